@@ -32,7 +32,7 @@ TEMPLATES := $(sort $(shell find templates -type f 2>/dev/null))
 
 UNIT_SRC := $(sort $(shell find tests/unit -name '*.c' 2>/dev/null))
 UNIT_BIN := $(UNIT_SRC:%.c=$(B)/%)
-API_SRC := $(sort $(wildcard tests/api/[0-9]*.c))
+API_SRC := $(sort $(wildcard tests/api/[0-9]*.c tests/api/pg-*.c))
 API_BIN := $(API_SRC:%.c=$(B)/%)
 API_SUPPORT := $(B)/tests/api/harness.o
 FUZZ_SRC := $(sort $(wildcard tests/fuzz/*.c))

@@ -1,0 +1,128 @@
+#include "app/app.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "app/routes.h"
+#include "base/log.h"
+#include "base/xalloc.h"
+#include "http/http.h"
+#include "jobs/jobs.h"
+#include "jobs/testclock.h"
+#include "notify/notify.h"
+#include "base/banned.h"
+
+int app_open_store(const struct config *cfg, db **out, struct err *e)
+{
+	struct db_options opts = { .pool_size = (int)cfg->pool_size };
+	if (db_open(cfg->store, &opts, out, e))
+		return -1;
+	if (db_migrate(*out, e)) {
+		db_close(*out);
+		*out = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+static void configure_mail(const struct config *cfg)
+{
+	struct notify_config nc = {
+		.smtp_url = cfg->smtp_url,
+		.smtp_starttls = cfg->smtp_starttls,
+		.smtp_user = cfg->smtp_user,
+		.smtp_password = cfg->smtp_password,
+		.mail_from = cfg->mail_from,
+		.mail_from_name = cfg->mail_from_name,
+	};
+	notify_configure(&nc);
+}
+
+/* Store, clock, mail and job kinds: what both the server and a lone worker need. */
+static int app_prepare(const struct config *cfg, struct app **out, struct err *e)
+{
+	enum log_level level;
+	if (log_parse_level(cfg->log_level, &level))
+		return err_invalid(e, "log-level", "log level must be debug, info, warn or error");
+	log_set_level(level);
+
+	struct app *a = xcalloc(1, sizeof(*a));
+	a->cfg = cfg;
+	if (app_open_store(cfg, &a->db, e)) {
+		free(a);
+		return -1;
+	}
+	if (cfg->test_mode) {
+		log_warn("msg=\"test mode: the clock is kept in the store and /api/v1/test is open\"");
+		testclock_enable(a->db);
+	}
+	configure_mail(cfg);
+	*out = a;
+	return 0;
+}
+
+static int start_worker(struct app *a, struct err *e)
+{
+	int threads = a->cfg->worker_threads > 0 ? (int)a->cfg->worker_threads : 1;
+	return jobs_worker_start(a->db, threads, &a->worker, e);
+}
+
+int app_start(const struct config *cfg, struct app **out, struct err *e)
+{
+	struct app *a;
+	if (app_prepare(cfg, &a, e))
+		return -1;
+	struct http_config hc = {
+		.listen = cfg->listen,
+		.routes = app_routes,
+		.nroutes = app_nroutes,
+		.web_root = cfg->web_root,
+		.threads = (int)cfg->threads,
+		.header_deadline_s = (int)cfg->header_deadline,
+		.trusted_proxies = cfg->trusted_proxies,
+		.before = route_before,
+		.app = a,
+	};
+	if ((!cfg->no_worker && start_worker(a, e)) || http_server_start(&hc, &a->http, e)) {
+		app_stop(a);
+		return -1;
+	}
+	log_info("msg=\"creneau serving\" listen=%s port=%d store=%s worker=%s", cfg->listen,
+		 http_server_port(a->http), db_kind_name(a->db), cfg->no_worker ? "no" : "yes");
+	*out = a;
+	return 0;
+}
+
+int app_start_worker(const struct config *cfg, struct app **out, struct err *e)
+{
+	struct app *a;
+	if (app_prepare(cfg, &a, e))
+		return -1;
+	if (start_worker(a, e)) {
+		app_stop(a);
+		return -1;
+	}
+	log_info("msg=\"creneau worker running\" store=%s threads=%ld", db_kind_name(a->db),
+		 cfg->worker_threads);
+	*out = a;
+	return 0;
+}
+
+int app_port(const struct app *a)
+{
+	return a->http ? http_server_port(a->http) : 0;
+}
+
+void app_stop(struct app *a)
+{
+	if (!a)
+		return;
+	if (a->http)
+		http_server_stop(a->http);
+	if (a->worker)
+		jobs_worker_stop(a->worker);
+	if (a->cfg->test_mode)
+		testclock_disable();
+	db_close(a->db);
+	free(a);
+}

@@ -1,0 +1,173 @@
+#include "app/config.h"
+
+#include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/xalloc.h"
+#include "base/banned.h"
+
+enum opt_type { OPT_STRING, OPT_LONG, OPT_BOOL };
+
+struct opt {
+	const char *flag; /* without the leading "--" */
+	const char *env;
+	enum opt_type type;
+	size_t offset;
+	const char *def;
+	unsigned scope;
+	const char *help;
+};
+
+#define S(field) OPT_STRING, offsetof(struct config, field)
+#define L(field) OPT_LONG, offsetof(struct config, field)
+#define B(field) OPT_BOOL, offsetof(struct config, field)
+
+static const struct opt opts[] = {
+	{ "store", "CRENEAU_STORE", S(store), "sqlite:./creneau.db", CFG_STORE,
+	  "store URL: sqlite:PATH or postgresql://..." },
+	{ "pool-size", "CRENEAU_POOL_SIZE", L(pool_size), "16", CFG_STORE, "store connections" },
+	{ "test-mode", "CRENEAU_TEST_MODE", B(test_mode), "0", CFG_STORE,
+	  "shared store-kept clock and /api/v1/test routes (never in production)" },
+	{ "log-level", "CRENEAU_LOG_LEVEL", S(log_level), "info", CFG_STORE, "debug|info|warn|error" },
+	{ "listen", "CRENEAU_LISTEN", S(listen), "127.0.0.1:8080", CFG_HTTP, "HTTP address host:port" },
+	{ "web-root", "CRENEAU_WEB_ROOT", S(web_root), "web", CFG_HTTP, "static files directory" },
+	{ "threads", "CRENEAU_THREADS", L(threads), "0", CFG_HTTP, "HTTP threads (0: 4 x cores)" },
+	{ "header-deadline", "CRENEAU_HEADER_DEADLINE", L(header_deadline), "10", CFG_HTTP,
+	  "seconds a client has to send its request headers" },
+	{ "metrics-token", "CRENEAU_METRICS_TOKEN", S(metrics_token), "", CFG_HTTP,
+	  "bearer token for /metrics (empty: loopback only)" },
+	{ "trusted-proxies", "CRENEAU_TRUSTED_PROXIES", S(trusted_proxies), "", CFG_HTTP,
+	  "comma-separated proxy IPs whose X-Forwarded-For is trusted" },
+	{ "no-worker", "CRENEAU_NO_WORKER", B(no_worker), "0", CFG_HTTP,
+	  "do not run background jobs in the server process" },
+	{ "worker-threads", "CRENEAU_WORKER_THREADS", L(worker_threads), "1", CFG_WORKER,
+	  "job worker threads" },
+	{ "smtp-url", "CRENEAU_SMTP_URL", S(smtp_url), "smtp://127.0.0.1:25", CFG_MAIL,
+	  "outgoing mail relay (smtp:// or smtps://)" },
+	{ "smtp-starttls", "CRENEAU_SMTP_STARTTLS", S(smtp_starttls), "try", CFG_MAIL,
+	  "none|try|required" },
+	{ "smtp-user", "CRENEAU_SMTP_USER", S(smtp_user), "", CFG_MAIL, "SMTP user name" },
+	{ "smtp-password", "CRENEAU_SMTP_PASSWORD", S(smtp_password), "", CFG_MAIL, "SMTP password" },
+	{ "mail-from", "CRENEAU_MAIL_FROM", S(mail_from), "no-reply@creneau.localhost", CFG_MAIL,
+	  "sender address of every e-mail" },
+	{ "mail-from-name", "CRENEAU_MAIL_FROM_NAME", S(mail_from_name), "Créneau", CFG_MAIL,
+	  "sender display name" },
+	{ "status", NULL, B(status), "0", CFG_MIGRATE, "list migrations instead of applying them" },
+};
+
+#define NOPTS (sizeof(opts) / sizeof(opts[0]))
+
+static int set_value(struct config *c, const struct opt *o, const char *value, struct err *e)
+{
+	char *base = (char *)c;
+	if (o->type == OPT_STRING) {
+		char **slot = (char **)(base + o->offset);
+		free(*slot);
+		*slot = xstrdup(value);
+		return 0;
+	}
+	long *slot = (long *)(base + o->offset);
+	if (o->type == OPT_BOOL) {
+		if (!strcmp(value, "1") || !strcmp(value, "true") || !strcmp(value, "yes"))
+			*slot = 1;
+		else if (!strcmp(value, "0") || !strcmp(value, "false") || !strcmp(value, "no") || !*value)
+			*slot = 0;
+		else
+			return err_invalid(e, o->flag, "--%s expects true or false, not \"%s\"", o->flag, value);
+		return 0;
+	}
+	char *end;
+	errno = 0;
+	long v = strtol(value, &end, 10);
+	if (errno || end == value || *end || v < 0 || v > 1000000)
+		return err_invalid(e, o->flag, "--%s expects a number from 0 to 1000000, not \"%s\"", o->flag,
+				   value);
+	*slot = v;
+	return 0;
+}
+
+void config_defaults(struct config *c)
+{
+	memset(c, 0, sizeof(*c));
+	for (size_t i = 0; i < NOPTS; i++) {
+		const char *v = opts[i].env ? getenv(opts[i].env) : NULL;
+		if (!v || set_value(c, &opts[i], v, NULL))
+			(void)set_value(c, &opts[i], opts[i].def, NULL);
+	}
+}
+
+static const struct opt *find_opt(const char *name, size_t len, unsigned scope)
+{
+	for (size_t i = 0; i < NOPTS; i++)
+		if ((opts[i].scope & scope) && strlen(opts[i].flag) == len && !memcmp(opts[i].flag, name, len))
+			return &opts[i];
+	return NULL;
+}
+
+int config_load(struct config *c, unsigned scope, int argc, char **argv, struct err *e)
+{
+	config_defaults(c);
+	for (size_t i = 0; i < NOPTS; i++) {
+		const char *v = opts[i].env ? getenv(opts[i].env) : NULL;
+		if (v && set_value(c, &opts[i], v, e)) {
+			config_release(c);
+			return err_invalid(e, opts[i].flag, "%s: %s", opts[i].env, e->message);
+		}
+	}
+	for (int i = 0; i < argc; i++) {
+		const char *arg = argv[i];
+		if (strncmp(arg, "--", 2)) {
+			config_release(c);
+			return err_invalid(e, arg, "unexpected argument \"%s\"", arg);
+		}
+		const char *name = arg + 2, *eq = strchr(name, '=');
+		size_t len = eq ? (size_t)(eq - name) : strlen(name);
+		const struct opt *o = find_opt(name, len, scope);
+		if (!o) {
+			config_release(c);
+			return err_invalid(e, arg, "unknown option %.*s (see --help)", (int)len + 2, arg);
+		}
+		const char *value = eq ? eq + 1 : NULL;
+		if (!value && o->type == OPT_BOOL)
+			value = "1";
+		else if (!value && i + 1 < argc)
+			value = argv[++i];
+		else if (!value) {
+			config_release(c);
+			return err_invalid(e, o->flag, "--%s needs a value", o->flag);
+		}
+		if (set_value(c, o, value, e)) {
+			config_release(c);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+void config_release(struct config *c)
+{
+	char *base = (char *)c;
+	for (size_t i = 0; i < NOPTS; i++)
+		if (opts[i].type == OPT_STRING) {
+			char **slot = (char **)(base + opts[i].offset);
+			free(*slot);
+			*slot = NULL;
+		}
+}
+
+void config_print_help(unsigned scope)
+{
+	for (size_t i = 0; i < NOPTS; i++) {
+		const struct opt *o = &opts[i];
+		if (!(o->scope & scope))
+			continue;
+		char left[64];
+		snprintf(left, sizeof(left), "--%s%s", o->flag, o->type == OPT_BOOL ? "" : " VALUE");
+		printf("  %-28s %s\n", left, o->help);
+		if (o->env)
+			printf("  %-28s env %s, default \"%s\"\n", "", o->env, o->def);
+	}
+}

@@ -1,0 +1,74 @@
+/* GET/POST /api/v1/test/clock — the shared test clock (test mode only; see
+ * docs/internals/jobs.md). POST takes exactly one of:
+ *   {"set": "2027-04-18T09:00:00+02:00"}         move the clock (forward or back), run nothing
+ *   {"advance_to": "2027-04-18T09:00:00+02:00"}  move forward, running each due job in order
+ *   {"advance_seconds": 86400}                    the same, relative to now */
+#include <string.h>
+
+#include "app/app.h"
+#include "app/routes.h"
+#include "base/clock.h"
+#include "base/tz.h"
+#include "jobs/testclock.h"
+#include "base/banned.h"
+
+static json_t *clock_json(int64_t now, int jobs_run)
+{
+	char when[40];
+	tz_format_rfc3339(now, 0, when, sizeof(when));
+	return json_pack("{s:s, s:I, s:i}", "now", when, "unix", (json_int_t)now, "jobs_run", jobs_run);
+}
+
+int handle_test_clock_get(struct http_req *req, struct http_resp *resp, struct err *e)
+{
+	(void)req;
+	(void)e;
+	http_resp_json(resp, 200, clock_json(clock_now(), 0));
+	return 0;
+}
+
+static int instant_field(json_t *body, const char *name, int64_t *out, struct err *e)
+{
+	const char *s = json_string_value(json_object_get(body, name));
+	if (!s)
+		return err_invalid(e, name, "%s must be an RFC 3339 instant", name);
+	if (tz_parse_rfc3339(s, out))
+		return err_invalid(e, name, "%s is not an RFC 3339 instant with an offset", name);
+	return 0;
+}
+
+int handle_test_clock_post(struct http_req *req, struct http_resp *resp, struct err *e)
+{
+	struct app *app = http_req_app(req);
+	json_t *body = http_req_json(req, e);
+	if (!body)
+		return -1;
+	int given = !!json_object_get(body, "set") + !!json_object_get(body, "advance_to") +
+		    !!json_object_get(body, "advance_seconds");
+	if (given != 1)
+		return err_invalid(e, NULL, "give exactly one of set, advance_to, advance_seconds");
+
+	int64_t target;
+	int jobs_run = 0;
+	if (json_object_get(body, "set")) {
+		if (instant_field(body, "set", &target, e) || testclock_set(app->db, target, e))
+			return -1;
+	} else {
+		if (json_object_get(body, "advance_to")) {
+			if (instant_field(body, "advance_to", &target, e))
+				return -1;
+		} else {
+			json_t *secs = json_object_get(body, "advance_seconds");
+			if (!json_is_integer(secs) || json_integer_value(secs) < 0 ||
+			    json_integer_value(secs) > 20LL * 366 * 86400)
+				return err_invalid(e, "advance_seconds",
+						   "advance_seconds must be a whole number of seconds from 0 to 20 years");
+			target = clock_now() + json_integer_value(secs);
+		}
+		jobs_run = testclock_advance_to(app->db, target, e);
+		if (jobs_run < 0)
+			return -1;
+	}
+	http_resp_json(resp, 200, clock_json(clock_now(), jobs_run));
+	return 0;
+}

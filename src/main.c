@@ -1,0 +1,155 @@
+/* creneau — the command line: serve | worker | migrate [--status] | version. */
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "app/app.h"
+#include "app/config.h"
+#include "base/log.h"
+#include "base/banned.h"
+
+#ifndef CRENEAU_VERSION
+#define CRENEAU_VERSION "0.1.0"
+#endif
+
+struct command {
+	const char *name;
+	const char *summary;
+	unsigned scope;
+	int (*run)(const struct config *cfg);
+};
+
+/* Blocks SIGINT/SIGTERM in every thread started after this, then waits for one of them. */
+static void block_stop_signals(sigset_t *set)
+{
+	sigemptyset(set);
+	sigaddset(set, SIGINT);
+	sigaddset(set, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+static int wait_and_stop(struct app *a, const sigset_t *set)
+{
+	int sig = 0;
+	sigwait(set, &sig);
+	log_info("msg=\"stopping\" signal=%s", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+	app_stop(a);
+	log_info("msg=\"stopped cleanly\"");
+	return 0;
+}
+
+static int report(const struct err *e)
+{
+	fprintf(stderr, "creneau: %s\n", e->message);
+	return 1;
+}
+
+static int run_serve(const struct config *cfg)
+{
+	sigset_t set;
+	struct err e = { 0 };
+	struct app *a;
+	block_stop_signals(&set);
+	if (app_start(cfg, &a, &e))
+		return report(&e);
+	return wait_and_stop(a, &set);
+}
+
+static int run_worker(const struct config *cfg)
+{
+	sigset_t set;
+	struct err e = { 0 };
+	struct app *a;
+	block_stop_signals(&set);
+	if (app_start_worker(cfg, &a, &e))
+		return report(&e);
+	return wait_and_stop(a, &set);
+}
+
+static void print_line(void *ctx, const char *text)
+{
+	(void)ctx;
+	printf("%s\n", text);
+}
+
+static int run_migrate(const struct config *cfg)
+{
+	struct err e = { 0 };
+	db *d;
+	if (cfg->status) {
+		if (db_open(cfg->store, NULL, &d, &e))
+			return report(&e);
+		int rc = db_migrate_status(d, print_line, NULL, &e);
+		db_close(d);
+		return rc ? report(&e) : 0;
+	}
+	if (app_open_store(cfg, &d, &e))
+		return report(&e);
+	printf("store %s is up to date\n", db_kind_name(d));
+	db_close(d);
+	return 0;
+}
+
+static int run_version(const struct config *cfg)
+{
+	(void)cfg;
+	printf("creneau %s\n", CRENEAU_VERSION);
+	return 0;
+}
+
+static const struct command commands[] = {
+	{ "serve", "run the HTTP server (and, unless --no-worker, the job workers)",
+	  CFG_STORE | CFG_HTTP | CFG_MAIL | CFG_WORKER, run_serve },
+	{ "worker", "run the job workers only", CFG_STORE | CFG_MAIL | CFG_WORKER, run_worker },
+	{ "migrate", "apply pending store migrations (--status lists them)", CFG_STORE | CFG_MIGRATE,
+	  run_migrate },
+	{ "version", "print the version", 0, run_version },
+};
+#define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+static void usage(FILE *out)
+{
+	fprintf(out, "usage: creneau COMMAND [OPTIONS]\n\ncommands:\n");
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
+	fprintf(out, "\n`creneau COMMAND --help` lists a command's options.\n");
+}
+
+static int wants_help(int argc, char **argv)
+{
+	for (int i = 0; i < argc; i++)
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
+			return 1;
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+		usage(stdout);
+		return argc < 2 ? 2 : 0;
+	}
+	for (size_t i = 0; i < NCOMMANDS; i++) {
+		const struct command *c = &commands[i];
+		if (strcmp(argv[1], c->name))
+			continue;
+		if (wants_help(argc - 2, argv + 2)) {
+			printf("usage: creneau %s [OPTIONS]\n%s\n\noptions (flag, then environment, then default):\n",
+			       c->name, c->summary);
+			config_print_help(c->scope);
+			return 0;
+		}
+		struct config cfg;
+		struct err e = { 0 };
+		if (config_load(&cfg, c->scope, argc - 2, argv + 2, &e))
+			return report(&e) + 1;
+		int rc = c->run(&cfg);
+		config_release(&cfg);
+		return rc;
+	}
+	fprintf(stderr, "creneau: unknown command \"%s\"\n", argv[1]);
+	usage(stderr);
+	return 2;
+}

@@ -1,0 +1,129 @@
+#!/usr/bin/env bash
+# The whole test suite, as CI runs it (`make test`):
+#   1. build everything with -Werror;
+#   2. start the real peers on loopback: PostgreSQL (initdb + pg_ctl in a temp dir) and an SMTP
+#      server (aiosmtpd);
+#   3. unit tests, fuzz corpora replayed, the time-zone comparison with Python's zoneinfo;
+#   4. the API tests on SQLite, then on PostgreSQL;
+#   5. unit and API tests (SQLite) again under ASan+UBSan.
+# Usage: tests/run.sh [all|unit|api]    Prints one summary line per suite and a total.
+set -u
+cd "$(dirname "$0")/.."
+what=${1:-all}
+JOBS=${JOBS:-2}
+TMP=$(mktemp -d /tmp/creneau-test-XXXXXX)
+chmod 755 "$TMP"
+LOG=$TMP/log
+mkdir -p "$LOG"
+failed=()
+passed=0
+
+cleanup() {
+	scripts/peers/smtp.sh stop "$TMP/smtp" >/dev/null 2>&1
+	scripts/peers/pg.sh stop "$TMP/pg" >/dev/null 2>&1
+	[ -n "${KEEP_TMP:-}" ] || rm -rf "$TMP"
+}
+trap cleanup EXIT
+
+say() { printf '%s\n' "$*"; }
+
+# run NAME CMD... : runs one suite, keeps its output, prints one summary line
+run() {
+	local name=$1; shift
+	local out="$LOG/$(echo "$name" | tr '/ ' '__').log"
+	local t0=$SECONDS
+	"$@" >"$out" 2>&1
+	local rc=$?
+	local summary
+	summary=$(grep -E '^\[  (PASSED|FAILED)  \]' "$out" | tr '\n' ' ')
+	if [ $rc -eq 0 ]; then
+		passed=$((passed + 1))
+		say "PASS  $name  ${summary:-ok}($((SECONDS - t0))s)"
+	else
+		failed+=("$name")
+		say "FAIL  $name  ${summary:-exit $rc}($((SECONDS - t0))s)"
+		sed -n '1,200p' "$out" | grep -vE '^\[ (RUN|       OK) ' | tail -60 | sed 's/^/      /'
+	fi
+}
+
+build() {
+	local variant=$1
+	say "== build ($variant)"
+	if ! make -s -j"$JOBS" VARIANT="$variant" tests-build >"$LOG/build-$variant.log" 2>&1; then
+		cat "$LOG/build-$variant.log"
+		say "FAIL  build ($variant)"
+		exit 1
+	fi
+}
+
+start_peers() {
+	say "== peers"
+	if ! CRENEAU_TEST_PG_URL=$(scripts/peers/pg.sh start "$TMP/pg" 2>"$LOG/pg-start.log"); then
+		cat "$LOG/pg-start.log"; say "FAIL  could not start PostgreSQL"; exit 1
+	fi
+	export CRENEAU_TEST_PG_URL CRENEAU_TEST_PG_DIR=$TMP/pg
+	if ! CRENEAU_TEST_SMTP=$(scripts/peers/smtp.sh start "$TMP/smtp" 2>"$LOG/smtp-start.log"); then
+		cat "$LOG/smtp-start.log"; say "FAIL  could not start the SMTP server"; exit 1
+	fi
+	export CRENEAU_TEST_SMTP CRENEAU_TEST_MAILDIR=$TMP/smtp/maildir
+	say "      postgresql $CRENEAU_TEST_PG_URL"
+	say "      smtp       $CRENEAU_TEST_SMTP"
+}
+
+unit_suites() {
+	local b=$1
+	for t in $(find "$b/tests/unit" -type f -perm -u+x 2>/dev/null | sort); do
+		run "unit ${t#"$b/tests/unit/"} ($(basename "$b"))" "$t"
+	done
+}
+
+api_suites() {
+	local b=$1 store=$2
+	for t in $(find "$b/tests/api" -maxdepth 1 -type f -perm -u+x -name '[0-9]*' | sort); do
+		run "api $(basename "$t") ($store, $(basename "$b"))" env CRENEAU_TEST_STORE="$store" "$t"
+	done
+	if [ "$store" = pg ]; then
+		for t in $(find "$b/tests/api" -maxdepth 1 -type f -perm -u+x -name 'pg-*' | sort); do
+			run "api $(basename "$t") (pg, $(basename "$b"))" env CRENEAU_TEST_STORE=pg "$t"
+		done
+	fi
+}
+
+fuzz_replay() {
+	local b=$1
+	for t in $(find "$b/tests/fuzz" -type f -perm -u+x -name '*-replay' 2>/dev/null | sort); do
+		run "fuzz corpus $(basename "$t" -replay)" "$t"
+	done
+}
+
+t_start=$SECONDS
+export CRENEAU_BIN=$PWD/build/debug/creneau
+build debug
+start_peers
+case $what in
+unit) unit_suites build/debug ;;
+api) api_suites build/debug sqlite; api_suites build/debug pg ;;
+all)
+	say "== unit"
+	unit_suites build/debug
+	fuzz_replay build/debug
+	if [ -x scripts/zones-check.py ]; then
+		run "time zones vs Python zoneinfo (sample)" /usr/bin/python3 scripts/zones-check.py --build build/debug
+	fi
+	say "== api on SQLite"
+	api_suites build/debug sqlite
+	say "== api on PostgreSQL"
+	api_suites build/debug pg
+	say "== ASan + UBSan"
+	build asan
+	export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+	export CRENEAU_BIN=$PWD/build/asan/creneau
+	unit_suites build/asan
+	api_suites build/asan sqlite
+	;;
+esac
+
+say ""
+say "== summary: ${passed} suites passed, ${#failed[@]} failed, $((SECONDS - t_start))s"
+for f in "${failed[@]}"; do say "   failed: $f"; done
+[ ${#failed[@]} -eq 0 ]
