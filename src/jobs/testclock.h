@@ -12,8 +12,9 @@
 
 /* Installs the clock source: from now on every clock_now() of this process reads the store's
  * clock (real time while it was never set, or when the store cannot be read). Keeps one
- * connection of d's pool for that until testclock_disable. Call before threads start. */
-int testclock_enable(db *d, struct err *e) WUR;
+ * connection of d's pool for that (taken at the first read) until testclock_disable. Call
+ * before threads start. */
+void testclock_enable(db *d);
 /* Restores real time and gives the connection back. Call before db_close. */
 void testclock_disable(void);
 
