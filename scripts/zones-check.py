@@ -13,6 +13,7 @@ instants where the offset changes on that grid; the zone agrees when the lists a
 Exit status 0 when every compared zone that base/tz supports agrees and the must-have zones
 are supported; 1 otherwise.
 """
+import argparse
 import datetime
 import os
 import subprocess
@@ -130,9 +131,16 @@ def read_supported():
 
 
 def main(argv):
-    write = "--write" in argv
-    sweep = write or "--all" in argv
-    named = [a for a in argv if not a.startswith("--")]
+    ap = argparse.ArgumentParser(description="Compare base/tz with Python's zoneinfo.")
+    ap.add_argument("--all", action="store_true", help="every zone zoneinfo knows")
+    ap.add_argument("--write", action="store_true", help="--all, then rewrite the supported list")
+    ap.add_argument("--build", metavar="DIR", help="accepted for the test runner; the check "
+                    "compiles base/tz itself so it does not depend on the rest of the tree")
+    ap.add_argument("zones", nargs="*")
+    args = ap.parse_args(argv)
+    write = args.write
+    sweep = write or args.all
+    named = args.zones
     zones = sorted(zoneinfo.available_timezones() - NOT_ZONES) if sweep else (named or SAMPLE)
     t0 = time.monotonic()
     with tempfile.TemporaryDirectory() as tmp:
