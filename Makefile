@@ -34,6 +34,8 @@ UNIT_SRC := $(sort $(shell find tests/unit -name '*.c' 2>/dev/null))
 UNIT_BIN := $(UNIT_SRC:%.c=$(B)/%)
 API_SRC := $(sort $(wildcard tests/api/[0-9]*.c tests/api/pg-*.c))
 API_BIN := $(API_SRC:%.c=$(B)/%)
+TEST_SUPPORT_SRC := $(sort $(wildcard tests/support/*.c))
+TEST_SUPPORT := $(B)/libtestsupport.a
 API_SUPPORT := $(B)/tests/api/harness.o
 FUZZ_SRC := $(sort $(wildcard tests/fuzz/*.c))
 FUZZ_REPLAY := $(FUZZ_SRC:%.c=$(B)/%-replay)
@@ -66,17 +68,25 @@ $(B)/gen/embedded.c: scripts/embed.sh $(MIGRATIONS) $(TEMPLATES)
 $(B)/gen/embedded.o: $(B)/gen/embedded.c
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
-$(B)/tests/unit/%: tests/unit/%.c $(B)/libcreneau.a
+$(B)/libtestsupport.a: $(TEST_SUPPORT_SRC:%.c=$(B)/%.o)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(B)/tests/support/%.o: tests/support/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -Itests -o $@ $< $(B)/libcreneau.a $(LDFLAGS_ALL) $(LDLIBS_ALL) -lcmocka
+	$(CC) $(ALL_CFLAGS) -Itests -c -o $@ $<
+
+$(B)/tests/unit/%: tests/unit/%.c $(TEST_SUPPORT) $(B)/libcreneau.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Itests -o $@ $< $(TEST_SUPPORT) $(B)/libcreneau.a $(LDFLAGS_ALL) $(LDLIBS_ALL) -lcmocka
 
 $(B)/tests/api/harness.o: tests/api/harness.c tests/api/harness.h
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -Itests -c -o $@ $<
 
-$(B)/tests/api/%: tests/api/%.c $(API_SUPPORT) $(B)/libcreneau.a
+$(B)/tests/api/%: tests/api/%.c $(API_SUPPORT) $(TEST_SUPPORT) $(B)/libcreneau.a
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -Itests -o $@ $< $(API_SUPPORT) $(B)/libcreneau.a $(LDFLAGS_ALL) $(LDLIBS_ALL) -lcmocka
+	$(CC) $(ALL_CFLAGS) -Itests -o $@ $< $(API_SUPPORT) $(TEST_SUPPORT) $(B)/libcreneau.a $(LDFLAGS_ALL) $(LDLIBS_ALL) -lcmocka
 
 # Fuzz targets are replayed over their corpus by a small driver in every build; `make fuzz`
 # builds them with libFuzzer (clang) for real fuzzing.

@@ -14,8 +14,8 @@
 
 static json_t *clock_json(int64_t now, int jobs_run)
 {
-	char when[40];
-	tz_format_rfc3339(now, 0, when, sizeof(when));
+	char when[TZ_RFC3339_SIZE];
+	tz_format_rfc3339(NULL, now, when);
 	return json_pack("{s:s, s:I, s:i}", "now", when, "unix", (json_int_t)now, "jobs_run", jobs_run);
 }
 
@@ -32,9 +32,7 @@ static int instant_field(json_t *body, const char *name, int64_t *out, struct er
 	const char *s = json_string_value(json_object_get(body, name));
 	if (!s)
 		return err_invalid(e, name, "%s must be an RFC 3339 instant", name);
-	if (tz_parse_rfc3339(s, out))
-		return err_invalid(e, name, "%s is not an RFC 3339 instant with an offset", name);
-	return 0;
+	return tz_parse_rfc3339(s, out, e, name);
 }
 
 int handle_test_clock_post(struct http_req *req, struct http_resp *resp, struct err *e)

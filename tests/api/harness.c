@@ -11,7 +11,6 @@
 
 #include <cmocka.h>
 
-#include "base/token.h"
 
 const char *harness_store_kind(void)
 {
@@ -25,63 +24,12 @@ static void die(const char *what, const struct err *e)
 	fail();
 }
 
-/* A fresh database on the harness's PostgreSQL for this test program. */
-static void create_pg_database(struct harness *h)
-{
-	const char *url = getenv("CRENEAU_TEST_PG_URL");
-	if (!url || !*url)
-		die("CRENEAU_TEST_STORE=pg needs CRENEAU_TEST_PG_URL (tests/run.sh sets both)", NULL);
-	snprintf(h->pg_admin_url, sizeof(h->pg_admin_url), "%s", url);
-	char hex[17];
-	rand_hex(hex, 8);
-	snprintf(h->pg_dbname, sizeof(h->pg_dbname), "t_%s", hex);
-
-	struct err e = { 0 };
-	db *admin;
-	db_conn *c;
-	char sql[128];
-	snprintf(sql, sizeof(sql), "CREATE DATABASE %s", h->pg_dbname);
-	if (db_open(url, NULL, &admin, &e) || db_acquire(admin, &c, &e) || db_exec(c, sql, DB_NOARGS, &e) < 0)
-		die("create test database", &e);
-	db_release(c);
-	db_close(admin);
-
-	/* postgresql://user@host/DBNAME?query: replace the path's database name */
-	const char *scheme_end = strstr(url, "://");
-	const char *slash = scheme_end ? strchr(scheme_end + 3, '/') : NULL;
-	if (!slash)
-		die("CRENEAU_TEST_PG_URL must have a /database part", NULL);
-	const char *rest = slash + 1 + strcspn(slash + 1, "?");
-	snprintf(h->store_url, sizeof(h->store_url), "%.*s/%s%s", (int)(slash - url), url, h->pg_dbname, rest);
-}
-
-static void drop_pg_database(struct harness *h)
-{
-	struct err e = { 0 };
-	db *admin;
-	db_conn *c;
-	char sql[128];
-	snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS %s", h->pg_dbname);
-	if (db_open(h->pg_admin_url, NULL, &admin, &e))
-		return;
-	if (!db_acquire(admin, &c, &e)) {
-		if (db_exec(c, sql, DB_NOARGS, &e) < 0)
-			fprintf(stderr, "harness: drop %s: %s\n", h->pg_dbname, e.message);
-		db_release(c);
-	}
-	db_close(admin);
-}
-
 void harness_start(struct harness *h, void (*tweak)(struct config *cfg))
 {
 	memset(h, 0, sizeof(*h));
-	snprintf(h->tmpdir, sizeof(h->tmpdir), "%s/creneau-api-XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-	if (!mkdtemp(h->tmpdir))
-		die("mkdtemp", NULL);
-	if (!strcmp(harness_store_kind(), "pg"))
-		create_pg_database(h);
-	else
-		snprintf(h->store_url, sizeof(h->store_url), "sqlite:%s/store.db", h->tmpdir);
+	if (testdb_create(&h->store, harness_store_kind()))
+		die("create the test store", NULL);
+	h->store_url = h->store.url;
 
 	config_defaults(&h->cfg);
 	free(h->cfg.store);
@@ -114,12 +62,7 @@ void harness_stop(struct harness *h)
 	app_stop(h->app);
 	h->app = NULL;
 	config_release(&h->cfg);
-	if (h->pg_dbname[0])
-		drop_pg_database(h);
-	char cmd[300];
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", h->tmpdir);
-	if (system(cmd) != 0)
-		fprintf(stderr, "harness: could not remove %s\n", h->tmpdir);
+	testdb_destroy(&h->store);
 }
 
 struct grow {

@@ -9,15 +9,14 @@
 
 #include "app/app.h"
 #include "app/config.h"
+#include "support/testdb.h"
 
 struct harness {
 	struct config cfg;
 	struct app *app;
 	char base_url[64];
-	char tmpdir[256];
-	char pg_admin_url[512]; /* when on PostgreSQL: where the test database was created */
-	char pg_dbname[64];
-	char store_url[600];
+	struct testdb store;
+	const char *store_url; /* = store.url */
 };
 
 struct reply {
