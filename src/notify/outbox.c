@@ -1,0 +1,297 @@
+/* outbox — messages written in the caller's transaction and the job that sends them. */
+#include "notify/notify.h"
+
+#include <inttypes.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "base/buf.h"
+#include "base/clock.h"
+#include "base/log.h"
+#include "base/xalloc.h"
+#include "jobs/jobs.h"
+#include "notify/notify_int.h"
+#include "base/banned.h"
+
+#define MAIL_MAX (3 * NOTIFY_OUTPUT_MAX + 16384) /* both parts after encoding, and headers */
+
+void notify_message_id(int64_t account_id, const char *subject_ref, const char *recipient,
+		       const char *kind, int64_t version, const char *channel,
+		       char out[NOTIFY_MSGID_SIZE])
+{
+	struct buf key = BUF_INIT(4 * 1024);
+	char account[24] = "";
+	if (account_id)
+		snprintf(account, sizeof(account), "%" PRId64, account_id);
+	/* the fields are capped by outbox_email, so this always fits */
+	if (buf_appendf(&key, "%s\n%s\n%s\n%s\n%" PRId64 "\n%s", account, subject_ref, recipient, kind,
+			version, channel))
+		buf_reset(&key);
+	unsigned char hash[crypto_hash_sha256_BYTES];
+	crypto_hash_sha256(hash, (const unsigned char *)buf_str(&key), key.len);
+	buf_release(&key);
+	char hex[crypto_hash_sha256_BYTES * 2 + 1];
+	sodium_bin2hex(hex, sizeof(hex), hash, sizeof(hash));
+	snprintf(out, NOTIFY_MSGID_SIZE, "%s@creneau", hex);
+}
+
+static int field_ok(const char *s)
+{
+	if (!s || !*s || strlen(s) > NOTIFY_REF_MAX)
+		return 0;
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		if (*p < 32 || *p == 127)
+			return 0;
+	return 1;
+}
+
+int outbox_email(db_conn *c, const struct outbox_email *m, struct err *e)
+{
+	if (!field_ok(m->kind))
+		return err_invalid(e, "kind", "message kind empty, too long or with control characters");
+	if (!field_ok(m->subject_ref))
+		return err_invalid(e, "subject_ref", "subject_ref empty, too long or with control characters");
+	if (!m->to || !notify_address_ok(m->to))
+		return err_invalid(e, "email", "not a valid e-mail address");
+	if (m->reply_to && *m->reply_to && !notify_address_ok(m->reply_to))
+		return err_invalid(e, "reply_to", "not a valid e-mail address");
+	if (m->vars && !json_is_object(m->vars))
+		return err_internal(e, "outbox vars must be a JSON object");
+	const char *locale = m->locale && *m->locale ? m->locale : "fr";
+	const char *tpl = m->template_name ? m->template_name : m->kind;
+	if (strlen(locale) > 15)
+		return err_invalid(e, "locale", "locale too long");
+
+	/* render now: a missing variable is the caller's bug, better seen in its request */
+	struct notify_rendered check;
+	if (notify_render(locale, tpl, m->vars, &check, e))
+		return -1;
+	notify_rendered_release(&check);
+
+	char *vars = m->vars ? json_dumps(m->vars, JSON_COMPACT) : xstrdup("{}");
+	if (!vars)
+		return err_internal(e, "outbox vars could not be serialised");
+	if (strlen(vars) > NOTIFY_VARS_MAX) {
+		free(vars);
+		return err_invalid(e, "vars", "message variables over %d bytes", NOTIFY_VARS_MAX);
+	}
+	char msgid[NOTIFY_MSGID_SIZE];
+	notify_message_id(m->account_id, m->subject_ref, m->to, m->kind, m->version, "email", msgid);
+
+	db_rows *rows = NULL;
+	int rc = db_query(c,
+			  "INSERT INTO outbox (account_id, kind, channel, subject_ref, recipient, version,"
+			  " locale, template, vars, reply_to, state, message_id, attempts, created_at)"
+			  " VALUES ($1, $2, 'email', $3, $4, $5, $6, $7, $8, $9, 'queued', $10, 0, $11)"
+			  " ON CONFLICT DO NOTHING RETURNING id",
+			  DB_ARGS(m->account_id ? DB_INT(m->account_id) : DB_NULL, DB_TEXT(m->kind),
+				  DB_TEXT(m->subject_ref), DB_TEXT(m->to), DB_INT(m->version),
+				  DB_TEXT(locale), DB_TEXT(tpl), DB_TEXT(vars),
+				  m->reply_to && *m->reply_to ? DB_TEXT(m->reply_to) : DB_NULL,
+				  DB_TEXTN(msgid, strlen(msgid)), DB_INT(clock_now())),
+			  &rows, e);
+	free(vars);
+	if (rc < 0)
+		return rc;
+	rc = db_rows_next(rows, e);
+	int64_t id = rc > 0 ? db_rows_int(rows, 0) : 0;
+	db_rows_free(rows);
+	if (rc <= 0)
+		return rc; /* 0: the same message was written before */
+
+	char key[48];
+	snprintf(key, sizeof(key), "outbox:%" PRId64, id);
+	json_t *payload = json_pack("{s:I}", "outbox_id", (json_int_t)id);
+	struct job_spec js = {
+		.kind = OUTBOX_SEND_KIND,
+		.unique_key = key,
+		.account_id = m->account_id,
+		.payload = payload,
+		.max_attempts = OUTBOX_MAX_ATTEMPTS,
+	};
+	rc = jobs_enqueue(c, &js, e);
+	json_decref(payload);
+	return rc < 0 ? rc : 1;
+}
+
+/* ---- the send job --------------------------------------------------------------------- */
+
+struct outbox_row {
+	char *recipient, *locale, *template_name, *vars, *reply_to, *state, *message_id;
+};
+
+static void row_release(struct outbox_row *r)
+{
+	free(r->recipient);
+	free(r->locale);
+	free(r->template_name);
+	free(r->vars);
+	free(r->reply_to);
+	free(r->state);
+	free(r->message_id);
+}
+
+static char *col(db_rows *rows, int i)
+{
+	const char *s = db_rows_text(rows, i);
+	return s ? xstrdup(s) : NULL;
+}
+
+static int load_row(db *d, int64_t id, struct outbox_row *r, struct err *e)
+{
+	memset(r, 0, sizeof(*r));
+	db_conn *c = NULL;
+	int rc = db_acquire(d, &c, e);
+	if (rc < 0)
+		return rc;
+	db_rows *rows = NULL;
+	rc = db_query(c,
+		      "SELECT recipient, locale, template, vars, reply_to, state, message_id"
+		      " FROM outbox WHERE id = $1 AND channel = 'email'",
+		      DB_ARGS(DB_INT(id)), &rows, e);
+	if (rc >= 0) {
+		rc = db_rows_next(rows, e);
+		if (rc > 0) {
+			r->recipient = col(rows, 0);
+			r->locale = col(rows, 1);
+			r->template_name = col(rows, 2);
+			r->vars = col(rows, 3);
+			r->reply_to = col(rows, 4);
+			r->state = col(rows, 5);
+			r->message_id = col(rows, 6);
+		}
+		db_rows_free(rows);
+	}
+	db_release(c);
+	return rc;
+}
+
+static int exec_one(db *d, const char *sql, const db_param *p, int n, struct err *e)
+{
+	db_conn *c = NULL;
+	int rc = db_acquire(d, &c, e);
+	if (rc < 0)
+		return rc;
+	rc = db_exec(c, sql, p, n, e);
+	db_release(c);
+	return rc;
+}
+
+static enum job_result record(db *d, int64_t id, const char *state, const char *error,
+			      enum job_result r, struct err *e)
+{
+	struct err dbe;
+	err_clear(&dbe);
+	int rc;
+	if (!strcmp(state, "sent"))
+		rc = exec_one(d,
+			      "UPDATE outbox SET state = 'sent', sent_at = $2, last_error = NULL"
+			      " WHERE id = $1 AND state = 'queued'",
+			      DB_ARGS(DB_INT(id), DB_INT(clock_now())), &dbe);
+	else
+		rc = exec_one(d, "UPDATE outbox SET state = $2, last_error = $3 WHERE id = $1 AND state = 'queued'",
+			      DB_ARGS(DB_INT(id), DB_TEXT(state), DB_TEXT(error)), &dbe);
+	if (rc < 0) {
+		/* the job runs again; a sent message goes again with the same Message-ID */
+		*e = dbe;
+		return JOB_RETRY;
+	}
+	return r;
+}
+
+enum job_result outbox_send_job(db *d, const struct job *j, struct err *e)
+{
+	json_t *idv = json_object_get(j->payload, "outbox_id");
+	int64_t id = json_is_integer(idv) ? json_integer_value(idv) : 0;
+	if (id <= 0) {
+		err_internal(e, "payload has no outbox_id");
+		return JOB_FAILED;
+	}
+	struct outbox_row r;
+	int rc = load_row(d, id, &r, e);
+	if (rc < 0)
+		return JOB_RETRY;
+	if (rc == 0) {
+		err_internal(e, "outbox row %" PRId64 " not found", id);
+		return JOB_FAILED;
+	}
+	enum job_result res;
+	struct notify_settings *s = NULL;
+	char *message = NULL;
+	json_t *vars = NULL;
+	struct notify_rendered parts = { 0 };
+	if (strcmp(r.state, "queued")) {
+		res = JOB_DONE; /* sent, failed or suppressed already */
+		goto out;
+	}
+	if (exec_one(d, "UPDATE outbox SET attempts = attempts + 1 WHERE id = $1", DB_ARGS(DB_INT(id)), e) < 0) {
+		res = JOB_RETRY;
+		goto out;
+	}
+	json_error_t jerr;
+	vars = json_loads(r.vars ? r.vars : "{}", 0, &jerr);
+	if (!vars || notify_render(r.locale, r.template_name, vars, &parts, e)) {
+		if (!vars)
+			err_internal(e, "outbox vars unreadable: %s", jerr.text);
+		res = record(d, id, "failed", e->message, JOB_FAILED, e);
+		goto out;
+	}
+	s = notify_settings_get();
+	if (!notify_address_ok(s->from)) {
+		err_set(e, 503, "smtp_not_configured", NULL, "no valid sender address configured");
+		res = JOB_RETRY;
+		goto out;
+	}
+	struct mime_mail mm = {
+		.from = s->from,
+		.from_name = s->from_name,
+		.to = r.recipient,
+		.reply_to = r.reply_to,
+		.subject = parts.subject,
+		.text = parts.text,
+		.html = parts.html,
+		.message_id = r.message_id,
+		.date = clock_now(),
+	};
+	struct buf b = BUF_INIT(MAIL_MAX);
+	if (mime_build(&mm, &b, e)) {
+		buf_release(&b);
+		res = record(d, id, "failed", e->message, JOB_FAILED, e);
+		goto out;
+	}
+	size_t len = b.len;
+	message = buf_detach(&b, NULL);
+	switch (smtp_send(s->from, r.recipient, message, len, e)) {
+	case SMTP_SENT:
+		log_info("event=mail_sent outbox_id=%" PRId64 " message_id=%s attempt=%d", id, r.message_id,
+			 j->attempts);
+		res = record(d, id, "sent", NULL, JOB_DONE, e);
+		break;
+	case SMTP_PERMANENT:
+		/* the outbox keeps the refusal; the job itself did its work */
+		log_warn("event=mail_rejected outbox_id=%" PRId64 " error=\"%s\"", id, e->message);
+		res = record(d, id, "failed", e->message, JOB_DONE, e);
+		break;
+	case SMTP_TEMPORARY:
+	default:
+		if (j->attempts >= j->max_attempts) {
+			res = record(d, id, "failed", e->message, JOB_FAILED, e);
+		} else {
+			struct err dbe;
+			err_clear(&dbe);
+			if (exec_one(d, "UPDATE outbox SET last_error = $2 WHERE id = $1",
+				     DB_ARGS(DB_INT(id), DB_TEXT(e->message)), &dbe) < 0)
+				log_warn("event=outbox_note_failed outbox_id=%" PRId64, id);
+			res = JOB_RETRY;
+		}
+		break;
+	}
+out:
+	free(message);
+	notify_settings_free(s);
+	notify_rendered_release(&parts);
+	json_decref(vars);
+	row_release(&r);
+	return res;
+}
