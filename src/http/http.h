@@ -28,6 +28,12 @@ typedef int (*http_handler)(struct http_req *req, struct http_resp *resp, struct
 
 #define HTTP_BODY_DEFAULT (64 * 1024)
 
+/* Route flag bits owned by the adapter (the app's own flags use the low bits). A frameable
+ * route's responses leave out X-Frame-Options and CSP frame-ancestors, so they can be shown
+ * in an iframe on a customer's site (the booking widget). Static paths under /widget/ are
+ * frameable too. */
+#define HTTP_ROUTE_FRAMEABLE (1u << 31)
+
 /* One row of the route table (src/app/routes.c). `pattern` is a path with parameters in
  * braces, "/api/v1/staff/{id}/hours"; a parameter matches one non-empty segment. A final
  * "{name*}" matches the rest of the path. `flags` and `meta` belong to the app's `before`
@@ -57,6 +63,7 @@ struct http_config {
 	int (*before)(const struct http_route *route, struct http_req *req, struct http_resp *resp,
 		      struct err *e);
 	void *app; /* handed to handlers through http_req_app */
+	int behind_tls; /* TLS terminates in front of us: cookies get Secure */
 };
 
 /* Starts listening and serving; returns once the socket is bound. */
