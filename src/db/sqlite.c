@@ -106,9 +106,9 @@ static void unique_index_name(sqlite3 *h, const char *msg, int is_pk, char *out,
 		return;
 	}
 	const char *dot = strchr(p, '.');
-	if (!dot || dot - p > 200)
+	if (!dot || dot - p > 100)
 		return;
-	char table[256], cols[512];
+	char table[112], cols[512];
 	snprintf(table, sizeof(table), "%.*s", (int)(dot - p), p);
 	/* The message's column list without the "t." prefixes: "a, b". */
 	size_t n = 0;
@@ -337,9 +337,9 @@ static int prepare(db_conn *c, const char *sql, const db_param *p, int n, sqlite
 		char *end = NULL;
 		long k = name && name[0] == '$' ? strtol(name + 1, &end, 10) : 0;
 		if (k < 1 || k > n || !end || *end) {
-			sqlite3_finalize(st);
 			log_error("db: parameter %s not among $1..$%d sql=%s", name ? name : "?", n,
 				  sql);
+			sqlite3_finalize(st);
 			return db_fail(e, DB_ERROR, "store error");
 		}
 		const db_param *v = &p[k - 1];
