@@ -118,6 +118,15 @@ def first_difference(a, b):
     return None
 
 
+def offset_in_force(changes, t):
+    off = None
+    for at, o in changes:
+        if at > t:
+            break
+        off = o
+    return off
+
+
 def iso(t):
     return datetime.datetime.fromtimestamp(t, datetime.timezone.utc).strftime("%Y-%m-%dT%H:%MZ")
 
@@ -159,7 +168,7 @@ def main(argv):
         elif our[z] != their[z]:
             t = first_difference(our[z], their[z])
             bad.append((z, "differs from %s (ours %+d, zoneinfo %+d)" % (
-                iso(t), dict(our[z]).get(t, 0), dict(their[z]).get(t, 0))))
+                iso(t), offset_in_force(our[z], t), offset_in_force(their[z], t))))
         else:
             agree.append(z)
     supported = read_supported()
