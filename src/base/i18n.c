@@ -17,7 +17,7 @@
 #include "base/banned.h"
 
 #define NLOCALES 2
-#define NSTYLES 4
+#define NSTYLES	 4
 
 static const char *const codes[NLOCALES] = {"fr", "en"};
 
@@ -32,7 +32,7 @@ static pthread_mutex_t icu_lock = PTHREAD_MUTEX_INITIALIZER;
 static UDateFormat *dates[NLOCALES][NSTYLES];
 static UNumberFormat *money[NLOCALES];
 static UNumberFormat *percent[NLOCALES];
-static UCollator *collators[NLOCALES];       /* tertiary: for ordering */
+static UCollator *collators[NLOCALES];	     /* tertiary: for ordering */
 static UCollator *loose_collators[NLOCALES]; /* primary: ignores case and accents */
 
 static void open_all(void)
@@ -126,8 +126,7 @@ char *i18n_format_datetime(int locale, const struct tz *z, int64_t utc, enum i18
 	if (dates[l][s])
 		n = udat_format(dates[l][s], ms, out, 128, NULL, &st);
 	pthread_mutex_unlock(&icu_lock);
-	char *r = n >= 0 && U_SUCCESS(st) && st != U_STRING_NOT_TERMINATED_WARNING ? to_utf8(out, n)
-										 : NULL;
+	char *r = n >= 0 && U_SUCCESS(st) && st != U_STRING_NOT_TERMINATED_WARNING ? to_utf8(out, n) : NULL;
 	if (!r) { /* ICU data missing: still say when */
 		r = xmalloc(TZ_RFC3339_SIZE);
 		tz_format_rfc3339(z, utc, r);
@@ -169,8 +168,7 @@ static char *format_number(UNumberFormat *f, const char *dec, const char *curren
 			n = unum_formatDecimal(f, dec, -1, out, 128, NULL, &st);
 	}
 	pthread_mutex_unlock(&icu_lock);
-	char *r = n >= 0 && U_SUCCESS(st) && st != U_STRING_NOT_TERMINATED_WARNING ? to_utf8(out, n)
-										 : NULL;
+	char *r = n >= 0 && U_SUCCESS(st) && st != U_STRING_NOT_TERMINATED_WARNING ? to_utf8(out, n) : NULL;
 	return r;
 }
 

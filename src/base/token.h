@@ -7,9 +7,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define TOKEN_BYTES 32     /* random bytes in a token */
-#define TOKEN_LEN 43       /* their base64url text, no padding */
-#define TOKEN_HASH_LEN 64  /* SHA-256 in lower-case hex */
+#define TOKEN_BYTES	32  /* random bytes in a token */
+#define TOKEN_LEN	43  /* their base64url text, no padding */
+#define TOKEN_HASH_LEN	64  /* SHA-256 in lower-case hex */
 #define TOKEN_INPUT_MAX 256 /* longer inputs are never a token of ours */
 
 /* Writes a fresh token (TOKEN_LEN base64url characters and a NUL) into out. */

@@ -13,10 +13,10 @@
 #include "base/banned.h"
 
 struct tz {
-	struct tz *next;     /* cache list, guarded by load_lock; never unlinked */
+	struct tz *next; /* cache list, guarded by load_lock; never unlinked */
 	char name[TZ_NAME_MAX + 1];
-	int count;           /* entries in at[] and off[] */
-	int64_t *at;         /* at[0] = INT64_MIN; off[i] is in force from at[i] */
+	int count;   /* entries in at[] and off[] */
+	int64_t *at; /* at[0] = INT64_MIN; off[i] is in force from at[i] */
 	int32_t *off;
 };
 
@@ -71,7 +71,7 @@ void tz_civil_from_days(int64_t z, int *y, int *m, int *d)
 int tz_weekday(int y, int m, int d)
 {
 	int64_t days = tz_days_from_civil(y, m, d); /* 1970-01-01 was a Thursday (4) */
-	int64_t w = (days % 7 + 7 + 3) % 7;          /* 0 = Monday */
+	int64_t w = (days % 7 + 7 + 3) % 7;	    /* 0 = Monday */
 	return (int)w + 1;
 }
 
@@ -100,8 +100,8 @@ void tz_utc_to_civil(int64_t utc, struct civil *out)
 
 int64_t tz_civil_to_utc(const struct civil *c)
 {
-	return tz_days_from_civil(c->year, c->month, c->day) * 86400 + c->hour * 3600 +
-	       c->minute * 60 + c->second;
+	return tz_days_from_civil(c->year, c->month, c->day) * 86400 + c->hour * 3600 + c->minute * 60 +
+	       c->second;
 }
 
 /* ---- loading */
@@ -367,9 +367,9 @@ int tz_parse_rfc3339(const char *s, int64_t *out, struct err *e, const char *fie
 	struct civil c = {0};
 	const char *p = s;
 	int oh = 0, om = 0, sign = 0;
-	if (too_long(s) || parse_date_part(&p, &c) || expect(&p, 'T', 't') ||
-	    digits(&p, 2, &c.hour) || expect(&p, ':', ':') || digits(&p, 2, &c.minute) ||
-	    expect(&p, ':', ':') || digits(&p, 2, &c.second))
+	if (too_long(s) || parse_date_part(&p, &c) || expect(&p, 'T', 't') || digits(&p, 2, &c.hour) ||
+	    expect(&p, ':', ':') || digits(&p, 2, &c.minute) || expect(&p, ':', ':') ||
+	    digits(&p, 2, &c.second))
 		goto bad;
 	if (*p == '.') {
 		int n = 0;
@@ -383,8 +383,7 @@ int tz_parse_rfc3339(const char *s, int64_t *out, struct err *e, const char *fie
 	} else if (*p == '+' || *p == '-') {
 		sign = *p == '-' ? -1 : 1;
 		p++;
-		if (digits(&p, 2, &oh) || expect(&p, ':', ':') || digits(&p, 2, &om) || oh > 23 ||
-		    om > 59)
+		if (digits(&p, 2, &oh) || expect(&p, ':', ':') || digits(&p, 2, &om) || oh > 23 || om > 59)
 			goto bad;
 	} else {
 		goto bad;
@@ -412,8 +411,8 @@ int tz_parse_civil(const char *s, struct civil *out, struct err *e, const char *
 {
 	struct civil c = {0};
 	const char *p = s;
-	if (too_long(s) || parse_date_part(&p, &c) || expect(&p, 'T', 't') ||
-	    digits(&p, 2, &c.hour) || expect(&p, ':', ':') || digits(&p, 2, &c.minute))
+	if (too_long(s) || parse_date_part(&p, &c) || expect(&p, 'T', 't') || digits(&p, 2, &c.hour) ||
+	    expect(&p, ':', ':') || digits(&p, 2, &c.minute))
 		goto bad;
 	if (*p == ':' && (p++, digits(&p, 2, &c.second)))
 		goto bad;

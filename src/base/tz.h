@@ -14,23 +14,23 @@
 
 #include "base/err.h"
 
-#define TZ_NAME_MAX 64      /* longest zone name accepted, NUL excluded */
-#define TZ_RFC3339_SIZE 32  /* buffer size for tz_format_rfc3339 */
-#define TZ_YEAR_MIN 1900    /* the transition table covers these years */
-#define TZ_YEAR_MAX 2100
+#define TZ_NAME_MAX	64   /* longest zone name accepted, NUL excluded */
+#define TZ_RFC3339_SIZE 32   /* buffer size for tz_format_rfc3339 */
+#define TZ_YEAR_MIN	1900 /* the transition table covers these years */
+#define TZ_YEAR_MAX	2100
 
 struct tz; /* opaque, immutable once returned, lives until the process exits */
 
 struct civil {
-	int year, month, day;      /* month 1..12, day 1..31 */
-	int hour, minute, second;  /* 0..23, 0..59, 0..59 */
+	int year, month, day;	  /* month 1..12, day 1..31 */
+	int hour, minute, second; /* 0..23, 0..59, 0..59 */
 };
 
 enum tz_pick { TZ_EARLIER = 0, TZ_LATER = 1 };
 
 enum tz_resolution {
-	TZ_OK = 0,       /* the wall time happens exactly once */
-	TZ_SKIPPED = 1,  /* it does not exist; *out = the first instant after the gap */
+	TZ_OK = 0,	 /* the wall time happens exactly once */
+	TZ_SKIPPED = 1,	 /* it does not exist; *out = the first instant after the gap */
 	TZ_REPEATED = 2, /* it happens twice; *out = the occurrence chosen by `pick` */
 };
 

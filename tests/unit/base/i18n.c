@@ -10,7 +10,7 @@
 
 #include "base/i18n.h"
 
-#define NBSP "\xc2\xa0"   /* U+00A0 NO-BREAK SPACE */
+#define NBSP  "\xc2\xa0"     /* U+00A0 NO-BREAK SPACE */
 #define NNBSP "\xe2\x80\xaf" /* U+202F NARROW NO-BREAK SPACE */
 
 static const struct tz *zone(const char *name)
@@ -55,8 +55,7 @@ static void dates_in_french(void **state)
 static void dates_in_english(void **state)
 {
 	(void)state;
-	expect_date(I18N_EN, "Europe/Paris", NOV26, I18N_DATETIME,
-		    "Thursday, November 26, 2026 at 2:30 PM");
+	expect_date(I18N_EN, "Europe/Paris", NOV26, I18N_DATETIME, "Thursday, November 26, 2026 at 2:30 PM");
 	expect_date(I18N_EN, "Europe/Paris", NOV26, I18N_DATE, "Thursday, November 26, 2026");
 	expect_date(I18N_EN, "Europe/Paris", NOV26, I18N_DATE_SHORT, "11/26/2026");
 	expect_date(I18N_EN, "America/New_York", NOV26, I18N_TIME, "8:30 AM");
@@ -180,10 +179,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(shared_between_threads), /* first, so opening races too */
-		cmocka_unit_test(dates_in_french),
-		cmocka_unit_test(dates_in_english),
-		cmocka_unit_test(money_and_percent),
-		cmocka_unit_test(locales),
+		cmocka_unit_test(dates_in_french),	   cmocka_unit_test(dates_in_english),
+		cmocka_unit_test(money_and_percent),	   cmocka_unit_test(locales),
 		cmocka_unit_test(names_sort_with_accents),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -27,8 +27,7 @@ static const char *fmt(const struct tz *z, int64_t utc)
 	return out;
 }
 
-static int resolve(const struct tz *z, int y, int mo, int d, int h, int mi, enum tz_pick pick,
-		   int64_t *out)
+static int resolve(const struct tz *z, int y, int mo, int d, int h, int mi, enum tz_pick pick, int64_t *out)
 {
 	struct civil c = {y, mo, d, h, mi, 0};
 	return tz_resolve(z, &c, pick, out);
@@ -143,9 +142,15 @@ static void kolkata_and_half_hours(void **state)
 static void unknown_zones_refused(void **state)
 {
 	(void)state;
-	const char *bad[] = {"Mars/Olympus_Mons", "", "../../etc/passwd", "/etc/localtime",
-			     "Europe/../Europe/Paris", "localtime", "Europe/Paris ",
-			     "europe/paris", "Pacific/Easter", /* disagrees with zoneinfo */
+	const char *bad[] = {"Mars/Olympus_Mons",
+			     "",
+			     "../../etc/passwd",
+			     "/etc/localtime",
+			     "Europe/../Europe/Paris",
+			     "localtime",
+			     "Europe/Paris ",
+			     "europe/paris",
+			     "Pacific/Easter", /* disagrees with zoneinfo */
 			     "Aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa/B"};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		struct err e = {0};
@@ -198,15 +203,28 @@ static void rfc3339(void **state)
 		}
 	}
 
-	const char *bad[] = {
-		"", "2027-03-28", "2027-03-28T09:00:00", "2027-03-28 09:00:00Z",
-		"2027-02-29T09:00:00Z", "2027-13-01T09:00:00Z", "2027-00-10T09:00:00Z",
-		"2027-03-28T24:00:00Z", "2027-03-28T09:60:00Z", "2027-03-28T09:00:60Z",
-		"2027-03-28T09:00:00+24:00", "2027-03-28T09:00:00+02:60", "2027-03-28T09:00:00+0200",
-		"2027-03-28T09:00:00Zjunk", "2027-03-28T09:00:00.Z", "2027-03-28T09:00:00.1234567890Z",
-		"2027-3-28T09:00:00Z", "+2027-03-28T09:00:00Z", "0000-01-01T00:00:00Z",
-		"2027-03-28T09:00:00+02:00                                                  ",
-		"2027-03-28T9:00:00Z", "2027-03-28T09:00Z"};
+	const char *bad[] = {"",
+			     "2027-03-28",
+			     "2027-03-28T09:00:00",
+			     "2027-03-28 09:00:00Z",
+			     "2027-02-29T09:00:00Z",
+			     "2027-13-01T09:00:00Z",
+			     "2027-00-10T09:00:00Z",
+			     "2027-03-28T24:00:00Z",
+			     "2027-03-28T09:60:00Z",
+			     "2027-03-28T09:00:60Z",
+			     "2027-03-28T09:00:00+24:00",
+			     "2027-03-28T09:00:00+02:60",
+			     "2027-03-28T09:00:00+0200",
+			     "2027-03-28T09:00:00Zjunk",
+			     "2027-03-28T09:00:00.Z",
+			     "2027-03-28T09:00:00.1234567890Z",
+			     "2027-3-28T09:00:00Z",
+			     "+2027-03-28T09:00:00Z",
+			     "0000-01-01T00:00:00Z",
+			     "2027-03-28T09:00:00+02:00                                                  ",
+			     "2027-03-28T9:00:00Z",
+			     "2027-03-28T09:00Z"};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		err_clear(&e);
 		t = 42;
@@ -284,8 +302,8 @@ static void calendar(void **state)
 }
 
 /* Threads load and read the same zones at once; run under -fsanitize=thread too. */
-static const char *thread_zones[] = {"Europe/Paris", "America/New_York", "Asia/Kolkata",
-				     "Australia/Sydney", "Pacific/Chatham", "Africa/Cairo"};
+static const char *thread_zones[] = {"Europe/Paris",	 "America/New_York", "Asia/Kolkata",
+				     "Australia/Sydney", "Pacific/Chatham",  "Africa/Cairo"};
 static const int thread_offsets[] = {3600, -18000, 19800, 39600, 49500, 7200}; /* 2026-11-26 */
 
 static void *reader(void *arg)
@@ -298,8 +316,8 @@ static void *reader(void *arg)
 			return (void *)1;
 		struct civil c = {2026, 11, 26, 14, 30, 0};
 		int64_t t;
-		int64_t want = tz_days_from_civil(2026, 11, 26) * 86400 + 14 * 3600 + 30 * 60 -
-			       thread_offsets[i];
+		int64_t want =
+			tz_days_from_civil(2026, 11, 26) * 86400 + 14 * 3600 + 30 * 60 - thread_offsets[i];
 		if (tz_resolve(z, &c, TZ_EARLIER, &t) != TZ_OK || t != want)
 			return (void *)2;
 	}
