@@ -12,13 +12,13 @@
 enum i18n_locale { I18N_FR = 0, I18N_EN = 1 };
 #define I18N_DEFAULT I18N_FR
 
-enum i18n_style {
-	I18N_DATETIME, /* fr "jeudi 26 novembre 2026 à 14 h 30", en "Thursday, November 26, 2026 at 2:30 PM"
-			*/
-	I18N_DATE,     /* fr "jeudi 26 novembre 2026",             en "Thursday, November 26, 2026" */
-	I18N_DATE_SHORT, /* fr "26/11/2026",                         en "11/26/2026" */
-	I18N_TIME,	 /* fr "14 h 30",                            en "2:30 PM" */
-};
+/* Fixed patterns (docs/internals/time.md), for 2026-11-26 14:30 local:
+ *   I18N_DATETIME    fr "jeudi 26 novembre 2026 à 14 h 30"
+ *                    en "Thursday, November 26, 2026 at 2:30 PM"
+ *   I18N_DATE        fr "jeudi 26 novembre 2026"   en "Thursday, November 26, 2026"
+ *   I18N_DATE_SHORT  fr "26/11/2026"               en "11/26/2026"
+ *   I18N_TIME        fr "14 h 30"                  en "2:30 PM" */
+enum i18n_style { I18N_DATETIME, I18N_DATE, I18N_DATE_SHORT, I18N_TIME };
 
 /* "fr", "en" and their regional forms ("fr-FR", "en_GB", any case) → I18N_FR / I18N_EN;
  * -1 for anything else (NULL included). */
