@@ -44,7 +44,9 @@ static int encoded_words(struct buf *out, const char *s)
 	size_t n = strlen(s), i = 0;
 	int first = 1;
 	while (i < n) {
-		size_t take = n - i > WORD_RAW_MAX ? WORD_RAW_MAX : n - i;
+		/* the first word shares its line with the header name: keep it under 76 too */
+		size_t room = first ? WORD_RAW_MAX - 9 : WORD_RAW_MAX;
+		size_t take = n - i > room ? room : n - i;
 		while (take > 1 && i + take < n && ((unsigned char)s[i + take] & 0xC0) == 0x80)
 			take--;
 		char b64[sodium_base64_ENCODED_LEN(WORD_RAW_MAX, sodium_base64_VARIANT_ORIGINAL)];
