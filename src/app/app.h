@@ -8,7 +8,6 @@
 #include "base/err.h"
 #include "db/db.h"
 
-struct http_route;
 struct http_server;
 struct jobs_worker;
 
@@ -32,9 +31,5 @@ int app_start_worker(const struct config *cfg, struct app **out, struct err *e) 
 int app_port(const struct app *a);
 /* Stops the HTTP server (in-flight requests finish), then the workers, then closes the store. */
 void app_stop(struct app *a);
-
-/* The route table (routes.c) and the checks its flags ask for. */
-extern const struct http_route app_routes[];
-extern const unsigned long app_nroutes;
 
 #endif

@@ -11,6 +11,10 @@ enum route_flag {
 	ROUTE_METRICS = 1u << 1,    /* bearer token, or a loopback peer when no token is set */
 };
 
+/* The route table (routes.c). */
+extern const struct http_route app_routes[];
+extern const unsigned long app_nroutes;
+
 int route_before(const struct http_route *route, struct http_req *req, struct http_resp *resp,
 		 struct err *e);
 

@@ -7,14 +7,14 @@
 
 #include "base/banned.h"
 
-static int put_rows(db_conn *c, const char *account_id, const char *id, const char *name,
+static int put_rows(db_conn *c, int64_t account_id, const char *id, const char *name,
 		    const char *content_type, const unsigned char *data, size_t len, int64_t now,
 		    const char *sha, struct err *e)
 {
 	int rc = db_exec(c,
 			 "INSERT INTO files (account_id, id, name, content_type, size, sha256,"
 			 " created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-			 DB_ARGS(DB_TEXT(account_id), DB_TEXT(id), DB_TEXT(name),
+			 DB_ARGS(DB_INT(account_id), DB_TEXT(id), DB_TEXT(name),
 				 DB_TEXT(content_type), DB_INT(len), DB_TEXT(sha), DB_INT(now)),
 			 e);
 	for (size_t off = 0, seq = 0; rc >= 0 && off < len; off += FILES_CHUNK, seq++) {
@@ -22,14 +22,14 @@ static int put_rows(db_conn *c, const char *account_id, const char *id, const ch
 		rc = db_exec(c,
 			     "INSERT INTO file_chunks (account_id, file_id, seq, data)"
 			     " VALUES ($1, $2, $3, $4)",
-			     DB_ARGS(DB_TEXT(account_id), DB_TEXT(id), DB_INT(seq),
+			     DB_ARGS(DB_INT(account_id), DB_TEXT(id), DB_INT(seq),
 				     DB_BLOB(data + off, n)),
 			     e);
 	}
 	return rc < 0 ? rc : 0;
 }
 
-int files_put(db_conn *c, const char *account_id, const char *name, const char *content_type,
+int files_put(db_conn *c, int64_t account_id, const char *name, const char *content_type,
 	      const void *data, size_t len, int64_t now, char id_out[FILES_ID_LEN + 1],
 	      struct err *e)
 {
@@ -70,14 +70,14 @@ int files_put(db_conn *c, const char *account_id, const char *name, const char *
 	return 0;
 }
 
-static int read_info(db_conn *c, const char *account_id, const char *id, struct file_info *info,
+static int read_info(db_conn *c, int64_t account_id, const char *id, struct file_info *info,
 		     struct err *e)
 {
 	db_rows *r;
 	int rc = db_query(c,
 			  "SELECT name, content_type, size, sha256, created_at FROM files"
 			  " WHERE account_id = $1 AND id = $2",
-			  DB_ARGS(DB_TEXT(account_id), DB_TEXT(id)), &r, e);
+			  DB_ARGS(DB_INT(account_id), DB_TEXT(id)), &r, e);
 	if (rc < 0)
 		return rc;
 	rc = db_rows_next(r, e);
@@ -95,7 +95,7 @@ static int read_info(db_conn *c, const char *account_id, const char *id, struct 
 	return rc < 0 ? rc : 0;
 }
 
-int files_get(db_conn *c, const char *account_id, const char *id, size_t max_size,
+int files_get(db_conn *c, int64_t account_id, const char *id, size_t max_size,
 	      struct buf *out, struct file_info *info, struct err *e)
 {
 	struct file_info local;
@@ -111,7 +111,7 @@ int files_get(db_conn *c, const char *account_id, const char *id, size_t max_siz
 	rc = db_query(c,
 		      "SELECT seq, data FROM file_chunks WHERE account_id = $1 AND file_id = $2"
 		      " ORDER BY seq",
-		      DB_ARGS(DB_TEXT(account_id), DB_TEXT(id)), &r, e);
+		      DB_ARGS(DB_INT(account_id), DB_TEXT(id)), &r, e);
 	if (rc < 0)
 		return rc;
 	size_t start = out->len, total = 0;
@@ -148,10 +148,10 @@ int files_get(db_conn *c, const char *account_id, const char *id, size_t max_siz
 	return 0;
 }
 
-int files_delete(db_conn *c, const char *account_id, const char *id, struct err *e)
+int files_delete(db_conn *c, int64_t account_id, const char *id, struct err *e)
 {
 	int rc = db_exec(c, "DELETE FROM files WHERE account_id = $1 AND id = $2",
-			 DB_ARGS(DB_TEXT(account_id), DB_TEXT(id)), e);
+			 DB_ARGS(DB_INT(account_id), DB_TEXT(id)), e);
 	if (rc == 0)
 		return err_set(e, 404, "not_found", NULL, "no such file");
 	return rc < 0 ? rc : 0;

@@ -3,7 +3,7 @@
 CREATE EXTENSION IF NOT EXISTS btree_gist;
 
 CREATE TABLE files (
-	account_id TEXT NOT NULL,
+	account_id BIGINT NOT NULL,
 	id TEXT NOT NULL,
 	name TEXT NOT NULL,
 	content_type TEXT NOT NULL,
@@ -14,7 +14,7 @@ CREATE TABLE files (
 );
 
 CREATE TABLE file_chunks (
-	account_id TEXT NOT NULL,
+	account_id BIGINT NOT NULL,
 	file_id TEXT NOT NULL,
 	seq BIGINT NOT NULL CHECK (seq >= 0),
 	data BYTEA NOT NULL,

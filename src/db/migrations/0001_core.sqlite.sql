@@ -1,6 +1,6 @@
 -- 0001_core (SQLite): files kept in the store, in chunks of 256 KiB.
 CREATE TABLE files (
-	account_id TEXT NOT NULL,
+	account_id INTEGER NOT NULL,
 	id TEXT NOT NULL,
 	name TEXT NOT NULL,
 	content_type TEXT NOT NULL,
@@ -11,7 +11,7 @@ CREATE TABLE files (
 ) STRICT;
 
 CREATE TABLE file_chunks (
-	account_id TEXT NOT NULL,
+	account_id INTEGER NOT NULL,
 	file_id TEXT NOT NULL,
 	seq INTEGER NOT NULL CHECK (seq >= 0),
 	data BLOB NOT NULL,

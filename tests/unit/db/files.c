@@ -27,13 +27,13 @@ static void test_round_trip(void **state)
 	db_conn *c;
 	must(db_acquire(s->d, &c, &e), &e);
 	char id[FILES_ID_LEN + 1];
-	must(files_put(c, "acct-1", "logo.png", "image/png", data, len, 1700000000, id, &e), &e);
+	must(files_put(c, 1, "logo.png", "image/png", data, len, 1700000000, id, &e), &e);
 	assert_int_equal(strlen(id), FILES_ID_LEN);
 	assert_int_equal(query_int(s->d, "SELECT count(*) FROM file_chunks"), 5);
 
 	struct buf out = BUF_INIT(8 * 1024 * 1024);
 	struct file_info info;
-	must(files_get(c, "acct-1", id, 2 * 1024 * 1024, &out, &info, &e), &e);
+	must(files_get(c, 1, id, 2 * 1024 * 1024, &out, &info, &e), &e);
 	assert_int_equal(out.len, len);
 	assert_memory_equal(out.data, data, len);
 	assert_string_equal(info.name, "logo.png");
@@ -48,17 +48,17 @@ static void test_round_trip(void **state)
 
 	/* Another tenant cannot reach it; a cap below its size refuses it. */
 	buf_reset(&out);
-	assert_true(files_get(c, "acct-2", id, 2 * 1024 * 1024, &out, NULL, &e) < 0);
+	assert_true(files_get(c, 2, id, 2 * 1024 * 1024, &out, NULL, &e) < 0);
 	assert_int_equal(e.status, 404);
-	assert_true(files_get(c, "acct-1", id, 1024 * 1024, &out, NULL, &e) < 0);
+	assert_true(files_get(c, 1, id, 1024 * 1024, &out, NULL, &e) < 0);
 	assert_int_equal(e.status, 413);
 	assert_int_equal(out.len, 0);
-	assert_true(files_delete(c, "acct-2", id, &e) < 0);
+	assert_true(files_delete(c, 2, id, &e) < 0);
 	assert_int_equal(e.status, 404);
 
-	must(files_delete(c, "acct-1", id, &e), &e);
+	must(files_delete(c, 1, id, &e), &e);
 	assert_int_equal(query_int(s->d, "SELECT count(*) FROM file_chunks"), 0);
-	assert_true(files_delete(c, "acct-1", id, &e) < 0);
+	assert_true(files_delete(c, 1, id, &e) < 0);
 	assert_int_equal(e.status, 404);
 	db_release(c);
 	buf_release(&out);
@@ -72,21 +72,21 @@ static void test_empty_and_limits(void **state)
 	db_conn *c;
 	must(db_acquire(s->d, &c, &e), &e);
 	char id[FILES_ID_LEN + 1];
-	must(files_put(c, "a", "empty.txt", "text/plain", NULL, 0, 1, id, &e), &e);
+	must(files_put(c, 7, "empty.txt", "text/plain", NULL, 0, 1, id, &e), &e);
 	struct buf out = BUF_INIT(16);
 	struct file_info info;
-	must(files_get(c, "a", id, 16, &out, &info, &e), &e);
+	must(files_get(c, 7, id, 16, &out, &info, &e), &e);
 	assert_int_equal(out.len, 0);
 	assert_int_equal(info.size, 0);
-	assert_true(files_put(c, "a", "", "text/plain", "x", 1, 1, id, &e) < 0);
+	assert_true(files_put(c, 7, "", "text/plain", "x", 1, 1, id, &e) < 0);
 	assert_int_equal(e.status, 400);
-	assert_true(files_put(c, "a", "big", "text/plain", "x", FILES_MAX_SIZE + 1, 1, id, &e) < 0);
+	assert_true(files_put(c, 7, "big", "text/plain", "x", FILES_MAX_SIZE + 1, 1, id, &e) < 0);
 	assert_int_equal(e.status, 413);
 	/* Inside the caller's transaction: rolled back with it. */
 	must(db_begin(c, &e), &e);
-	must(files_put(c, "a", "t.txt", "text/plain", "hello", 5, 1, id, &e), &e);
+	must(files_put(c, 7, "t.txt", "text/plain", "hello", 5, 1, id, &e), &e);
 	db_rollback(c);
-	assert_true(files_get(c, "a", id, 16, &out, NULL, &e) < 0);
+	assert_true(files_get(c, 7, id, 16, &out, NULL, &e) < 0);
 	assert_int_equal(e.status, 404);
 	db_release(c);
 	buf_release(&out);
@@ -104,7 +104,7 @@ static void test_fault_never_half_a_file(void **state)
 		must(db_acquire(s->d, &c, &e), &e);
 		char id[FILES_ID_LEN + 1];
 		db_fault_fail_nth(s->d, k);
-		int rc = files_put(c, "a", "f.bin", "application/octet-stream", data, len, 1, id, &e);
+		int rc = files_put(c, 7, "f.bin", "application/octet-stream", data, len, 1, id, &e);
 		long counted = db_fault_counted(s->d);
 		db_fault_fail_nth(s->d, 0);
 		db_release(c);
