@@ -59,7 +59,8 @@ struct http_config {
 	int max_per_ip;              /* 0 = 64 */
 	const char *trusted_proxies; /* comma-separated IPs whose X-Forwarded-For is believed */
 	/* Called before the handler with the matched route; returns 0 to go on, -1 with *e to
-	 * answer with that error. May be NULL. */
+	 * answer with that error. If it fills resp and returns 0, the handler is skipped. May be
+	 * NULL. */
 	int (*before)(const struct http_route *route, struct http_req *req, struct http_resp *resp,
 		      struct err *e);
 	void *app; /* handed to handlers through http_req_app */

@@ -12,13 +12,13 @@
 #include "http/http.h"
 
 /* ---- caps on what input may drive ---- */
-#define HTTP_PATH_MAX 2048       /* bytes of a request path */
-#define HTTP_SEGMENTS_MAX 32     /* path segments */
-#define HTTP_PARAMS_MAX 8        /* path parameters in one pattern */
-#define HTTP_QUERY_MAX 64        /* query parameters */
-#define HTTP_COOKIES_MAX 50      /* cookies read from one Cookie header */
-#define HTTP_JSON_DEPTH_MAX 32   /* nesting of a JSON body */
-#define HTTP_MEMORY_LIMIT (32 * 1024) /* per-connection memory: request line + headers */
+#define HTTP_PATH_MAX	    2048	/* bytes of a request path */
+#define HTTP_SEGMENTS_MAX   32		/* path segments */
+#define HTTP_PARAMS_MAX	    8		/* path parameters in one pattern */
+#define HTTP_QUERY_MAX	    64		/* query parameters */
+#define HTTP_COOKIES_MAX    50		/* cookies read from one Cookie header */
+#define HTTP_JSON_DEPTH_MAX 32		/* nesting of a JSON body */
+#define HTTP_MEMORY_LIMIT   (32 * 1024) /* per-connection memory: request line + headers */
 
 /* ---- methods ---- */
 enum http_method {
@@ -48,7 +48,7 @@ struct router_param {
 };
 struct router_match {
 	const struct http_route *route; /* NULL unless ROUTER_FOUND */
-	size_t route_index;             /* index in the table given to router_new */
+	size_t route_index;		/* index in the table given to router_new */
 	size_t nparams;
 	struct router_param params[HTTP_PARAMS_MAX];
 	unsigned allow; /* ROUTER_METHOD_NOT_ALLOWED: bit (1 << enum http_method) per allowed method */
@@ -62,8 +62,8 @@ void router_free(struct router *r);
 /* Matches method and raw (still percent-encoded) path. Parameter values are decoded into
  * arena memory. ROUTER_BAD_PATH: malformed escape, NUL, or over the caps. HEAD matches GET
  * routes. */
-enum router_result router_match(const struct router *r, const char *method, const char *path,
-				size_t path_len, struct arena *a, struct router_match *m);
+enum router_result router_match(const struct router *r, const char *method, const char *path, size_t path_len,
+				struct arena *a, struct router_match *m);
 /* Writes the Allow header value for an allow mask ("GET, HEAD, POST"). */
 void router_allow_string(unsigned allow, char *out, size_t cap);
 
@@ -95,17 +95,17 @@ int http_etag_matches(const char *if_none_match, const char *etag);
 /* ---- static files (static.c) ---- */
 struct static_files;
 struct static_file {
-	const char *path;          /* "/css/app.css" */
+	const char *path; /* "/css/app.css" */
 	const char *content_type;
 	const char *cache_control;
-	const char *etag;          /* "\"…\"" */
-	const char *etag_gz;       /* the gzip variant's ETag */
+	const char *etag;    /* "\"…\"" */
+	const char *etag_gz; /* the gzip variant's ETag */
 	const unsigned char *body;
 	size_t len;
-	const unsigned char *gz;   /* NULL when not worth compressing */
+	const unsigned char *gz; /* NULL when not worth compressing */
 	size_t gz_len;
 };
-#define STATIC_FILE_MAX (8u << 20)    /* bigger files are not served */
+#define STATIC_FILE_MAX	 (8u << 20)   /* bigger files are not served */
 #define STATIC_TOTAL_MAX (128u << 20) /* files past this total are not served */
 #define STATIC_FILES_MAX 20000
 /* Loads every regular, non-hidden file under root into memory, compressing what is worth

@@ -13,13 +13,12 @@
 #include "base/banned.h"
 
 /* The statuses the adapter and the app answer; anything else lands in the last column. */
-static const int statuses[] = { 200, 201, 202, 204, 206, 301, 302, 303, 304, 307, 308, 400,
-				401, 403, 404, 405, 409, 410, 413, 415, 422, 429, 500, 503 };
+static const int statuses[] = {200, 201, 202, 204, 206, 301, 302, 303, 304, 307, 308, 400,
+			       401, 403, 404, 405, 409, 410, 413, 415, 422, 429, 500, 503};
 #define NSTATUS (sizeof(statuses) / sizeof(statuses[0]) + 1)
 
 /* Prometheus's defaults with 1 ms and 2.5 ms added: a trivial route answers well under 5 ms. */
-static const double bucket_s[] = { 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,
-				   0.25,  0.5,    1,     2.5,  5,     10 };
+static const double bucket_s[] = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
 #define NBUCKET (sizeof(bucket_s) / sizeof(bucket_s[0]))
 
 struct slot {
@@ -139,8 +138,10 @@ char *metrics_text(struct metrics *m)
 {
 	struct buf b = BUF_INIT(64u << 20);
 	int rc = 0;
-	rc |= buf_appends(&b, "# HELP http_requests_total HTTP requests answered, by route pattern, method and status.\n"
-			      "# TYPE http_requests_total counter\n");
+	rc |= buf_appends(
+		&b,
+		"# HELP http_requests_total HTTP requests answered, by route pattern, method and status.\n"
+		"# TYPE http_requests_total counter\n");
 	for (size_t i = 0; i < m->nroutes + 2; i++) {
 		struct slot *s = &m->slots[i];
 		for (int meth = 0; meth < HTTP_M_COUNT; meth++)
@@ -152,15 +153,16 @@ char *metrics_text(struct metrics *m)
 				label(&b, slot_name(m, i));
 				if (st < NSTATUS - 1)
 					rc |= buf_appendf(&b, "\",method=\"%s\",status=\"%d\"} %llu\n",
-							  http_method_name((enum http_method)meth), statuses[st],
-							  (unsigned long long)v);
+							  http_method_name((enum http_method)meth),
+							  statuses[st], (unsigned long long)v);
 				else
 					rc |= buf_appendf(&b, "\",method=\"%s\",status=\"other\"} %llu\n",
 							  http_method_name((enum http_method)meth),
 							  (unsigned long long)v);
 			}
 	}
-	rc |= buf_appends(&b, "# HELP http_request_duration_seconds Time from the request line to the end of the response.\n"
+	rc |= buf_appends(&b, "# HELP http_request_duration_seconds Time from the request line to the end of "
+			      "the response.\n"
 			      "# TYPE http_request_duration_seconds histogram\n");
 	for (size_t i = 0; i < m->nroutes + 2; i++) {
 		struct slot *s = &m->slots[i];
@@ -173,7 +175,8 @@ char *metrics_text(struct metrics *m)
 			rc |= buf_appends(&b, "http_request_duration_seconds_bucket{route=\"");
 			label(&b, slot_name(m, i));
 			if (k < NBUCKET)
-				rc |= buf_appendf(&b, "\",le=\"%g\"} %llu\n", bucket_s[k], (unsigned long long)cum);
+				rc |= buf_appendf(&b, "\",le=\"%g\"} %llu\n", bucket_s[k],
+						  (unsigned long long)cum);
 			else
 				rc |= buf_appendf(&b, "\",le=\"+Inf\"} %llu\n", (unsigned long long)cum);
 		}
@@ -185,19 +188,21 @@ char *metrics_text(struct metrics *m)
 		label(&b, slot_name(m, i));
 		rc |= buf_appendf(&b, "\"} %llu\n", (unsigned long long)cum);
 	}
-	rc |= buf_appendf(&b,
-			  "# HELP http_connections_open Client connections currently open.\n"
-			  "# TYPE http_connections_open gauge\n"
-			  "http_connections_open %lld\n"
-			  "# HELP http_library_rejects_total Requests answered by libmicrohttpd itself (414, 431, 400).\n"
-			  "# TYPE http_library_rejects_total counter\n"
-			  "http_library_rejects_total %llu\n"
-			  "# HELP http_header_deadline_cuts_total Connections cut for sending headers too slowly.\n"
-			  "# TYPE http_header_deadline_cuts_total counter\n"
-			  "http_header_deadline_cuts_total %llu\n",
-			  (long long)atomic_load_explicit(&m->connections, memory_order_relaxed),
-			  (unsigned long long)atomic_load_explicit(&m->library_rejects, memory_order_relaxed),
-			  (unsigned long long)atomic_load_explicit(&m->deadline_cuts, memory_order_relaxed));
+	rc |= buf_appendf(
+		&b,
+		"# HELP http_connections_open Client connections currently open.\n"
+		"# TYPE http_connections_open gauge\n"
+		"http_connections_open %lld\n"
+		"# HELP http_library_rejects_total Requests answered by libmicrohttpd itself (414, 431, "
+		"400).\n"
+		"# TYPE http_library_rejects_total counter\n"
+		"http_library_rejects_total %llu\n"
+		"# HELP http_header_deadline_cuts_total Connections cut for sending headers too slowly.\n"
+		"# TYPE http_header_deadline_cuts_total counter\n"
+		"http_header_deadline_cuts_total %llu\n",
+		(long long)atomic_load_explicit(&m->connections, memory_order_relaxed),
+		(unsigned long long)atomic_load_explicit(&m->library_rejects, memory_order_relaxed),
+		(unsigned long long)atomic_load_explicit(&m->deadline_cuts, memory_order_relaxed));
 	(void)rc; /* the 64 MiB cap is far above any route table */
 	char *out = buf_detach(&b, NULL);
 	return out ? out : xstrdup("");

@@ -53,7 +53,8 @@ int http_query_parse(const char *q, size_t len, struct arena *a, struct http_kv 
 		if (q[i] == '&')
 			count++;
 	if (count > HTTP_QUERY_MAX)
-		return err_set(e, 400, "invalid_query", NULL, "more than %d query parameters", HTTP_QUERY_MAX);
+		return err_set(e, 400, "invalid_query", NULL, "more than %d query parameters",
+			       HTTP_QUERY_MAX);
 	struct http_kv *kv = arena_alloc(a, count * sizeof(*kv));
 	int n = 0;
 	const char *p = q, *end = q + len;
@@ -68,7 +69,8 @@ int http_query_parse(const char *q, size_t len, struct arena *a, struct http_kv 
 			char *value = arena_alloc(a, (size_t)(stop - vstart) + 1);
 			if (http_pct_decode(p, (size_t)(name_end - p), name, 1) < 0 ||
 			    http_pct_decode(vstart, (size_t)(stop - vstart), value, 1) < 0)
-				return err_set(e, 400, "invalid_query", NULL, "malformed percent-encoding in the query string");
+				return err_set(e, 400, "invalid_query", NULL,
+					       "malformed percent-encoding in the query string");
 			kv[n].name = name;
 			kv[n].value = value;
 			n++;
@@ -173,7 +175,7 @@ int http_ip_normalise(const char *src, size_t len, char *out, size_t cap)
 		return inet_ntop(AF_INET, addr, out, (socklen_t)cap) ? 0 : -1;
 	if (inet_pton(AF_INET6, tmp, addr) == 1) {
 		/* an IPv4-mapped address is the IPv4 one */
-		static const unsigned char mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+		static const unsigned char mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
 		if (!memcmp(addr, mapped, 12))
 			return inet_ntop(AF_INET, addr + 12, out, (socklen_t)cap) ? 0 : -1;
 		return inet_ntop(AF_INET6, addr, out, (socklen_t)cap) ? 0 : -1;

@@ -139,14 +139,15 @@ json_t *http_req_json(struct http_req *r, struct err *e)
 		return NULL;
 	}
 	if (json_depth_over(r->body.data, r->body.len, HTTP_JSON_DEPTH_MAX)) {
-		err_set(e, 400, "invalid_json", NULL, "JSON nested deeper than %d levels", HTTP_JSON_DEPTH_MAX);
+		err_set(e, 400, "invalid_json", NULL, "JSON nested deeper than %d levels",
+			HTTP_JSON_DEPTH_MAX);
 		return NULL;
 	}
 	json_error_t je;
 	json_t *j = json_loadb(r->body.data, r->body.len, JSON_REJECT_DUPLICATES, &je);
 	if (!j) {
-		err_set(e, 400, "invalid_json", NULL, "invalid JSON at line %d, column %d: %s", je.line, je.column,
-			je.text);
+		err_set(e, 400, "invalid_json", NULL, "invalid JSON at line %d, column %d: %s", je.line,
+			je.column, je.text);
 		return NULL;
 	}
 	arena_defer(r->arena, json_release, j);

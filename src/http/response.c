@@ -9,8 +9,8 @@
 #include "http/server_int.h"
 #include "base/banned.h"
 
-#define CSP_BASE                                                                                 \
-	"default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "          \
+#define CSP_BASE                                                                                             \
+	"default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "                    \
 	"base-uri 'none'; form-action 'self'"
 static const char csp_deny[] = CSP_BASE "; frame-ancestors 'none'";
 static const char csp_frameable[] = CSP_BASE;
@@ -106,7 +106,8 @@ void http_resp_cookie(struct http_resp *w, const char *name, const char *value, 
 	const char *secure = w->req->srv->cfg.behind_tls ? "; Secure" : "";
 	char *v;
 	if (max_age < 0)
-		v = arena_printf(w->req->arena, "%s=; Max-Age=0; Path=/; HttpOnly; SameSite=Lax%s", name, secure);
+		v = arena_printf(w->req->arena, "%s=; Max-Age=0; Path=/; HttpOnly; SameSite=Lax%s", name,
+				 secure);
 	else
 		v = arena_printf(w->req->arena, "%s=%s; Max-Age=%ld; Path=/; HttpOnly; SameSite=Lax%s", name,
 				 value ? value : "", max_age, secure);
@@ -137,8 +138,8 @@ static int frameable(const struct http_req *r)
 enum MHD_Result http_resp_send(struct http_req *r)
 {
 	struct http_resp *w = &r->resp;
-	struct MHD_Response *mr =
-		MHD_create_response_from_buffer(w->len, (void *)(w->body ? w->body : ""), MHD_RESPMEM_PERSISTENT);
+	struct MHD_Response *mr = MHD_create_response_from_buffer(w->len, (void *)(w->body ? w->body : ""),
+								  MHD_RESPMEM_PERSISTENT);
 	if (!mr)
 		return MHD_NO;
 	int ok = 1;

@@ -32,8 +32,8 @@ struct router {
 	size_t nroutes;
 };
 
-static const char *const method_names[HTTP_M_COUNT] = { "GET",   "HEAD",   "POST",    "PUT",
-							 "PATCH", "DELETE", "OPTIONS", "OTHER" };
+static const char *const method_names[HTTP_M_COUNT] = {"GET",	"HEAD",	  "POST",    "PUT",
+						       "PATCH", "DELETE", "OPTIONS", "OTHER"};
 
 enum http_method http_method_parse(const char *method)
 {
@@ -312,8 +312,8 @@ static const struct rnode *walk(const struct rnode *n, size_t i, struct walk *w)
 	return NULL;
 }
 
-enum router_result router_match(const struct router *r, const char *method, const char *path,
-				size_t path_len, struct arena *a, struct router_match *m)
+enum router_result router_match(const struct router *r, const char *method, const char *path, size_t path_len,
+				struct arena *a, struct router_match *m)
 {
 	memset(m, 0, sizeof(*m));
 	if (path_len == 0 || path[0] != '/' || path_len > HTTP_PATH_MAX || memchr(path, '\0', path_len))
@@ -333,7 +333,7 @@ enum router_result router_match(const struct router *r, const char *method, cons
 			break;
 		p = slash + 1;
 	}
-	struct walk w = { .segs = segs, .nseg = nseg, .path_end = end, .method = http_method_parse(method) };
+	struct walk w = {.segs = segs, .nseg = nseg, .path_end = end, .method = http_method_parse(method)};
 	const struct rnode *hit = walk(r->root, 0, &w);
 	if (!hit) {
 		m->allow = w.allow;

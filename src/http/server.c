@@ -134,16 +134,21 @@ static void on_connection(void *cls, struct MHD_Connection *mc, void **socket_co
 	struct http_server *s = cls;
 	if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
 		struct conn *c = xcalloc(1, sizeof(*c));
-		const union MHD_ConnectionInfo *fd = MHD_get_connection_info(mc, MHD_CONNECTION_INFO_CONNECTION_FD);
-		const union MHD_ConnectionInfo *ad = MHD_get_connection_info(mc, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+		const union MHD_ConnectionInfo *fd =
+			MHD_get_connection_info(mc, MHD_CONNECTION_INFO_CONNECTION_FD);
+		const union MHD_ConnectionInfo *ad =
+			MHD_get_connection_info(mc, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
 		c->fd = fd ? fd->connect_fd : -1;
 		snprintf(c->peer, sizeof(c->peer), "-");
 		if (ad && ad->client_addr) {
 			const struct sockaddr *sa = ad->client_addr;
 			char tmp[INET6_ADDRSTRLEN];
-			const void *bytes = sa->sa_family == AF_INET6
-						    ? (const void *)&((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr
-						    : (const void *)&((const struct sockaddr_in *)(const void *)sa)->sin_addr;
+			const void *bytes =
+				sa->sa_family == AF_INET6
+					? (const void *)&((const struct sockaddr_in6 *)(const void *)sa)
+						  ->sin6_addr
+					: (const void *)&((const struct sockaddr_in *)(const void *)sa)
+						  ->sin_addr;
 			if (inet_ntop(sa->sa_family, bytes, tmp, sizeof(tmp)) &&
 			    http_ip_normalise(tmp, strlen(tmp), c->peer, sizeof(c->peer)) < 0)
 				snprintf(c->peer, sizeof(c->peer), "%s", tmp);
@@ -264,8 +269,8 @@ static int route_request(struct http_req *r, const char *method)
 		char allow[80];
 		router_allow_string(r->match.allow, allow, sizeof(allow));
 		http_resp_header(&r->resp, "Allow", allow);
-		http_resp_send_error(r, 405, "method_not_allowed", "%s is not allowed here; allowed: %s", method,
-				     allow);
+		http_resp_send_error(r, 405, "method_not_allowed", "%s is not allowed here; allowed: %s",
+				     method, allow);
 		return -1;
 	}
 	http_resp_send_error(r, 404, "not_found", "no such resource");
@@ -363,7 +368,8 @@ static enum MHD_Result run_handler(struct http_req *r)
 }
 
 static enum MHD_Result on_access(void *cls, struct MHD_Connection *mc, const char *url, const char *method,
-				 const char *version, const char *upload_data, size_t *upload_size, void **req_cls)
+				 const char *version, const char *upload_data, size_t *upload_size,
+				 void **req_cls)
 {
 	(void)cls;
 	(void)url;
@@ -436,7 +442,8 @@ static int parse_listen(const char *listen, struct sockaddr_storage *ss, struct 
 {
 	const char *colon = strrchr(listen, ':');
 	if (!colon || colon == listen)
-		return err_set(e, 400, "invalid_config", "listen", "listen address '%s' is not host:port", listen);
+		return err_set(e, 400, "invalid_config", "listen", "listen address '%s' is not host:port",
+			       listen);
 	char host[256];
 	const char *h = listen;
 	size_t hlen = (size_t)(colon - listen);
@@ -448,7 +455,7 @@ static int parse_listen(const char *listen, struct sockaddr_storage *ss, struct 
 		return err_set(e, 400, "invalid_config", "listen", "listen host too long");
 	memcpy(host, h, hlen);
 	host[hlen] = '\0';
-	struct addrinfo hints = { .ai_flags = AI_NUMERICSERV | AI_PASSIVE, .ai_socktype = SOCK_STREAM };
+	struct addrinfo hints = {.ai_flags = AI_NUMERICSERV | AI_PASSIVE, .ai_socktype = SOCK_STREAM};
 	struct addrinfo *res = NULL;
 	int rc = getaddrinfo(host, colon + 1, &hints, &res);
 	if (rc != 0 || !res)
@@ -520,8 +527,8 @@ int http_server_start(const struct http_config *cfg, struct http_server **out, s
 		s->reaper_started = 1;
 	else
 		log_warn("http_deadline reaper thread could not start: no header deadline");
-	log_info("http_listen address=%s port=%d threads=%u routes=%zu", cfg->listen ? cfg->listen : "-", s->port,
-		 threads, cfg->nroutes);
+	log_info("http_listen address=%s port=%d threads=%u routes=%zu", cfg->listen ? cfg->listen : "-",
+		 s->port, threads, cfg->nroutes);
 	*out = s;
 	return 0;
 }
@@ -542,7 +549,7 @@ void http_server_stop(struct http_server *s)
 		close(ls);
 	int64_t until = clock_mono_ms() + STOP_GRACE_MS;
 	while (atomic_load(&s->inflight) > 0 && clock_mono_ms() < until) {
-		struct timespec ts = { 0, 5 * 1000000 };
+		struct timespec ts = {0, 5 * 1000000};
 		nanosleep(&ts, NULL);
 	}
 	if (atomic_load(&s->inflight) > 0)

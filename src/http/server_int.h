@@ -34,7 +34,7 @@ struct http_server {
 struct conn {
 	struct conn *prev, *next; /* in http_server.conns, under conns_lock */
 	int fd;
-	int cut;                  /* shut down by the reaper */
+	int cut;		  /* shut down by the reaper */
 	atomic_llong deadline_ms; /* monotonic ms by which the request headers must be in; 0 = none */
 	unsigned nreq;
 	char peer[INET6_ADDRSTRLEN];

@@ -32,28 +32,28 @@ static const struct {
 	const char *type;
 	int compress;
 } types[] = {
-	{ ".html", "text/html; charset=utf-8", 1 },
-	{ ".css", "text/css; charset=utf-8", 1 },
-	{ ".js", "text/javascript; charset=utf-8", 1 },
-	{ ".mjs", "text/javascript; charset=utf-8", 1 },
-	{ ".json", "application/json; charset=utf-8", 1 },
-	{ ".map", "application/json; charset=utf-8", 1 },
-	{ ".svg", "image/svg+xml", 1 },
-	{ ".txt", "text/plain; charset=utf-8", 1 },
-	{ ".xml", "application/xml", 1 },
-	{ ".webmanifest", "application/manifest+json", 1 },
-	{ ".ico", "image/x-icon", 1 },
-	{ ".png", "image/png", 0 },
-	{ ".jpg", "image/jpeg", 0 },
-	{ ".jpeg", "image/jpeg", 0 },
-	{ ".gif", "image/gif", 0 },
-	{ ".webp", "image/webp", 0 },
-	{ ".avif", "image/avif", 0 },
-	{ ".woff", "font/woff", 0 },
-	{ ".woff2", "font/woff2", 0 },
-	{ ".ttf", "font/ttf", 1 },
-	{ ".pdf", "application/pdf", 0 },
-	{ ".wasm", "application/wasm", 1 },
+	{".html", "text/html; charset=utf-8", 1},
+	{".css", "text/css; charset=utf-8", 1},
+	{".js", "text/javascript; charset=utf-8", 1},
+	{".mjs", "text/javascript; charset=utf-8", 1},
+	{".json", "application/json; charset=utf-8", 1},
+	{".map", "application/json; charset=utf-8", 1},
+	{".svg", "image/svg+xml", 1},
+	{".txt", "text/plain; charset=utf-8", 1},
+	{".xml", "application/xml", 1},
+	{".webmanifest", "application/manifest+json", 1},
+	{".ico", "image/x-icon", 1},
+	{".png", "image/png", 0},
+	{".jpg", "image/jpeg", 0},
+	{".jpeg", "image/jpeg", 0},
+	{".gif", "image/gif", 0},
+	{".webp", "image/webp", 0},
+	{".avif", "image/avif", 0},
+	{".woff", "font/woff", 0},
+	{".woff2", "font/woff2", 0},
+	{".ttf", "font/ttf", 1},
+	{".pdf", "application/pdf", 0},
+	{".wasm", "application/wasm", 1},
 };
 
 static int type_index(const char *path)
@@ -151,8 +151,8 @@ static void add_file(struct static_files *s, const char *fs_path, const char *ur
 	int t = type_index(url_path);
 	f->content_type = t < 0 ? "application/octet-stream" : types[t].type;
 	size_t plen = strlen(url_path);
-	f->cache_control = plen >= 5 && !strcasecmp(url_path + plen - 5, ".html") ? "no-cache"
-										: "public, max-age=3600";
+	f->cache_control =
+		plen >= 5 && !strcasecmp(url_path + plen - 5, ".html") ? "no-cache" : "public, max-age=3600";
 	f->body = data;
 	f->len = size;
 	f->etag = etag_of(data, size, "");

@@ -16,25 +16,26 @@ static int h(struct http_req *req, struct http_resp *resp, struct err *e)
 }
 
 static const struct http_route routes[] = {
-	{ "GET", "/", h, 0, 0, NULL },
-	{ "GET", "/api/v1/staff", h, 0, 0, NULL },
-	{ "POST", "/api/v1/staff", h, 0, 0, NULL },
-	{ "GET", "/api/v1/staff/new", h, 0, 0, NULL },
-	{ "GET", "/api/v1/staff/{id}", h, 0, 0, NULL },
-	{ "PATCH", "/api/v1/staff/{id}", h, 0, 0, NULL },
-	{ "GET", "/api/v1/staff/{id}/hours", h, 0, 0, NULL },
-	{ "GET", "/api/v1/public/{slug}/availability", h, 0, 0, NULL },
-	{ "POST", "/api/v1/public/{slug}/appointments", h, 0, 0, NULL },
-	{ "GET", "/api/v1/manage/{token}", h, 0, 0, NULL },
-	{ "GET", "/u/{token}", h, 0, 0, NULL },
-	{ "GET", "/files/{path*}", h, 0, 0, NULL },
-	{ "DELETE", "/a/{b}/{c}/{d}/{e}/{f}/{g}/{h}/{i}", h, 0, 0, NULL },
+	{"GET", "/", h, 0, 0, NULL},
+	{"GET", "/api/v1/staff", h, 0, 0, NULL},
+	{"POST", "/api/v1/staff", h, 0, 0, NULL},
+	{"GET", "/api/v1/staff/new", h, 0, 0, NULL},
+	{"GET", "/api/v1/staff/{id}", h, 0, 0, NULL},
+	{"PATCH", "/api/v1/staff/{id}", h, 0, 0, NULL},
+	{"GET", "/api/v1/staff/{id}/hours", h, 0, 0, NULL},
+	{"GET", "/api/v1/public/{slug}/availability", h, 0, 0, NULL},
+	{"POST", "/api/v1/public/{slug}/appointments", h, 0, 0, NULL},
+	{"GET", "/api/v1/manage/{token}", h, 0, 0, NULL},
+	{"GET", "/u/{token}", h, 0, 0, NULL},
+	{"GET", "/files/{path*}", h, 0, 0, NULL},
+	{"DELETE", "/a/{b}/{c}/{d}/{e}/{f}/{g}/{h}/{i}", h, 0, 0, NULL},
 };
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct router *r;
-	static const char *const methods[] = { "GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "BREW" };
+	static const char *const methods[] = {"GET",   "HEAD",	 "POST",    "PUT",
+					      "PATCH", "DELETE", "OPTIONS", "BREW"};
 	if (!r && router_new(routes, sizeof(routes) / sizeof(routes[0]), &r, NULL) < 0)
 		abort();
 	if (size < 1)

@@ -19,16 +19,16 @@ static int h(struct http_req *req, struct http_resp *resp, struct err *e)
 }
 
 static const struct http_route routes[] = {
-	{ "GET", "/api/v1/staff", h, 0, 0, NULL },
-	{ "POST", "/api/v1/staff", h, 0, 0, NULL },
-	{ "GET", "/api/v1/staff/{id}", h, 0, 0, NULL },
-	{ "PATCH", "/api/v1/staff/{id}", h, 0, 0, NULL },
-	{ "GET", "/api/v1/staff/new", h, 0, 0, NULL },
-	{ "GET", "/api/v1/staff/{staff_id}/hours", h, 0, 0, NULL },
-	{ "GET", "/api/v1/public/{slug}/availability", h, 0, 0, NULL },
-	{ "GET", "/files/{path*}", h, 0, 0, NULL },
-	{ "DELETE", "/api/v1/staff/{id}/hours", h, 0, 0, NULL },
-	{ "GET", "/", h, 0, 0, NULL },
+	{"GET", "/api/v1/staff", h, 0, 0, NULL},
+	{"POST", "/api/v1/staff", h, 0, 0, NULL},
+	{"GET", "/api/v1/staff/{id}", h, 0, 0, NULL},
+	{"PATCH", "/api/v1/staff/{id}", h, 0, 0, NULL},
+	{"GET", "/api/v1/staff/new", h, 0, 0, NULL},
+	{"GET", "/api/v1/staff/{staff_id}/hours", h, 0, 0, NULL},
+	{"GET", "/api/v1/public/{slug}/availability", h, 0, 0, NULL},
+	{"GET", "/files/{path*}", h, 0, 0, NULL},
+	{"DELETE", "/api/v1/staff/{id}/hours", h, 0, 0, NULL},
+	{"GET", "/", h, 0, 0, NULL},
 };
 #define NROUTES (sizeof(routes) / sizeof(routes[0]))
 
@@ -116,16 +116,16 @@ static void test_bad_tables(void **state)
 	(void)state;
 	struct router *r = NULL;
 	struct err e;
-	const struct http_route dup[] = { { "GET", "/a/{x}", h, 0, 0, NULL }, { "GET", "/a/{y}", h, 0, 0, NULL } };
+	const struct http_route dup[] = {{"GET", "/a/{x}", h, 0, 0, NULL}, {"GET", "/a/{y}", h, 0, 0, NULL}};
 	assert_int_equal(router_new(dup, 2, &r, &e), -1);
 	assert_non_null(strstr(e.message, "duplicates"));
-	const struct http_route rest_mid[] = { { "GET", "/a/{x*}/b", h, 0, 0, NULL } };
+	const struct http_route rest_mid[] = {{"GET", "/a/{x*}/b", h, 0, 0, NULL}};
 	assert_int_equal(router_new(rest_mid, 1, &r, &e), -1);
-	const struct http_route bad_method[] = { { "BREW", "/a", h, 0, 0, NULL } };
+	const struct http_route bad_method[] = {{"BREW", "/a", h, 0, 0, NULL}};
 	assert_int_equal(router_new(bad_method, 1, &r, &e), -1);
-	const struct http_route repeated[] = { { "GET", "/a/{x}/{x}", h, 0, 0, NULL } };
+	const struct http_route repeated[] = {{"GET", "/a/{x}/{x}", h, 0, 0, NULL}};
 	assert_int_equal(router_new(repeated, 1, &r, &e), -1);
-	const struct http_route brace[] = { { "GET", "/a/b{x}", h, 0, 0, NULL } };
+	const struct http_route brace[] = {{"GET", "/a/b{x}", h, 0, 0, NULL}};
 	assert_int_equal(router_new(brace, 1, &r, &e), -1);
 }
 
@@ -138,7 +138,7 @@ static void test_many_routes(void **state)
 	static char patterns[N][64];
 	for (int i = 0; i < N; i++) {
 		snprintf(patterns[i], sizeof(patterns[i]), i % 2 ? "/api/v1/r%d/{id}" : "/api/v1/r%d", i);
-		big[i] = (struct http_route){ "GET", patterns[i], h, 0, 0, NULL };
+		big[i] = (struct http_route){"GET", patterns[i], h, 0, 0, NULL};
 	}
 	struct router *r;
 	assert_int_equal(router_new(big, N, &r, NULL), 0);
@@ -210,7 +210,7 @@ static void test_client_ip(void **state)
 	(void)state;
 	struct arena *a = arena_new();
 	char p1[] = "10.0.0.1", p2[] = "10.0.0.2";
-	char *trusted[] = { p1, p2 };
+	char *trusted[] = {p1, p2};
 	/* untrusted peer: its own address whatever it claims */
 	assert_string_equal(http_client_ip("203.0.113.9", "1.2.3.4", trusted, 2, a), "203.0.113.9");
 	/* trusted peer: the right-most entry that is not a trusted proxy */
@@ -248,10 +248,14 @@ static void test_encoding_and_etag(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_literal_beats_param), cmocka_unit_test(test_decoding_and_rest),
-		cmocka_unit_test(test_not_found_and_allow), cmocka_unit_test(test_bad_tables),
-		cmocka_unit_test(test_many_routes),         cmocka_unit_test(test_query),
-		cmocka_unit_test(test_cookies),             cmocka_unit_test(test_client_ip),
+		cmocka_unit_test(test_literal_beats_param),
+		cmocka_unit_test(test_decoding_and_rest),
+		cmocka_unit_test(test_not_found_and_allow),
+		cmocka_unit_test(test_bad_tables),
+		cmocka_unit_test(test_many_routes),
+		cmocka_unit_test(test_query),
+		cmocka_unit_test(test_cookies),
+		cmocka_unit_test(test_client_ip),
 		cmocka_unit_test(test_encoding_and_etag),
 	};
 	return cmocka_run_group_tests_name("http_router", tests, NULL, NULL);

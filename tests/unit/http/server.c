@@ -61,7 +61,7 @@ static int h_slow(struct http_req *req, struct http_resp *resp, struct err *e)
 {
 	(void)req;
 	(void)e;
-	struct timespec ts = { 1, 0 };
+	struct timespec ts = {1, 0};
 	nanosleep(&ts, NULL);
 	http_resp_body(resp, 200, "text/plain", "done", 4);
 	return 0;
@@ -93,14 +93,14 @@ static int h_widget(struct http_req *req, struct http_resp *resp, struct err *e)
 }
 
 static const struct http_route routes[] = {
-	{ "GET", "/hello", h_hello, 0, 0, NULL },
-	{ "POST", "/echo", h_echo, 0, 1024, NULL },
-	{ "GET", "/items/{id}", h_item, 0, 0, NULL },
-	{ "DELETE", "/items/{id}", h_item, 0, 0, NULL },
-	{ "GET", "/slow", h_slow, 0, 0, NULL },
-	{ "GET", "/forgot", h_forgot, 0, 0, NULL },
-	{ "GET", "/busy", h_busy, 0, 0, NULL },
-	{ "GET", "/embed", h_widget, HTTP_ROUTE_FRAMEABLE, 0, NULL },
+	{"GET", "/hello", h_hello, 0, 0, NULL},
+	{"POST", "/echo", h_echo, 0, 1024, NULL},
+	{"GET", "/items/{id}", h_item, 0, 0, NULL},
+	{"DELETE", "/items/{id}", h_item, 0, 0, NULL},
+	{"GET", "/slow", h_slow, 0, 0, NULL},
+	{"GET", "/forgot", h_forgot, 0, 0, NULL},
+	{"GET", "/busy", h_busy, 0, 0, NULL},
+	{"GET", "/embed", h_widget, HTTP_ROUTE_FRAMEABLE, 0, NULL},
 };
 
 static struct http_server *srv;
@@ -201,7 +201,8 @@ static const char *header(const struct reply *r, const char *name, char *out, si
 	out[0] = '\0';
 	const char *h = buf_str(&r->headers);
 	size_t nlen = strlen(name);
-	for (const char *line = h; line && *line; line = strstr(line, "\r\n") ? strstr(line, "\r\n") + 2 : NULL) {
+	for (const char *line = h; line && *line;
+	     line = strstr(line, "\r\n") ? strstr(line, "\r\n") + 2 : NULL) {
 		if (!strncasecmp(line, name, nlen) && line[nlen] == ':') {
 			const char *v = line + nlen + 1;
 			while (*v == ' ')
@@ -253,7 +254,7 @@ static void request(const char *method, const char *path, const char *const *hdr
 static int dial(void)
 {
 	int fd = socket(AF_INET, SOCK_STREAM, 0);
-	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
+	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
 	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	assert_int_equal(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
 	return fd;
@@ -279,7 +280,7 @@ static char *read_reply(int fd, int timeout_ms)
 		int64_t left = until - clock_mono_ms();
 		if (left <= 0)
 			break;
-		struct pollfd p = { .fd = fd, .events = POLLIN };
+		struct pollfd p = {.fd = fd, .events = POLLIN};
 		if (poll(&p, 1, (int)left) <= 0)
 			break;
 		char chunk[4096];
@@ -344,7 +345,7 @@ static void test_json_and_standard_headers(void **state)
 static void test_json_errors(void **state)
 {
 	(void)state;
-	const char *json_ct[] = { "Content-Type: application/json", NULL };
+	const char *json_ct[] = {"Content-Type: application/json", NULL};
 	struct reply r;
 	request("POST", "/echo", json_ct, "{\"a\": 1,\n \"b\": }", &r);
 	assert_int_equal(r.status, 400);
@@ -361,11 +362,12 @@ static void test_json_errors(void **state)
 	assert_non_null(strstr(buf_str(&r.body), "invalid_json"));
 	reply_free(&r);
 
-	request("POST", "/echo", json_ct, "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]", &r);
+	request("POST", "/echo", json_ct,
+		"[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]", &r);
 	assert_int_equal(r.status, 400);
 	reply_free(&r);
 
-	const char *text_ct[] = { "Content-Type: text/plain", NULL };
+	const char *text_ct[] = {"Content-Type: text/plain", NULL};
 	request("POST", "/echo", text_ct, "{}", &r);
 	assert_int_equal(r.status, 415);
 	reply_free(&r);
@@ -379,7 +381,7 @@ static void test_json_errors(void **state)
 static void test_body_limit(void **state)
 {
 	(void)state;
-	const char *json_ct[] = { "Content-Type: application/json", NULL };
+	const char *json_ct[] = {"Content-Type: application/json", NULL};
 	char big[2048];
 	memset(big, ' ', sizeof(big) - 1);
 	big[0] = '{';
@@ -488,13 +490,13 @@ static void test_header_deadline(void **state)
 	int closed = 0;
 	/* one byte every 100 ms: the idle timeout never fires, the deadline (1 s) must */
 	for (int i = 0; i < 50 && !closed; i++) {
-		struct timespec ts = { 0, 100 * 1000000 };
+		struct timespec ts = {0, 100 * 1000000};
 		nanosleep(&ts, NULL);
 		if (send(fd, "a", 1, MSG_NOSIGNAL) != 1) {
 			closed = 1;
 			break;
 		}
-		struct pollfd p = { .fd = fd, .events = POLLIN };
+		struct pollfd p = {.fd = fd, .events = POLLIN};
 		if (poll(&p, 1, 0) > 0) {
 			char c[256];
 			ssize_t r = recv(fd, c, sizeof(c), MSG_DONTWAIT);
@@ -513,7 +515,7 @@ static void test_header_deadline(void **state)
 	fd = dial();
 	const char *two = "GET /hello HTTP/1.1\r\nHost: t\r\n\r\n";
 	send_all(fd, two, strlen(two));
-	struct timespec ts = { 1, 500 * 1000000 };
+	struct timespec ts = {1, 500 * 1000000};
 	nanosleep(&ts, NULL);
 	send_all(fd, two, strlen(two));
 	char *resp = read_reply(fd, 800);
@@ -527,7 +529,7 @@ static void test_header_deadline(void **state)
 static void test_cookies_in_and_out(void **state)
 {
 	(void)state;
-	const char *cookie[] = { "Cookie: theme=dark; sid=\"s3cr3t\"", NULL };
+	const char *cookie[] = {"Cookie: theme=dark; sid=\"s3cr3t\"", NULL};
 	struct reply r;
 	request("GET", "/hello", cookie, NULL, &r);
 	assert_int_equal(r.status, 200);
@@ -563,14 +565,14 @@ static void test_static_files(void **state)
 
 	char inm[200];
 	snprintf(inm, sizeof(inm), "If-None-Match: %s", etag);
-	const char *reval[] = { inm, NULL };
+	const char *reval[] = {inm, NULL};
 	request("GET", "/app.css", reval, NULL, &r);
 	assert_int_equal(r.status, 304);
 	assert_int_equal(r.body.len, 0);
 	assert_string_equal(header(&r, "ETag", v, sizeof(v)), etag);
 	reply_free(&r);
 
-	const char *gz[] = { "Accept-Encoding: br, gzip", NULL };
+	const char *gz[] = {"Accept-Encoding: br, gzip", NULL};
 	request("GET", "/app.css", gz, NULL, &r);
 	assert_int_equal(r.status, 200);
 	assert_string_equal(header(&r, "Content-Encoding", v, sizeof(v)), "gzip");
@@ -601,8 +603,8 @@ static void test_static_files(void **state)
 	assert_string_equal(header(&r, "X-Frame-Options", v, sizeof(v)), "");
 	reply_free(&r);
 
-	const char *refused[] = { "/.secret", "/../etc/passwd", "/%2e%2e/etc/passwd", "/widget/../.secret",
-				  "/widget/%2E%2E/.secret", "/index.html%00" };
+	const char *refused[] = {"/.secret",	       "/../etc/passwd",	 "/%2e%2e/etc/passwd",
+				 "/widget/../.secret", "/widget/%2E%2E/.secret", "/index.html%00"};
 	for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
 		request("GET", refused[i], NULL, NULL, &r);
 		assert_int_equal(r.status >= 400 && r.status < 500, 1);
@@ -615,7 +617,7 @@ static void test_trusted_proxy(void **state)
 {
 	(void)state;
 	struct reply r;
-	const char *xff[] = { "X-Forwarded-For: 6.6.6.6, 198.51.100.7, 10.0.0.1", NULL };
+	const char *xff[] = {"X-Forwarded-For: 6.6.6.6, 198.51.100.7, 10.0.0.1", NULL};
 	request("GET", "/hello", xff, NULL, &r);
 	json_t *j = json_loads(buf_str(&r.body), 0, NULL);
 	assert_string_equal(json_string_value(json_object_get(j, "ip")), "198.51.100.7");
@@ -657,7 +659,8 @@ static void test_metrics(void **state)
 	request("GET", "/items/1", NULL, NULL, &r);
 	reply_free(&r);
 	char *m = http_metrics_text(srv);
-	assert_non_null(strstr(m, "http_requests_total{route=\"/items/{id}\",method=\"GET\",status=\"200\"}"));
+	assert_non_null(
+		strstr(m, "http_requests_total{route=\"/items/{id}\",method=\"GET\",status=\"200\"}"));
 	assert_non_null(strstr(m, "http_request_duration_seconds_bucket{route=\"/items/{id}\",le=\"+Inf\"}"));
 	assert_non_null(strstr(m, "http_connections_open "));
 	assert_null(strstr(m, "/items/1\"")); /* patterns, never raw paths */
@@ -690,14 +693,14 @@ static void *slow_client(void *arg)
 static void test_clean_stop(void **state)
 {
 	(void)state;
-	struct http_config cfg = { .listen = "127.0.0.1:0", .routes = routes, .nroutes = 8, .threads = 2 };
+	struct http_config cfg = {.listen = "127.0.0.1:0", .routes = routes, .nroutes = 8, .threads = 2};
 	struct http_server *s2;
 	assert_int_equal(http_server_start(&cfg, &s2, NULL), 0);
-	struct slow_call sc = { .port = http_server_port(s2) };
+	struct slow_call sc = {.port = http_server_port(s2)};
 	buf_init(&sc.body, 4096);
 	pthread_t t;
 	assert_int_equal(pthread_create(&t, NULL, slow_client, &sc), 0);
-	struct timespec ts = { 0, 300 * 1000000 };
+	struct timespec ts = {0, 300 * 1000000};
 	nanosleep(&ts, NULL);
 	int64_t start = clock_mono_ms();
 	http_server_stop(s2);
