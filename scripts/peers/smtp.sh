@@ -12,7 +12,7 @@ py=/usr/bin/python3
 
 case $cmd in
 start)
-	mkdir -p "$dir/maildir"
+	mkdir -p "$dir/maildir/tmp" "$dir/maildir/new" "$dir/maildir/cur"
 	if [ -f "$dir/pid" ] && kill -0 "$(cat "$dir/pid")" 2>/dev/null; then
 		cat "$dir/address"
 		exit 0

@@ -7,6 +7,7 @@
 #include "base/clock.h"
 #include "jobs/jobs.h"
 #include "jobs/jobs_int.h"
+#include "jobs/testclock.h"
 
 static inline int setup_migrated(void **state)
 {
@@ -15,6 +16,13 @@ static inline int setup_migrated(void **state)
 	must(db_migrate(s->d, &e), &e);
 	*state = s;
 	return 0;
+}
+
+/* Restores real time even when a test failed half-way, then drops the store. */
+static inline int teardown_clock_store(void **state)
+{
+	testclock_disable();
+	return teardown_store(state);
 }
 
 static inline db_conn *begin_tx(db *d)

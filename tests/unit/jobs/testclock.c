@@ -164,10 +164,10 @@ int main(void)
 	jobs_register("test.chain", job_chain, 0);
 	jobs_register("test.flaky_once", job_flaky_once, 0);
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_set_get_forward_only, setup_migrated, teardown_store),
-		cmocka_unit_test_setup_teardown(test_clock_now_reads_the_store, setup_migrated, teardown_store),
-		cmocka_unit_test_setup_teardown(test_advance_runs_due_jobs_in_order, setup_migrated, teardown_store),
-		cmocka_unit_test_setup_teardown(test_advance_runs_retries_when_they_fall_due, setup_migrated, teardown_store),
+		cmocka_unit_test_setup_teardown(test_set_get_forward_only, setup_migrated, teardown_clock_store),
+		cmocka_unit_test_setup_teardown(test_clock_now_reads_the_store, setup_migrated, teardown_clock_store),
+		cmocka_unit_test_setup_teardown(test_advance_runs_due_jobs_in_order, setup_migrated, teardown_clock_store),
+		cmocka_unit_test_setup_teardown(test_advance_runs_retries_when_they_fall_due, setup_migrated, teardown_clock_store),
 	};
 	return RUN_ON_STORES("test clock", tests);
 }
