@@ -16,8 +16,8 @@ struct jobs_claimed {
 };
 
 /* Claims the earliest due job at `now` (queued and due, or running with an expired lease),
- * taking a lease under a fresh owner id. Returns 1 with *out filled, 0 when none is due,
- * negative on error. */
+ * taking a lease under a fresh owner id. Returns 1 with *out filled (the caller releases
+ * it with jobs_claimed_release before reusing it), 0 when none is due, negative on error. */
 int jobs_claim(db *d, int64_t now, struct jobs_claimed *out, struct err *e) WUR;
 void jobs_claimed_release(struct jobs_claimed *cl);
 
