@@ -37,7 +37,7 @@ API_BIN := $(API_SRC:%.c=$(B)/%)
 TEST_SUPPORT_SRC := $(sort $(wildcard tests/support/*.c))
 TEST_SUPPORT := $(B)/libtestsupport.a
 API_SUPPORT := $(B)/tests/api/harness.o
-FUZZ_SRC := $(sort $(wildcard tests/fuzz/*.c))
+FUZZ_SRC := $(sort $(filter-out tests/fuzz/replay.c,$(wildcard tests/fuzz/*.c)))
 FUZZ_REPLAY := $(FUZZ_SRC:%.c=$(B)/%-replay)
 BENCH_SRC := $(sort $(wildcard bench/*.c))
 BENCH_BIN := $(BENCH_SRC:%.c=$(B)/%)

@@ -7,7 +7,7 @@ set -u
 cd "$(dirname "$0")/.."
 bad=0
 for f in $(find src -name '*.c'); do
-	last=$(grep '^#include' "$f" | tail -1)
+	last=$(grep -E '^#include .*\.h[">]' "$f" | tail -1)
 	[ "$last" = '#include "base/banned.h"' ] || { echo "lint: $f: base/banned.h is not the last include"; bad=1; }
 done
 hits=$(grep -rl 'microhttpd.h' src | grep -v '^src/http/' || true)

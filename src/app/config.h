@@ -24,6 +24,9 @@ struct config {
 	long pool_size;        /* store connections */
 	long worker_threads;   /* job workers in this process */
 	long header_deadline;  /* seconds for request headers to arrive */
+	long max_connections;  /* open connections in total */
+	long max_per_ip;       /* open connections from one client address */
+	long behind_tls;       /* a TLS proxy is in front: cookies get Secure */
 	long no_worker;        /* serve: do not run jobs in this process */
 	long test_mode;        /* enables the store-kept clock and the /api/v1/test routes */
 	long status;           /* migrate --status */

@@ -1,6 +1,6 @@
 /* GET/POST /api/v1/test/clock — the shared test clock (test mode only; see
  * docs/internals/jobs.md). POST takes exactly one of:
- *   {"set": "2027-04-18T09:00:00+02:00"}         move the clock (forward or back), run nothing
+ *   {"set": "2027-04-18T09:00:00+02:00"}         move the clock forward, running nothing (409 clock_backwards otherwise)
  *   {"advance_to": "2027-04-18T09:00:00+02:00"}  move forward, running each due job in order
  *   {"advance_seconds": 86400}                    the same, relative to now */
 #include <string.h>
