@@ -22,6 +22,8 @@ endif
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 ALL_CFLAGS = $(CFLAGS_BASE) $(OPT) $(PKG_CFLAGS) $(CFLAGS)
+# Test and bench programs record their header dependencies next to themselves.
+DEPS = -MMD -MP -MF $@.d -MT $@
 LDLIBS_ALL = $(PKG_LIBS) -lm -lpthread $(LDLIBS)
 LDFLAGS_ALL = $(OPT) $(LDFLAGS)
 
@@ -74,29 +76,29 @@ $(B)/libtestsupport.a: $(TEST_SUPPORT_SRC:%.c=$(B)/%.o)
 
 $(B)/tests/support/%.o: tests/support/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -Itests -c -o $@ $<
+	$(CC) $(ALL_CFLAGS) $(DEPS) -Itests -c -o $@ $<
 
 $(B)/tests/unit/%: tests/unit/%.c $(TEST_SUPPORT) $(B)/libcreneau.a
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -Itests -o $@ $< $(TEST_SUPPORT) $(B)/libcreneau.a $(LDFLAGS_ALL) $(LDLIBS_ALL) -lcmocka
+	$(CC) $(ALL_CFLAGS) $(DEPS) -Itests -o $@ $< $(TEST_SUPPORT) $(B)/libcreneau.a $(LDFLAGS_ALL) $(LDLIBS_ALL) -lcmocka
 
 $(B)/tests/api/harness.o: tests/api/harness.c tests/api/harness.h
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -Itests -c -o $@ $<
+	$(CC) $(ALL_CFLAGS) $(DEPS) -Itests -c -o $@ $<
 
 $(B)/tests/api/%: tests/api/%.c $(API_SUPPORT) $(TEST_SUPPORT) $(B)/libcreneau.a
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -Itests -o $@ $< $(API_SUPPORT) $(TEST_SUPPORT) $(B)/libcreneau.a $(LDFLAGS_ALL) $(LDLIBS_ALL) -lcmocka
+	$(CC) $(ALL_CFLAGS) $(DEPS) -Itests -o $@ $< $(API_SUPPORT) $(TEST_SUPPORT) $(B)/libcreneau.a $(LDFLAGS_ALL) $(LDLIBS_ALL) -lcmocka
 
 # Fuzz targets are replayed over their corpus by a small driver in every build; `make fuzz`
 # builds them with libFuzzer (clang) for real fuzzing.
 $(B)/tests/fuzz/%-replay: tests/fuzz/%.c tests/fuzz/replay.c $(B)/libcreneau.a
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -Itests -o $@ $< tests/fuzz/replay.c $(B)/libcreneau.a $(LDFLAGS_ALL) $(LDLIBS_ALL)
+	$(CC) $(ALL_CFLAGS) $(DEPS) -Itests -o $@ $< tests/fuzz/replay.c $(B)/libcreneau.a $(LDFLAGS_ALL) $(LDLIBS_ALL)
 
 $(B)/bench/%: bench/%.c $(B)/libcreneau.a
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -Itests -o $@ $< $(B)/libcreneau.a $(LDFLAGS_ALL) $(LDLIBS_ALL)
+	$(CC) $(ALL_CFLAGS) $(DEPS) -Itests -o $@ $< $(B)/libcreneau.a $(LDFLAGS_ALL) $(LDLIBS_ALL)
 
 tests-build: $(B)/creneau $(UNIT_BIN) $(API_BIN) $(FUZZ_REPLAY) $(BENCH_BIN)
 
