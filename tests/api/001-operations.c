@@ -10,21 +10,6 @@
 
 #include "harness.h"
 
-static struct harness H;
-
-static int setup(void **state)
-{
-	(void)state;
-	harness_start(&H, NULL);
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	harness_stop(&H);
-	return 0;
-}
 
 static void healthz_reports_the_store(void **state)
 {
@@ -146,5 +131,5 @@ int main(void)
 		cmocka_unit_test(body_over_the_route_limit_is_413),
 		cmocka_unit_test(metrics_count_requests_pool_and_jobs),
 	};
-	return cmocka_run_group_tests_name("api/operations", tests, setup, teardown);
+	return cmocka_run_group_tests_name("api/operations", tests, harness_setup, harness_teardown);
 }

@@ -10,8 +10,6 @@
 
 #include "harness.h"
 
-static struct harness H;
-
 static void production_like(struct config *cfg)
 {
 	cfg->test_mode = 0;
@@ -23,13 +21,6 @@ static int setup(void **state)
 {
 	(void)state;
 	harness_start(&H, production_like);
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	harness_stop(&H);
 	return 0;
 }
 
@@ -71,5 +62,5 @@ int main(void)
 		cmocka_unit_test(test_clock_does_not_exist_outside_test_mode),
 		cmocka_unit_test(metrics_need_the_token),
 	};
-	return cmocka_run_group_tests_name("api/access", tests, setup, teardown);
+	return cmocka_run_group_tests_name("api/access", tests, setup, harness_teardown);
 }

@@ -20,8 +20,6 @@
 #include "harness.h"
 #include "jobs/jobs.h"
 
-static struct harness H;
-
 #define MAX_RUNS 16
 static struct {
 	char name[16];
@@ -70,13 +68,6 @@ static int setup(void **state)
 	(void)state;
 	jobs_register("test.note", note, 0);
 	harness_start(&H, no_worker);
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	harness_stop(&H);
 	return 0;
 }
 
@@ -231,5 +222,5 @@ int main(void)
 		cmocka_unit_test(advancing_backwards_is_refused),
 		cmocka_unit_test(another_process_sees_the_same_clock_and_stops_cleanly),
 	};
-	return cmocka_run_group_tests_name("api/test-clock", tests, setup, teardown);
+	return cmocka_run_group_tests_name("api/test-clock", tests, setup, harness_teardown);
 }

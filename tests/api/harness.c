@@ -57,6 +57,22 @@ void harness_start(struct harness *h, void (*tweak)(struct config *cfg))
 	snprintf(h->base_url, sizeof(h->base_url), "http://127.0.0.1:%d", app_port(h->app));
 }
 
+struct harness H;
+
+int harness_setup(void **state)
+{
+	(void)state;
+	harness_start(&H, NULL);
+	return 0;
+}
+
+int harness_teardown(void **state)
+{
+	(void)state;
+	harness_stop(&H);
+	return 0;
+}
+
 void harness_stop(struct harness *h)
 {
 	app_stop(h->app);

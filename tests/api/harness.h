@@ -31,6 +31,12 @@ struct reply {
  * mode is on unless tweak turns it off. Aborts the test on failure. */
 void harness_start(struct harness *h, void (*tweak)(struct config *cfg));
 void harness_stop(struct harness *h);
+/* The harness most test programs share, and cmocka group fixtures that start it with the
+ * default configuration and stop it. */
+extern struct harness H;
+int harness_setup(void **state);
+int harness_teardown(void **state);
+
 /* "sqlite" or "pg". */
 const char *harness_store_kind(void);
 

@@ -12,21 +12,6 @@
 
 #include "harness.h"
 
-static struct harness H;
-
-static int setup(void **state)
-{
-	(void)state;
-	harness_start(&H, NULL);
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	harness_stop(&H);
-	return 0;
-}
 
 static int pg_ctl(const char *verb)
 {
@@ -75,5 +60,5 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(store_down_then_back),
 	};
-	return cmocka_run_group_tests_name("api/pg-store-down", tests, setup, teardown);
+	return cmocka_run_group_tests_name("api/pg-store-down", tests, harness_setup, harness_teardown);
 }
