@@ -10,6 +10,8 @@
 #include "jobs/jobs.h"
 #include "jobs/testclock.h"
 #include "notify/notify.h"
+#include "ratelimit/ratelimit.h"
+#include "account/account.h"
 #include "base/banned.h"
 
 int app_open_store(const struct config *cfg, db **out, struct err *e)
@@ -52,6 +54,12 @@ static int app_prepare(const struct config *cfg, struct app **out, struct err *e
 		free(a);
 		return -1;
 	}
+	if (plans_load(a->db, e)) {
+		db_close(a->db);
+		free(a);
+		return -1;
+	}
+	a->rl = ratelimit_new(a->db);
 	if (cfg->test_mode) {
 		log_warn("msg=\"test mode: the clock is kept in the store and /api/v1/test is open\"");
 		testclock_enable(a->db);
@@ -126,6 +134,7 @@ void app_stop(struct app *a)
 		jobs_worker_stop(a->worker);
 	if (a->cfg->test_mode)
 		testclock_disable();
+	ratelimit_free(a->rl);
 	db_close(a->db);
 	free(a);
 }

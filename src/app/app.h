@@ -10,12 +10,14 @@
 
 struct http_server;
 struct jobs_worker;
+struct ratelimit;
 
 struct app {
 	const struct config *cfg; /* borrowed: outlives the app */
 	db *db;
 	struct http_server *http;
 	struct jobs_worker *worker;
+	struct ratelimit *rl; /* per-IP and per-account request counters */
 	/* /healthz asks the store at most once a second; the last answer is kept here. */
 	_Atomic long long health_checked_ms;
 	_Atomic int health_ok;

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "app/app.h"
+#include "app/api_handlers.h"
 #include "app/routes.h"
 #include "base/buf.h"
 #include "base/clock.h"

@@ -1,23 +1,68 @@
-/* THE route table: every endpoint of the product, in one place. A route's flags say what
- * route_before() checks before the handler runs. */
+/* THE route table: every endpoint of the product, in one place. A route's flags declare its
+ * scope, the feature it exercises, who may call it and its rate class; route_before()
+ * enforces them before any handler runs (see routes.h). */
 #include "app/routes.h"
 
 #include <sodium.h>
 #include <string.h>
 
-#include "app/app.h"
+#include "app/api.h"
+#include "app/api_handlers.h"
+#include "base/clock.h"
+#include "ratelimit/ratelimit.h"
 #include "base/banned.h"
+
+#define PUBLIC SCOPE_PUBLIC
+#define TENANT SCOPE_TENANT
+#define COMMUNITY SCOPE_COMMUNITY
+#define OPS SCOPE_OPS
+#define INFRA SCOPE_INFRA
+#define TEST SCOPE_TEST
 
 const struct http_route app_routes[] = {
 	/* operations */
-	{ "GET", "/livez", handle_livez, ROUTE_PUBLIC, 0, NULL },
-	{ "GET", "/healthz", handle_healthz, ROUTE_PUBLIC, 0, NULL },
-	{ "GET", "/metrics", handle_metrics, ROUTE_METRICS, 0, NULL },
+	{ "GET", "/livez", handle_livez, INFRA, 0, NULL },
+	{ "GET", "/healthz", handle_healthz, INFRA, 0, NULL },
+	{ "GET", "/metrics", handle_metrics, INFRA | ROUTE_METRICS, 0, NULL },
+
+	/* plans, sign-up, sessions (src/app/api_session.c, api_signup.c) */
+	{ "GET", "/api/v1/plans", handle_plans_list, PUBLIC, 0, NULL },
+	{ "POST", "/api/v1/signup", handle_signup, PUBLIC | ROUTE_RATE(RATE_SIGNUP), 0, NULL },
+	{ "POST", "/api/v1/session", handle_session_create, PUBLIC | ROUTE_RATE(RATE_LOGIN_IP), 0, NULL },
+	{ "DELETE", "/api/v1/session", handle_session_delete, TENANT | ROUTE_NEEDS(FEAT_LOGIN), 0, NULL },
+	{ "GET", "/api/v1/me", handle_me, TENANT | ROUTE_NEEDS(FEAT_LOGIN), 0, NULL },
+
+	/* the business profile (src/app/api_account.c) */
+	{ "GET", "/api/v1/account", handle_account_get, TENANT, 0, NULL },
+	{ "PATCH", "/api/v1/account", handle_account_patch, TENANT | ROUTE_OWNER, 0, NULL },
+	{ "DELETE", "/api/v1/demo", handle_demo_clear, TENANT | ROUTE_OWNER, 0, NULL },
+
+	/* passwords, reset, e-mail verification, own profile (src/app/api_password.c) */
+	/* -- routes of api_password.c go here -- */
+
+	/* people, roles, invitations (src/app/api_users.c) */
+	/* -- routes of api_users.c go here -- */
+
+	/* the operator console (src/app/api_ops.c) */
+	/* -- routes of api_ops.c go here -- */
+
 	/* test mode only */
-	{ "GET", "/api/v1/test/clock", handle_test_clock_get, ROUTE_TEST_ONLY, 0, NULL },
-	{ "POST", "/api/v1/test/clock", handle_test_clock_post, ROUTE_TEST_ONLY, 4096, NULL },
+	{ "GET", "/api/v1/test/clock", handle_test_clock_get, TEST, 0, NULL },
+	{ "POST", "/api/v1/test/clock", handle_test_clock_post, TEST, 4096, NULL },
+	{ "POST", "/api/v1/test/account-state", handle_test_account_state, TEST, 4096, NULL },
 };
 const unsigned long app_nroutes = sizeof(app_routes) / sizeof(app_routes[0]);
+
+/* Limits per client IP for each rate class: hits per window. */
+static const struct {
+	int limit, window_s;
+} rate_limits[RATE_CLASS_COUNT] = {
+	[RATE_SIGNUP] = { 10, 3600 },
+	[RATE_LOGIN_IP] = { 30, 300 },
+	[RATE_RESET] = { 10, 3600 },
+	[RATE_PUBLIC] = { 60, 60 },
+	[RATE_LOGIN_ACCOUNT] = { 10, 900 },
+};
 
 static int is_loopback(const char *ip)
 {
@@ -40,14 +85,98 @@ static int check_metrics_access(struct http_req *req, const struct config *cfg, 
 	return err_set(e, 401, "unauthorized", NULL, "metrics need the bearer token");
 }
 
+int route_rate_check(struct http_req *req, int cls, const char *key, struct err *e)
+{
+	struct app *app = api_app(req);
+	if (cls <= RATE_NONE || cls >= RATE_CLASS_COUNT)
+		return 0;
+	char full[RATELIMIT_KEY_MAX + 1];
+	snprintf(full, sizeof(full), "%d:%s", cls, key);
+	int retry = 0;
+	struct err ignored = { 0 };
+	int rc = ratelimit_hit(app->rl, full, rate_limits[cls].limit, rate_limits[cls].window_s,
+			       clock_now(), &retry, &ignored);
+	if (rc != 1)
+		return 0; /* within the limit, or the counter store failed: let it through */
+	err_set(e, 429, "rate_limited", NULL, "too many requests: try again in %d s", retry);
+	e->retry_after = retry > 0 ? retry : 1;
+	return -1;
+}
+
+static int is_safe_method(const char *m)
+{
+	return !strcmp(m, "GET") || !strcmp(m, "HEAD");
+}
+
+static int check_csrf(struct http_req *req, const struct principal *p, struct err *e)
+{
+	if (is_safe_method(http_req_method(req)))
+		return 0;
+	const char *sent = http_req_header(req, "X-CSRF-Token");
+	size_t n = strlen(p->csrf_token);
+	if (sent && strlen(sent) == n && n && sodium_memcmp(sent, p->csrf_token, n) == 0)
+		return 0;
+	return err_set(e, 403, "csrf_failed", NULL, "missing or wrong X-CSRF-Token (see GET /api/v1/me)");
+}
+
+/* Resolves the session cookie of the scope into a principal attached to the request. */
+static int attach_principal(struct http_req *req, int ops, struct err *e)
+{
+	struct app *app = api_app(req);
+	struct principal *p = arena_alloc(http_req_arena(req), sizeof(*p));
+	const char *token = http_req_cookie(req, ops ? OPS_SESSION_COOKIE : SESSION_COOKIE);
+	int rc = 0;
+	if (token)
+		rc = ops ? ops_session_lookup(app->db, token, clock_now(), p, e)
+			 : session_lookup(app->db, token, clock_now(), p, e);
+	if (rc < 0)
+		return -1;
+	if (rc == 0)
+		return err_set(e, 401, "unauthorized", NULL, "log in first");
+	http_req_set_user_data(req, p);
+	if (!ops)
+		http_req_set_account(req, p->account.public_id);
+	return 0;
+}
+
+static int check_tenant(const struct http_route *route, struct http_req *req, struct err *e)
+{
+	if (attach_principal(req, 0, e))
+		return -1;
+	const struct principal *p = api_principal(req);
+	int feat = ROUTE_FEATURE_OF(route->flags);
+	if (feat < 0)
+		feat = is_safe_method(http_req_method(req)) ? FEAT_READ : FEAT_WRITE;
+	if ((route->flags & ROUTE_OWNER) && p->role != ROLE_OWNER)
+		return err_set(e, 403, "forbidden", NULL, "only the account's owner may do this");
+	if (may(&p->account, (enum feature)feat, e))
+		return -1;
+	return check_csrf(req, p, e);
+}
+
 int route_before(const struct http_route *route, struct http_req *req, struct http_resp *resp,
 		 struct err *e)
 {
 	(void)resp;
 	const struct app *app = http_req_app(req);
-	if ((route->flags & ROUTE_TEST_ONLY) && !app->cfg->test_mode)
-		return err_set(e, 404, "not_found", NULL, "no such resource");
-	if (route->flags & ROUTE_METRICS)
-		return check_metrics_access(req, app->cfg, e);
-	return 0;
+	if (route_rate_check(req, ROUTE_RATE_OF(route->flags), http_req_client_ip(req), e))
+		return -1;
+	switch (ROUTE_SCOPE_OF(route->flags)) {
+	case SCOPE_TEST:
+		if (!app->cfg->test_mode)
+			return err_set(e, 404, "not_found", NULL, "no such resource");
+		return 0;
+	case SCOPE_INFRA:
+		return (route->flags & ROUTE_METRICS) ? check_metrics_access(req, app->cfg, e) : 0;
+	case SCOPE_PUBLIC:
+		return 0;
+	case SCOPE_TENANT:
+	case SCOPE_COMMUNITY:
+		return check_tenant(route, req, e);
+	case SCOPE_OPS:
+		if (attach_principal(req, 1, e))
+			return -1;
+		return check_csrf(req, api_principal(req), e);
+	}
+	return err_internal(e, "route %s %s declares no scope", route->method, route->pattern);
 }

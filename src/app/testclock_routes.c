@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "app/app.h"
+#include "app/api_handlers.h"
 #include "app/routes.h"
 #include "base/clock.h"
 #include "base/tz.h"

@@ -77,7 +77,13 @@ typedef struct db_param {
 
 #define DB_NULL ((db_param){ .type = DBT_NULL })
 #define DB_INT(v) ((db_param){ .type = DBT_INT, .i = (int64_t)(v) })
-#define DB_TEXT(s) ((db_param){ .type = (s) ? DBT_TEXT : DBT_NULL, .p = (s), .len = (size_t)-1 })
+/* NULL text binds SQL NULL. A function, so arrays can be passed without -Waddress noise. */
+static inline db_param db_text_param(const char *s)
+{
+	db_param p = { .type = s ? DBT_TEXT : DBT_NULL, .p = s, .len = (size_t)-1 };
+	return p;
+}
+#define DB_TEXT(s) db_text_param(s)
 #define DB_TEXTN(s, n) ((db_param){ .type = DBT_TEXT, .p = (s), .len = (n) })
 #define DB_BLOB(b, n) ((db_param){ .type = DBT_BLOB, .p = (b), .len = (n) })
 /* DB_ARGS(DB_INT(1), DB_TEXT(x)) expands to "params, count" for the calls below. */

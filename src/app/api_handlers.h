@@ -1,0 +1,44 @@
+/* api_handlers — every HTTP handler of the product, declared for the route table
+ * (routes.c). One section per file; each handler takes the request, fills the response and
+ * returns 0, or returns -1 with *e (see http.h). */
+#ifndef CRENEAU_API_HANDLERS_H
+#define CRENEAU_API_HANDLERS_H
+
+#include "http/http.h"
+
+#define HANDLER(name) int name(struct http_req *req, struct http_resp *resp, struct err *e)
+
+/* ops.c: health and metrics */
+HANDLER(handle_livez);
+HANDLER(handle_healthz);
+HANDLER(handle_metrics);
+
+/* testclock_routes.c: test mode only */
+HANDLER(handle_test_clock_get);
+HANDLER(handle_test_clock_post);
+HANDLER(handle_test_account_state);
+
+/* api_session.c: plans, log-in, log-out, me */
+HANDLER(handle_plans_list);
+HANDLER(handle_session_create);
+HANDLER(handle_session_delete);
+HANDLER(handle_me);
+
+/* api_signup.c: sign-up */
+HANDLER(handle_signup);
+
+/* api_account.c: the business profile, demo data */
+HANDLER(handle_account_get);
+HANDLER(handle_account_patch);
+HANDLER(handle_demo_clear);
+
+/* api_password.c: passwords, reset, e-mail verification, own profile */
+/* -- handlers of api_password.c go here -- */
+
+/* api_users.c: people, roles, invitations */
+/* -- handlers of api_users.c go here -- */
+
+/* api_ops.c: the operator console */
+/* -- handlers of api_ops.c go here -- */
+
+#endif
