@@ -9,7 +9,7 @@
 VARIANT ?= debug
 B := build/$(VARIANT)
 CC ?= cc
-PKGS := libmicrohttpd jansson sqlite3 libpq libsodium libical icu-i18n icu-uc libcurl zlib
+PKGS := libmicrohttpd jansson sqlite3 libpq libsodium libical icu-i18n icu-uc libcurl zlib liboath
 WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-missing-field-initializers -Werror
 CFLAGS_BASE := -std=c11 -D_GNU_SOURCE -g -pthread $(WARN) -Isrc -I$(B)/gen
 ifeq ($(VARIANT),asan)
