@@ -82,8 +82,9 @@ static int64_t wall_open(const struct tz *z, const struct day *d, int minute)
 }
 
 /* The instant after which day `d`'s wall clock never again reads less than `minute`: 24:00
- * is the next day's start, a repeated time its later occurrence, a time in a gap the gap's
- * end. */
+ * is the next day's start, a time in a gap the gap's end, a repeated time its later
+ * occurrence — unless clocks fall back exactly to it (Paris "until 02:00" on the night 03:00
+ * becomes 02:00): the clock never reads less than 02:00 after the first 02:00. */
 static int64_t wall_close(const struct tz *z, const struct day *d, int minute)
 {
 	if (minute >= 1440)
@@ -91,9 +92,13 @@ static int64_t wall_close(const struct tz *z, const struct day *d, int minute)
 	if (d->uniform)
 		return d->num * 86400 + (int64_t)minute * 60 - d->offset;
 	struct civil c = {d->year, d->month, d->day, minute / 60, minute % 60, 0};
-	int64_t t = d->end;
-	if (tz_resolve(z, &c, TZ_LATER, &t) < 0)
+	int64_t t = d->end, first = d->end;
+	int r = tz_resolve(z, &c, TZ_LATER, &t);
+	if (r < 0)
 		return d->end;
+	if (r == TZ_REPEATED && tz_offset_at(z, t - 1) != tz_offset_at(z, t) &&
+	    tz_resolve(z, &c, TZ_EARLIER, &first) == TZ_REPEATED)
+		return first;
 	return t;
 }
 
