@@ -5,5 +5,6 @@ set -eu
 bin=${1:-build/debug/creneau}
 store=${CRENEAU_STORE:-sqlite:./creneau.db}
 "$bin" migrate --store "$store"
+"$bin" demo --store "$store"
 echo "Créneau on http://${CRENEAU_LISTEN:-127.0.0.1:8080}/  (health: /healthz, stop: Ctrl-C)"
 exec "$bin" serve --store "$store"

@@ -6,6 +6,8 @@
 
 #include "app/app.h"
 #include "app/config.h"
+#include "account/signup.h"
+#include "base/clock.h"
 #include "base/log.h"
 #include "base/banned.h"
 
@@ -92,6 +94,19 @@ static int run_migrate(const struct config *cfg)
 	return 0;
 }
 
+static int run_demo(const struct config *cfg)
+{
+	struct err e = { 0 };
+	db *d;
+	int created = 0;
+	if (app_open_store(cfg, &d, &e) || plans_load(d, &e) || demo_business_ensure(d, clock_now(), &created, &e))
+		return report(&e);
+	db_close(d);
+	printf("%s: %s\n  log in at /login with %s / %s\n", DEMO_BUSINESS_NAME,
+	       created ? "created" : "already there", DEMO_OWNER_EMAIL, DEMO_OWNER_PASSWORD);
+	return 0;
+}
+
 static int run_version(const struct config *cfg)
 {
 	(void)cfg;
@@ -105,6 +120,7 @@ static const struct command commands[] = {
 	{ "worker", "run the job workers only", CFG_STORE | CFG_MAIL | CFG_WORKER, run_worker },
 	{ "migrate", "apply pending store migrations (--status lists them)", CFG_STORE | CFG_MIGRATE,
 	  run_migrate },
+	{ "demo", "create the demo business (once) and print its owner's log-in", CFG_STORE, run_demo },
 	{ "version", "print the version", 0, run_version },
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -77,6 +77,7 @@ struct account {
 	int64_t trial_ends_at; /* 0 when not in trial */
 	char time_zone[64];
 	char locale[3];
+	int has_demo;
 };
 
 /* 0 when the account may; else -1 with the error to answer: 403 `account_frozen`,

@@ -35,11 +35,16 @@ int credentials_verify_email(db_conn *c, const char *token, int64_t now, struct 
 int credentials_request_reset(db_conn *c, const char *email, const char *ip, int64_t now,
 			      struct err *e) WUR;
 
-/* Sets a new password from a reset token: checks the token (400 `invalid_token`) and the
- * policy (400 `weak_password` on `field`), stores the hash, marks the token used, ends
- * every session of the user, audits 'password_reset'. */
-int credentials_reset_password(db_conn *c, const char *token, const char *password,
-			       const char *field, const char *ip, int64_t now, struct err *e) WUR;
+/* Checks a reset token without using it (so the policy can be checked and the hash computed
+ * outside any transaction): writes the user's e-mail to email_out. 400 `invalid_token` when
+ * unknown, used, expired, or its user can no longer log in. */
+int credentials_reset_check(db_conn *c, const char *token, int64_t now, char email_out[256],
+			    struct err *e) WUR;
+/* Uses a reset token: checks it again, marks it (and every other reset token of the user)
+ * used, stores new_hash, ends every session of the user, audits 'password_reset'. 400
+ * `invalid_token` as above; when two requests race, one wins. */
+int credentials_reset_password(db_conn *c, const char *token, const char *new_hash, const char *ip,
+			       int64_t now, struct err *e) WUR;
 
 /* Replaces a user's password hash (already computed outside the transaction), ends every
  * other session (keep_session_id stays), audits 'password_changed' and writes the
@@ -59,9 +64,9 @@ int credentials_change_email(db_conn *c, int64_t account_id, int64_t user_id, co
 /* Registers the 'audit.purge' job kind (deletes audit entries older than 12 months, then
  * enqueues itself for the next day). Call at start, before the workers start. */
 void credentials_register_jobs(void);
-/* Enqueues the first 'audit.purge' run (idempotent: one job per day) in the caller's
- * transaction; app start calls it once. */
-int credentials_schedule_purge(db_conn *c, int64_t now, struct err *e) WUR;
+/* Enqueues today's 'audit.purge' run in its own transaction on d (idempotent: one job a
+ * day, each run enqueues the next). App start calls it once after the migrations. */
+int credentials_schedule_purge(db *d, int64_t now, struct err *e) WUR;
 /* Deletes the audit entries older than 12 months before now; returns how many or negative. */
 int credentials_audit_purge(db_conn *c, int64_t now, struct err *e) WUR;
 

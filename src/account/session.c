@@ -55,6 +55,7 @@ static void fill_principal(db_rows *r, struct principal *p)
 	a->trial_ends_at = db_rows_is_null(r, 18) ? 0 : db_rows_int(r, 18);
 	copy(a->time_zone, sizeof(a->time_zone), db_rows_text(r, 19));
 	copy(a->locale, sizeof(a->locale), db_rows_text(r, 20));
+	a->has_demo = (int)db_rows_int(r, 21);
 }
 
 int session_lookup(db *d, const char *token, int64_t now, struct principal *p, struct err *e)
@@ -71,7 +72,7 @@ int session_lookup(db *d, const char *token, int64_t now, struct principal *p, s
 			  "SELECT s.id, s.csrf_token, s.last_seen_at, s.expires_at,"
 			  " u.id, u.public_id, u.email, u.name, u.locale, u.role,"
 			  " a.id, a.public_id, a.name, a.slug, a.business_type, a.plan, a.state, a.state_reason,"
-			  " a.trial_ends_at, a.time_zone, a.locale"
+			  " a.trial_ends_at, a.time_zone, a.locale, a.has_demo"
 			  " FROM sessions s JOIN users u ON u.account_id = s.account_id AND u.id = s.user_id"
 			  " JOIN accounts a ON a.id = s.account_id"
 			  " WHERE s.token_hash = $1 AND u.status = 'active'",

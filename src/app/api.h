@@ -42,4 +42,10 @@ void api_session_cookie(struct http_resp *resp, const char *name, const char *to
 /* An RFC 3339 string of utc in the account's zone (UTC when a is NULL), from the arena. */
 const char *api_time(struct http_req *req, const struct account *a, int64_t utc);
 
+/* The JSON of GET /api/v1/me for a principal: user, account, what it may do, CSRF token
+ * (api_session.c). Log-in and sign-up answer with it too. */
+json_t *me_json(struct http_req *req, const struct principal *p);
+/* The account part of it. */
+json_t *account_json(struct http_req *req, const struct account *a);
+
 #endif

@@ -13,7 +13,7 @@ HANDLER(handle_livez);
 HANDLER(handle_healthz);
 HANDLER(handle_metrics);
 
-/* testclock_routes.c: test mode only */
+/* api_test.c: test mode only (the shared clock, setting an account state) */
 HANDLER(handle_test_clock_get);
 HANDLER(handle_test_clock_post);
 HANDLER(handle_test_account_state);

@@ -1,10 +1,11 @@
-/* GET/POST /api/v1/test/clock — the shared test clock (test mode only; see
+/* Test-mode routes. GET/POST /api/v1/test/clock — the shared test clock (test mode only; see
  * docs/internals/jobs.md). POST takes exactly one of:
  *   {"set": "2027-04-18T09:00:00+02:00"}         move the clock forward, running nothing (409 clock_backwards otherwise)
  *   {"advance_to": "2027-04-18T09:00:00+02:00"}  move forward, running each due job in order
  *   {"advance_seconds": 86400}                    the same, relative to now */
 #include <string.h>
 
+#include "app/api.h"
 #include "app/app.h"
 #include "app/api_handlers.h"
 #include "app/routes.h"
@@ -69,5 +70,38 @@ int handle_test_clock_post(struct http_req *req, struct http_resp *resp, struct 
 			return -1;
 	}
 	http_resp_json(resp, 200, clock_json(clock_now(), jobs_run));
+	return 0;
+}
+
+/* POST /api/v1/test/account-state {"slug", "state", "reason"?}: sets an account's state
+ * directly, so tests can see what each state allows before the lifecycle jobs that move
+ * accounts between states exist. */
+int handle_test_account_state(struct http_req *req, struct http_resp *resp, struct err *e)
+{
+	char slug[64], state[32], reason[16];
+	json_t *body = http_req_json(req, e);
+	if (!body || api_string(body, "slug", 1, slug, sizeof(slug) - 1, e) ||
+	    api_string(body, "state", 1, state, sizeof(state) - 1, e) ||
+	    api_string(body, "reason", 0, reason, sizeof(reason) - 1, e))
+		return -1;
+	if (account_state_parse(state) < 0)
+		return err_invalid(e, "state", "unknown account state");
+	if (reason[0] && strcmp(reason, "cancelled") && strcmp(reason, "unpaid"))
+		return err_invalid(e, "reason", "reason must be cancelled or unpaid");
+	db_conn *c;
+	if (db_acquire(api_app(req)->db, &c, e))
+		return -1;
+	int n = db_exec(c,
+			"UPDATE accounts SET state = $2, state_reason = $3, state_changed_at = $4, version = version + 1"
+			" WHERE slug = $1",
+			DB_ARGS(DB_TEXT(slug), DB_TEXT(state), reason[0] ? DB_TEXT(reason) : DB_NULL,
+				DB_INT(clock_now())),
+			e);
+	db_release(c);
+	if (n < 0)
+		return -1;
+	if (n == 0)
+		return err_set(e, 404, "not_found", "slug", "no account has this slug");
+	http_resp_json(resp, 200, json_pack("{s:s, s:s}", "slug", slug, "state", state));
 	return 0;
 }

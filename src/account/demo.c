@@ -1,0 +1,87 @@
+#include "account/demo.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "base/banned.h"
+
+#define MAX_TABLES 32
+#define MAX_FILLERS 16
+
+static const char *tables[MAX_TABLES];
+static int ntables;
+static demo_filler fillers[MAX_FILLERS];
+static int nfillers;
+
+const char *const demo_business_types[] = {
+	"hair_salon", "beauty", "physio", "medical", "garage", "coach", "town_hall", "other", NULL,
+};
+
+int demo_business_type_known(const char *type)
+{
+	for (const char *const *t = demo_business_types; *t; t++)
+		if (!strcmp(*t, type))
+			return 1;
+	return 0;
+}
+
+void demo_register_table(const char *table)
+{
+	for (int i = 0; i < ntables; i++)
+		if (!strcmp(tables[i], table))
+			return;
+	if (ntables < MAX_TABLES)
+		tables[ntables++] = table;
+}
+
+void demo_register_filler(demo_filler fn)
+{
+	for (int i = 0; i < nfillers; i++)
+		if (fillers[i] == fn)
+			return;
+	if (nfillers < MAX_FILLERS)
+		fillers[nfillers++] = fn;
+}
+
+void demo_reset_registrations(void)
+{
+	ntables = nfillers = 0;
+}
+
+int demo_fill(db_conn *c, int64_t account_id, const char *business_type, int64_t now, struct err *e)
+{
+	for (int i = 0; i < nfillers; i++)
+		if (fillers[i](c, account_id, business_type, now, e))
+			return -1;
+	int64_t rows = 0;
+	for (int i = 0; i < ntables; i++) {
+		char sql[160];
+		int64_t n = 0;
+		snprintf(sql, sizeof(sql), "SELECT count(*) FROM %s WHERE account_id = $1 AND is_demo = 1",
+			 tables[i]);
+		if (db_query_int(c, sql, DB_ARGS(DB_INT(account_id)), &n, e) < 0)
+			return -1;
+		rows += n;
+	}
+	if (rows && db_exec(c, "UPDATE accounts SET has_demo = 1 WHERE id = $1", DB_ARGS(DB_INT(account_id)),
+			    e) < 0)
+		return -1;
+	return 0;
+}
+
+int demo_clear(db_conn *c, int64_t account_id, struct err *e)
+{
+	int deleted = 0;
+	for (int i = 0; i < ntables; i++) {
+		char sql[160];
+		snprintf(sql, sizeof(sql), "DELETE FROM %s WHERE account_id = $1 AND is_demo = 1", tables[i]);
+		int n = db_exec(c, sql, DB_ARGS(DB_INT(account_id)), e);
+		if (n < 0)
+			return -1;
+		deleted += n;
+	}
+	if (db_exec(c, "UPDATE accounts SET has_demo = 0, version = version + 1 WHERE id = $1",
+		    DB_ARGS(DB_INT(account_id)), e) < 0)
+		return -1;
+	return deleted;
+}

@@ -1,0 +1,38 @@
+/* demo — the personalised demo a new business starts with. Every tenant table that can hold
+ * demo records has an `is_demo` column (0/1); demo records are never notified, never counted
+ * in statistics or plan limits (every such query filters `is_demo = 0`), and the owner
+ * clears them all in one action. Modules register, at start-up, the tables that hold demo
+ * rows (in the order they must be deleted: children first) and a filler per business type
+ * that creates typical records (the scheduling module fills services, hours and sample
+ * appointments). */
+#ifndef CRENEAU_DEMO_H
+#define CRENEAU_DEMO_H
+#include <stdint.h>
+
+#include "base/err.h"
+#include "db/db.h"
+
+/* Creates demo records for one account in the caller's transaction. */
+typedef int (*demo_filler)(db_conn *c, int64_t account_id, const char *business_type, int64_t now,
+			   struct err *e);
+
+/* Registers a table holding demo rows (a name from code, never from input: it is spliced into
+ * the DELETE statement). At most 32 tables. Call before serving. */
+void demo_register_table(const char *table);
+/* Registers a filler; fillers run in registration order. At most 16. */
+void demo_register_filler(demo_filler fn);
+/* Forgets every registration (tests). */
+void demo_reset_registrations(void);
+
+/* Runs every filler for the account and sets accounts.has_demo = 1 when any created rows.
+ * In the caller's transaction. */
+int demo_fill(db_conn *c, int64_t account_id, const char *business_type, int64_t now, struct err *e) WUR;
+/* Deletes every demo row of the account from the registered tables and sets has_demo = 0.
+ * Returns the number of rows deleted (>= 0). In the caller's transaction. */
+int demo_clear(db_conn *c, int64_t account_id, struct err *e) WUR;
+
+/* The business types offered at sign-up ("hair_salon", "physio", ...), NULL-terminated. */
+extern const char *const demo_business_types[];
+int demo_business_type_known(const char *type);
+
+#endif
