@@ -24,9 +24,11 @@ void credentials_set_public_url(const char *url);
 int credentials_send_verification(db_conn *c, int64_t account_id, int64_t user_id, const char *email,
 				  const char *locale, int64_t now, struct err *e) WUR;
 
-/* Marks the user of an 'email_verify' token verified and the token used. 400
- * `invalid_token` when the token is unknown, used or expired. */
-int credentials_verify_email(db_conn *c, const char *token, int64_t now, struct err *e) WUR;
+/* Marks the user of an 'email_verify' token verified and the token used; writes the
+ * verified address to email_out. 400 `invalid_token` when the token is unknown, used or
+ * expired, or the user's address changed since it was sent. */
+int credentials_verify_email(db_conn *c, const char *token, int64_t now, char email_out[256],
+			     struct err *e) WUR;
 
 /* A reset request for a normalised e-mail: when an active user of a live account has it,
  * creates a 'password_reset' token (1 hour) and writes the password_reset e-mail with
