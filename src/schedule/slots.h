@@ -18,7 +18,7 @@
 #define SLOTS_MAX_CLOSED     1024   /* business-wide closed days */
 #define SLOTS_MAX_BUSY	     200000 /* busy intervals per staff member */
 #define SLOTS_MAX_DAYS	     62	    /* days in [from_date, to_date] */
-#define SLOTS_MAX_SLOTS	     100000 /* slots in one result */
+#define SLOTS_MAX_SLOTS	     50000  /* slots in one result */
 #define SLOTS_MAX_DURATION   1440   /* minutes, for a duration and each buffer */
 
 /* A local date. */
