@@ -37,8 +37,17 @@ HANDLER(handle_demo_clear);
 
 /* api_users.c: people, roles, invitations */
 /* -- handlers of api_users.c go here -- */
+HANDLER(handle_users_list);
+HANDLER(handle_users_invite);
+HANDLER(handle_users_patch);
+HANDLER(handle_users_delete);
+HANDLER(handle_invitation_accept);
 
 /* api_ops.c: the operator console */
 /* -- handlers of api_ops.c go here -- */
+HANDLER(handle_ops_session_create);
+HANDLER(handle_ops_session_delete);
+HANDLER(handle_ops_me);
+HANDLER(handle_ops_accounts);
 
 #endif

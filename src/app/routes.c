@@ -42,9 +42,18 @@ const struct http_route app_routes[] = {
 
 	/* people, roles, invitations (src/app/api_users.c) */
 	/* -- routes of api_users.c go here -- */
+	{ "GET", "/api/v1/users", handle_users_list, TENANT | ROUTE_OWNER, 0, NULL },
+	{ "POST", "/api/v1/users", handle_users_invite, TENANT | ROUTE_OWNER, 0, NULL },
+	{ "PATCH", "/api/v1/users/{id}", handle_users_patch, TENANT | ROUTE_OWNER, 0, NULL },
+	{ "DELETE", "/api/v1/users/{id}", handle_users_delete, TENANT | ROUTE_OWNER, 0, NULL },
+	{ "POST", "/api/v1/invitations/accept", handle_invitation_accept, PUBLIC | ROUTE_RATE(RATE_RESET), 0, NULL },
 
 	/* the operator console (src/app/api_ops.c) */
 	/* -- routes of api_ops.c go here -- */
+	{ "POST", "/api/v1/ops/session", handle_ops_session_create, PUBLIC | ROUTE_RATE(RATE_LOGIN_IP), 0, NULL },
+	{ "DELETE", "/api/v1/ops/session", handle_ops_session_delete, OPS, 0, NULL },
+	{ "GET", "/api/v1/ops/me", handle_ops_me, OPS, 0, NULL },
+	{ "GET", "/api/v1/ops/accounts", handle_ops_accounts, OPS, 0, NULL },
 
 	/* test mode only */
 	{ "GET", "/api/v1/test/clock", handle_test_clock_get, TEST, 0, NULL },
