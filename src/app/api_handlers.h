@@ -34,6 +34,11 @@ HANDLER(handle_demo_clear);
 
 /* api_password.c: passwords, reset, e-mail verification, own profile */
 /* -- handlers of api_password.c go here -- */
+HANDLER(handle_password_reset_request);
+HANDLER(handle_password_reset_confirm);
+HANDLER(handle_password_change);
+HANDLER(handle_email_verify);
+HANDLER(handle_me_patch);
 
 /* api_users.c: people, roles, invitations */
 /* -- handlers of api_users.c go here -- */

@@ -61,6 +61,8 @@ static const struct opt opts[] = {
 	  "sender address of every e-mail" },
 	{ "mail-from-name", "CRENEAU_MAIL_FROM_NAME", S(mail_from_name), "Créneau", CFG_MAIL,
 	  "sender display name" },
+	{ "public-url", "CRENEAU_PUBLIC_URL", S(public_url), "http://127.0.0.1:8080", CFG_MAIL,
+	  "public base URL of the web pages (links in e-mails)" },
 	{ "status", NULL, B(status), "0", CFG_MIGRATE, "list migrations instead of applying them" },
 };
 

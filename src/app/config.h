@@ -20,6 +20,7 @@ struct config {
 	char *smtp_password;
 	char *mail_from;
 	char *mail_from_name;
+	char *public_url;      /* base of the links in e-mails, e.g. https://creneau.example */
 	long threads;          /* HTTP thread pool; 0 = automatic */
 	long pool_size;        /* store connections */
 	long worker_threads;   /* job workers in this process */

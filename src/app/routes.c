@@ -39,6 +39,11 @@ const struct http_route app_routes[] = {
 
 	/* passwords, reset, e-mail verification, own profile (src/app/api_password.c) */
 	/* -- routes of api_password.c go here -- */
+	{ "POST", "/api/v1/password-reset", handle_password_reset_request, PUBLIC | ROUTE_RATE(RATE_RESET), 0, NULL },
+	{ "POST", "/api/v1/password-reset/confirm", handle_password_reset_confirm, PUBLIC | ROUTE_RATE(RATE_PUBLIC), 0, NULL },
+	{ "POST", "/api/v1/password", handle_password_change, TENANT | ROUTE_NEEDS(FEAT_LOGIN), 0, NULL },
+	{ "POST", "/api/v1/email/verify", handle_email_verify, PUBLIC | ROUTE_RATE(RATE_PUBLIC), 0, NULL },
+	{ "PATCH", "/api/v1/me", handle_me_patch, TENANT | ROUTE_NEEDS(FEAT_LOGIN), 0, NULL },
 
 	/* people, roles, invitations (src/app/api_users.c) */
 	/* -- routes of api_users.c go here -- */
