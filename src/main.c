@@ -3,7 +3,11 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <termios.h>
+#include <unistd.h>
 
+#include "account/operator.h"
+#include "account/password.h"
 #include "app/app.h"
 #include "app/config.h"
 #include "account/signup.h"
@@ -20,6 +24,9 @@ struct command {
 	const char *summary;
 	unsigned scope;
 	int (*run)(const struct config *cfg);
+	/* optional: takes the command's own words and flags out of argv (shifting the rest down
+	 * and lowering *argc) before the settings are read; non-zero = usage error */
+	int (*take_args)(int *argc, char **argv);
 };
 
 /* Blocks SIGINT/SIGTERM in every thread started after this, then waits for one of them. */
@@ -114,6 +121,85 @@ static int run_version(const struct config *cfg)
 	return 0;
 }
 
+/* creneau operator add EMAIL [--name N]: the password comes from stdin (not echoed on a
+ * terminal; one line otherwise, so scripts can pipe it). */
+static struct {
+	const char *email, *name;
+} operator_cli;
+
+static int operator_take_args(int *argc, char **argv)
+{
+	int out = 0, words = 0;
+	for (int i = 0; i < *argc; i++) {
+		if (!strcmp(argv[i], "--name") && i + 1 < *argc)
+			operator_cli.name = argv[++i];
+		else if (!strncmp(argv[i], "--name=", 7))
+			operator_cli.name = argv[i] + 7;
+		else if (strncmp(argv[i], "--", 2) && words == 0 && !strcmp(argv[i], "add"))
+			words++;
+		else if (strncmp(argv[i], "--", 2) && words == 1)
+			operator_cli.email = argv[i], words++;
+		else
+			argv[out++] = argv[i];
+	}
+	*argc = out;
+	if (words == 2)
+		return 0;
+	fprintf(stderr, "usage: creneau operator add EMAIL [--name NAME] [--store URL] < password\n");
+	return -1;
+}
+
+/* Reads one line (the password) from stdin, without echo when it is a terminal. */
+static int read_password(char *out, size_t cap)
+{
+	struct termios old, quiet;
+	int tty = isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &old) == 0;
+	if (tty) {
+		fprintf(stderr, "Password: ");
+		quiet = old;
+		quiet.c_lflag &= ~(tcflag_t)ECHO;
+		tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
+	}
+	char *got = fgets(out, (int)cap, stdin);
+	if (tty) {
+		tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
+		fprintf(stderr, "\n");
+	}
+	if (!got)
+		return -1;
+	size_t n = strcspn(out, "\r\n");
+	if (n + 1 >= cap && !out[n])
+		return -1; /* longer than the buffer */
+	out[n] = '\0';
+	return 0;
+}
+
+static int run_operator(const struct config *cfg)
+{
+	struct err e = { 0 };
+	char email[256], password[PASSWORD_MAX + 2], secret[OPERATOR_SECRET_B32_SIZE], uri[OPERATOR_URI_SIZE];
+	if (email_normalise(operator_cli.email, email, "EMAIL", &e))
+		return report(&e);
+	if (read_password(password, sizeof(password))) {
+		fprintf(stderr, "creneau: no password on stdin (at most %d bytes, one line)\n", PASSWORD_MAX);
+		return 1;
+	}
+	db *d;
+	if (app_open_store(cfg, &d, &e))
+		return report(&e);
+	int rc = operator_create(d, email, operator_cli.name ? operator_cli.name : "", password, clock_now(),
+				 secret, &e);
+	explicit_bzero(password, sizeof(password));
+	password_pool_stop();
+	db_close(d);
+	if (rc)
+		return report(&e);
+	operator_otpauth_uri(email, secret, uri);
+	printf("operator %s created.\nAdd this to an authenticator app (shown once):\n%s\nsecret: %s\n", email,
+	       uri, secret);
+	return 0;
+}
+
 static const struct command commands[] = {
 	{ "serve", "run the HTTP server (and, unless --no-worker, the job workers)",
 	  CFG_STORE | CFG_HTTP | CFG_MAIL | CFG_WORKER, run_serve },
@@ -121,6 +207,8 @@ static const struct command commands[] = {
 	{ "migrate", "apply pending store migrations (--status lists them)", CFG_STORE | CFG_MIGRATE,
 	  run_migrate },
 	{ "demo", "create the demo business (once) and print its owner's log-in", CFG_STORE, run_demo },
+	{ "operator", "add a platform operator: operator add EMAIL [--name N] < password", CFG_STORE,
+	  run_operator, operator_take_args },
 	{ "version", "print the version", 0, run_version },
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
@@ -159,7 +247,10 @@ int main(int argc, char **argv)
 		}
 		struct config cfg;
 		struct err e = { 0 };
-		if (config_load(&cfg, c->scope, argc - 2, argv + 2, &e))
+		int nargs = argc - 2;
+		if (c->take_args && c->take_args(&nargs, argv + 2))
+			return 2;
+		if (config_load(&cfg, c->scope, nargs, argv + 2, &e))
 			return report(&e) + 1;
 		int rc = c->run(&cfg);
 		config_release(&cfg);
