@@ -54,7 +54,8 @@ int holidays_fr(int year, int alsace_moselle, struct holiday *out, struct err *e
 	for (size_t r = 0; r < sizeof(rules) / sizeof(rules[0]); r++) {
 		if (rules[r].alsace_only && !alsace_moselle)
 			continue;
-		struct holiday h = {year, rules[r].month, rules[r].day, rules[r].key, rules[r].fr, rules[r].en};
+		struct holiday h = {year,	  rules[r].month, rules[r].day,
+				    rules[r].key, rules[r].fr,	  rules[r].en};
 		if (rules[r].month == 0)
 			tz_civil_from_days(easter + rules[r].day, &h.year, &h.month, &h.day);
 		/* stable insertion by date: Ascension may fall on or around 1 and 8 May */

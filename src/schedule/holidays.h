@@ -6,13 +6,13 @@
 
 #include "base/err.h"
 
-#define HOLIDAYS_MAX	   13 /* 11 national days + 2 in Alsace-Moselle */
-#define HOLIDAYS_YEAR_MIN  1583 /* first full year of the Gregorian calendar */
-#define HOLIDAYS_YEAR_MAX  9999
+#define HOLIDAYS_MAX	  13   /* 11 national days + 2 in Alsace-Moselle */
+#define HOLIDAYS_YEAR_MIN 1583 /* first full year of the Gregorian calendar */
+#define HOLIDAYS_YEAR_MAX 9999
 
 struct holiday {
 	int year, month, day;
-	const char *key;		/* stable name: "new_year", "easter_monday", ... */
+	const char *key;	       /* stable name: "new_year", "easter_monday", ... */
 	const char *name_fr, *name_en; /* static strings */
 };
 

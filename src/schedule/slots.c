@@ -15,24 +15,24 @@
 #include "base/xalloc.h"
 #include "base/banned.h"
 
-#define DAY_RANGES_MAX 64  /* local ranges of one staff member on one date */
+#define DAY_RANGES_MAX 64   /* local ranges of one staff member on one date */
 #define DAY_STARTS_MAX 1024 /* starts of one staff member on one day (25 h / 5 min + ranges) */
 
 static const char *const weekday_names[7] = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
 
 /* One local day of the computation. */
 struct day {
-	int64_t num;	   /* days since 1970-01-01 of the local date */
+	int64_t num;			     /* days since 1970-01-01 of the local date */
 	int year, month, day, weekday_index; /* weekday_index 0 = Monday */
-	int64_t start, end; /* [first instant of the date, first instant of the next) */
-	int uniform;	   /* the offset is the same all day: wall = instant + offset */
+	int64_t start, end;		     /* [first instant of the date, first instant of the next) */
+	int uniform;			     /* the offset is the same all day: wall = instant + offset */
 	int offset;
 };
 
 /* A staff member's sweep over its busy intervals (see walk_opening). */
 struct sweep {
-	int next;	/* first busy interval not yet absorbed */
-	int64_t maxto;	/* latest end among absorbed intervals */
+	int next;      /* first busy interval not yet absorbed */
+	int64_t maxto; /* latest end among absorbed intervals */
 };
 
 /* ---- dates and wall times */
@@ -137,7 +137,8 @@ static int ranges_check(const struct slots_range *r, int n, const char *base, st
 		for (int j = 0; j < i; j++)
 			if (r[i].start < r[j].end && r[j].start < r[i].end) {
 				snprintf(f, sizeof(f), "%.40s[%d]", base, i);
-				return err_set(e, 400, "overlapping_ranges", f, "ranges %d and %d overlap", j, i);
+				return err_set(e, 400, "overlapping_ranges", f, "ranges %d and %d overlap", j,
+					       i);
 			}
 	return 0;
 }
@@ -175,7 +176,8 @@ static int exception_shape_check(const struct slots_exception *x, const char *pr
 	char f[64];
 	if (x->kind != SLOTS_DAY_OFF && x->kind != SLOTS_HOURS && x->kind != SLOTS_EXTRA) {
 		snprintf(f, sizeof(f), "%.48s.kind", prefix);
-		return err_set(e, 400, "invalid_kind", f, "an exception is a day off, hours or an extra opening");
+		return err_set(e, 400, "invalid_kind", f,
+			       "an exception is a day off, hours or an extra opening");
 	}
 	if (!date_valid(&x->from) || !date_valid(&x->to)) {
 		snprintf(f, sizeof(f), "%.48s.%s", prefix, date_valid(&x->from) ? "to" : "from");
@@ -215,14 +217,16 @@ int slots_validate_exception(const struct tz *z, const struct slots_exception *x
 			if (!local_time_exists(z, &d, x->ranges[i].start, 0)) {
 				snprintf(f, sizeof(f), "%.40s.ranges[%d].start", prefix, i);
 				return err_set(e, 400, "invalid_local_time", f,
-					       "%02d:%02d does not exist on %04d-%02d-%02d", x->ranges[i].start / 60,
-					       x->ranges[i].start % 60, d.year, d.month, d.day);
+					       "%02d:%02d does not exist on %04d-%02d-%02d",
+					       x->ranges[i].start / 60, x->ranges[i].start % 60, d.year,
+					       d.month, d.day);
 			}
 			if (!local_time_exists(z, &d, x->ranges[i].end, 1)) {
 				snprintf(f, sizeof(f), "%.40s.ranges[%d].end", prefix, i);
 				return err_set(e, 400, "invalid_local_time", f,
-					       "%02d:%02d does not exist on %04d-%02d-%02d", x->ranges[i].end / 60,
-					       x->ranges[i].end % 60, d.year, d.month, d.day);
+					       "%02d:%02d does not exist on %04d-%02d-%02d",
+					       x->ranges[i].end / 60, x->ranges[i].end % 60, d.year, d.month,
+					       d.day);
 			}
 		}
 	}
@@ -238,7 +242,8 @@ int slots_parse_time(const char *s, int allow_24, int *out, struct err *e, const
 			return err_set(e, 400, "invalid_time", field, "expected HH:MM");
 	int h = (s[0] - '0') * 10 + (s[1] - '0'), m = (s[3] - '0') * 10 + (s[4] - '0');
 	if (m > 59 || h > 24 || (h == 24 && (m != 0 || !allow_24)))
-		return err_set(e, 400, "invalid_time", field, "expected 00:00..23:59%s", allow_24 ? " or 24:00" : "");
+		return err_set(e, 400, "invalid_time", field, "expected 00:00..23:59%s",
+			       allow_24 ? " or 24:00" : "");
 	*out = h * 60 + m;
 	return 0;
 }
@@ -263,9 +268,11 @@ static int input_check(const struct slots_input *in, struct err *e)
 	if (sv->duration < 1 || sv->duration > SLOTS_MAX_DURATION)
 		return err_set(e, 400, "invalid_duration", "duration", "1..%d minutes", SLOTS_MAX_DURATION);
 	if (sv->buffer_before < 0 || sv->buffer_before > SLOTS_MAX_DURATION)
-		return err_set(e, 400, "invalid_duration", "buffer_before", "0..%d minutes", SLOTS_MAX_DURATION);
+		return err_set(e, 400, "invalid_duration", "buffer_before", "0..%d minutes",
+			       SLOTS_MAX_DURATION);
 	if (sv->buffer_after < 0 || sv->buffer_after > SLOTS_MAX_DURATION)
-		return err_set(e, 400, "invalid_duration", "buffer_after", "0..%d minutes", SLOTS_MAX_DURATION);
+		return err_set(e, 400, "invalid_duration", "buffer_after", "0..%d minutes",
+			       SLOTS_MAX_DURATION);
 	const struct slots_rules *r = &in->rules;
 	if (r->step != 0 && (r->step < 5 || r->step > 60))
 		return err_set(e, 400, "invalid_step", "slot_step", "5..60 minutes, or 0 for the duration");
@@ -360,7 +367,8 @@ static int openings(const struct slots_input *in, const struct slots_staff *st, 
 	int n = local_ranges(st, d, local);
 	if (n < 0)
 		return err_set(e, 400, "too_many_ranges", "exceptions",
-			       "more than %d ranges on %04d-%02d-%02d", DAY_RANGES_MAX, d->year, d->month, d->day);
+			       "more than %d ranges on %04d-%02d-%02d", DAY_RANGES_MAX, d->year, d->month,
+			       d->day);
 	int m = 0;
 	for (int i = 0; i < n; i++) {
 		struct slots_interval r = {wall_open(in->zone, d, local[i].start),
@@ -526,8 +534,10 @@ int slots_compute(const struct slots_input *in, struct slots_result *out, struct
 				return -1;
 			int n = 0;
 			for (int k = 0; k < nopen; k++)
-				if (walk_opening(&in->staff[s], &sw[s], &l, &open[k], starts, &n, DAY_STARTS_MAX) < 0)
-					return err_internal(e, "more than %d starts in one day", DAY_STARTS_MAX);
+				if (walk_opening(&in->staff[s], &sw[s], &l, &open[k], starts, &n,
+						 DAY_STARTS_MAX) < 0)
+					return err_internal(e, "more than %d starts in one day",
+							    DAY_STARTS_MAX);
 			if (merge_day(out, od->first, starts, n, (uint64_t)1 << s, e) < 0)
 				return -1;
 		}

@@ -10,8 +10,8 @@
 
 #include "schedule/slots.h"
 
-static const char *const zones[] = {"Europe/Paris", "America/New_York", "Asia/Kolkata", "Australia/Lord_Howe",
-				    "America/Santiago", "UTC"};
+static const char *const zones[] = {"Europe/Paris",	   "America/New_York", "Asia/Kolkata",
+				    "Australia/Lord_Howe", "America/Santiago", "UTC"};
 #define NZONES ((int)(sizeof(zones) / sizeof(zones[0])))
 
 static uint64_t rng_state;
@@ -211,7 +211,9 @@ static void one_case(long id)
 		for (int i = 0; i < staff[s].nexceptions; i++) {
 			const struct slots_exception *x = &staff[s].exceptions[i];
 			printf("%s{\"kind\":\"%s\",\"from\":", i ? "," : "",
-			       x->kind == SLOTS_DAY_OFF ? "off" : x->kind == SLOTS_HOURS ? "hours" : "extra");
+			       x->kind == SLOTS_DAY_OFF ? "off"
+			       : x->kind == SLOTS_HOURS ? "hours"
+							: "extra");
 			put_date(&x->from);
 			printf(",\"to\":");
 			put_date(&x->to);

@@ -32,7 +32,7 @@ static void every_day(struct slots_staff *st, const int *ranges, int n)
 	}
 }
 
-#define HM(h, m) ((h) * 60 + (m))
+#define HM(h, m) ((h)*60 + (m))
 
 /* An input for one day in zone `name`, "now" long before, no notice or horizon. */
 static struct slots_input one_day(const char *name, int y, int m, int d, const struct slots_staff *staff,
@@ -74,7 +74,8 @@ static const char *listing(const struct slots_input *in, const struct slots_resu
 		tz_format_rfc3339(in->zone, s->start, t);
 		n += (size_t)snprintf(out + n, sizeof(out) - n, "%s%.5s%s", k ? " " : "", t + 11, t + 19);
 		if (masks)
-			n += (size_t)snprintf(out + n, sizeof(out) - n, "/%llu", (unsigned long long)s->staff);
+			n += (size_t)snprintf(out + n, sizeof(out) - n, "/%llu",
+					      (unsigned long long)s->staff);
 		assert_true(n < sizeof(out));
 	}
 	return out;
@@ -102,7 +103,8 @@ static void paris_spring_forward(void **state)
 	assert_string_equal(compute_day(&in, 0), "09:00+02:00 10:00+02:00 11:00+02:00");
 	/* open through the night: 00:00-06:00 lasts 5 real hours, 02:00 does not exist */
 	every_day(&st, (int[]){HM(0, 0), HM(6, 0)}, 1);
-	assert_string_equal(compute_day(&in, 0), "00:00+01:00 01:00+01:00 03:00+02:00 04:00+02:00 05:00+02:00");
+	assert_string_equal(compute_day(&in, 0),
+			    "00:00+01:00 01:00+01:00 03:00+02:00 04:00+02:00 05:00+02:00");
 	/* a range starting in the gap opens when the gap ends */
 	every_day(&st, (int[]){HM(2, 30), HM(5, 0)}, 1);
 	assert_string_equal(compute_day(&in, 0), "03:00+02:00 04:00+02:00");
@@ -123,14 +125,16 @@ static void paris_fall_back(void **state)
 	every_day(&st, (int[]){HM(0, 0), HM(6, 0)}, 1);
 	struct slots_input in = one_day("Europe/Paris", 2027, 10, 31, &st, 1, 60, 60);
 	/* 7 real hours: 02:00 is listed twice, once per offset */
-	assert_string_equal(compute_day(&in, 0), "00:00+02:00 01:00+02:00 02:00+02:00 02:00+01:00 03:00+01:00 "
-						 "04:00+01:00 05:00+01:00");
+	assert_string_equal(compute_day(&in, 0),
+			    "00:00+02:00 01:00+02:00 02:00+02:00 02:00+01:00 03:00+01:00 "
+			    "04:00+01:00 05:00+01:00");
 	/* 01:00-04:00 lasts 4 real hours; 90-minute sessions every 30 minutes */
 	every_day(&st, (int[]){HM(1, 0), HM(4, 0)}, 1);
 	in.service.duration = 90;
 	in.rules.step = 30;
-	assert_string_equal(compute_day(&in, 0), "01:00+02:00 01:30+02:00 02:00+02:00 02:30+02:00 02:00+01:00 "
-						 "02:30+01:00");
+	assert_string_equal(compute_day(&in, 0),
+			    "01:00+02:00 01:30+02:00 02:00+02:00 02:30+02:00 02:00+01:00 "
+			    "02:30+01:00");
 	/* "until 02:00": closes the first time the clock reads 02:00 */
 	every_day(&st, (int[]){HM(0, 0), HM(2, 0)}, 1);
 	in.service.duration = 60;
@@ -183,8 +187,9 @@ static void kolkata(void **state)
 	struct slots_result r = {0};
 	struct err e = {0};
 	assert_int_equal(slots_compute(&in, &r, &e), 0);
-	assert_string_equal(listing(&in, &r, 0, 0), "09:00+05:30 09:15+05:30 09:30+05:30 09:45+05:30 10:00+05:30 "
-						    "10:15+05:30");
+	assert_string_equal(listing(&in, &r, 0, 0),
+			    "09:00+05:30 09:15+05:30 09:30+05:30 09:45+05:30 10:00+05:30 "
+			    "10:15+05:30");
 	assert_int_equal(r.slots[0].start, 1811820600); /* 2027-06-01T03:30:00Z */
 	slots_result_release(&r);
 	assert_null(r.slots);
@@ -201,8 +206,9 @@ static void lord_howe(void **state)
 	/* 2027-10-03: 02:00+10:30 becomes 02:30+11:00 */
 	every_day(&st, (int[]){HM(0, 0), HM(4, 0)}, 1);
 	in = one_day("Australia/Lord_Howe", 2027, 10, 3, &st, 1, 30, 30);
-	assert_string_equal(compute_day(&in, 0), "00:00+10:30 00:30+10:30 01:00+10:30 01:30+10:30 02:30+11:00 "
-						 "03:00+11:00 03:30+11:00");
+	assert_string_equal(compute_day(&in, 0),
+			    "00:00+10:30 00:30+10:30 01:00+10:30 01:30+10:30 02:30+11:00 "
+			    "03:00+11:00 03:30+11:00");
 	every_day(&st, (int[]){HM(14, 0), HM(16, 0)}, 1);
 	in.service.duration = 60;
 	in.rules.step = 0;
@@ -273,8 +279,9 @@ static void notice_and_horizon(void **state)
 	struct slots_input in = one_day("Europe/Paris", 2027, 6, 2, &st, 1, 60, 60);
 	in.now = 1811920200; /* 09:10+02:00 */
 	in.rules.notice_s = 3600;
-	assert_string_equal(compute_day(&in, 0), "11:00+02:00 12:00+02:00 13:00+02:00 14:00+02:00 15:00+02:00 "
-						 "16:00+02:00 17:00+02:00");
+	assert_string_equal(compute_day(&in, 0),
+			    "11:00+02:00 12:00+02:00 13:00+02:00 14:00+02:00 15:00+02:00 "
+			    "16:00+02:00 17:00+02:00");
 	in.rules.horizon_s = 5 * 3600; /* up to 14:10 */
 	assert_string_equal(compute_day(&in, 0), "11:00+02:00 12:00+02:00 13:00+02:00 14:00+02:00");
 	in.rules.horizon_s = 4 * 3600 + 50 * 60; /* exactly 14:00 is still bookable */
@@ -309,16 +316,16 @@ static void closed_days_and_exceptions(void **state)
 	assert_int_equal(slots_compute(&in, &r, &e), 0);
 	assert_int_equal(r.ndays, 10);
 	const char *want[10] = {
-		"",				    /* Tue 1: day off */
-		"",				    /* Wed 2: business closed */
+		"",				       /* Tue 1: day off */
+		"",				       /* Wed 2: business closed */
 		"14:00+02:00 15:00+02:00 18:00+02:00", /* Thu 3: different hours plus an extra opening */
-		"09:00+02:00 10:00+02:00",	    /* Fri 4 */
-		"",				    /* Sat 5 */
-		"10:00+02:00 11:00+02:00",	    /* Sun 6: extra opening on a closed weekday */
-		"09:00+02:00 10:00+02:00",	    /* Mon 7 */
-		"",				    /* Tue 8: holiday range */
-		"",				    /* Wed 9 */
-		"09:00+02:00 10:00+02:00",	    /* Thu 10 */
+		"09:00+02:00 10:00+02:00",	       /* Fri 4 */
+		"",				       /* Sat 5 */
+		"10:00+02:00 11:00+02:00",	       /* Sun 6: extra opening on a closed weekday */
+		"09:00+02:00 10:00+02:00",	       /* Mon 7 */
+		"",				       /* Tue 8: holiday range */
+		"",				       /* Wed 9 */
+		"09:00+02:00 10:00+02:00",	       /* Thu 10 */
 	};
 	for (int i = 0; i < 10; i++) {
 		assert_int_equal(r.days[i].date.day, i + 1);
@@ -366,9 +373,12 @@ static void check_start_says_why(void **state)
 		int status;
 		const char *code;
 	} cases[] = {
-		{in.now - 60, 422, "in_the_past"},  {at10 - 3600 + 60 * 30, 422, "inside_notice"},
-		{at10 + 2 * 86400, 422, "beyond_horizon"}, {at10 + 4 * 3600, 422, "outside_hours"},
-		{at10 + 600, 422, "off_grid"},	    {at10 + 3600, 409, "slot_taken"},
+		{in.now - 60, 422, "in_the_past"},
+		{at10 - 3600 + 60 * 30, 422, "inside_notice"},
+		{at10 + 2 * 86400, 422, "beyond_horizon"},
+		{at10 + 4 * 3600, 422, "outside_hours"},
+		{at10 + 600, 422, "off_grid"},
+		{at10 + 3600, 409, "slot_taken"},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		err_clear(&e);
@@ -416,8 +426,8 @@ static void exception_local_times(void **state)
 	(void)state;
 	const struct tz *paris = zone("Europe/Paris");
 	struct err e = {0};
-	struct slots_exception x = {SLOTS_HOURS, {2027, 3, 27}, {2027, 3, 28}, 2,
-				    {{HM(0, 0), HM(1, 0)}, {HM(2, 30), HM(6, 0)}}};
+	struct slots_exception x = {
+		SLOTS_HOURS, {2027, 3, 27}, {2027, 3, 28}, 2, {{HM(0, 0), HM(1, 0)}, {HM(2, 30), HM(6, 0)}}};
 	expect_error(slots_validate_exception(paris, &x, "exceptions[0]", &e), &e, 400, "invalid_local_time",
 		     "exceptions[0].ranges[1].start");
 	assert_non_null(strstr(e.message, "2027-03-28"));
