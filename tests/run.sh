@@ -107,6 +107,7 @@ all)
 	say "== unit"
 	unit_suites build/debug
 	fuzz_replay build/debug
+	run "slots vs brute-force reference (2000 random schedules)" tests/prop/run.sh 2000 1
 	if [ -x scripts/zones-check.py ]; then
 		run "time zones vs Python zoneinfo (sample)" /usr/bin/python3 scripts/zones-check.py --build build/debug
 	fi

@@ -15,7 +15,7 @@ static const char *const plan_codes[PLAN_COUNT] = { "essentiel", "pro", "optimum
 int plans_load(db *d, struct err *e)
 {
 	db_conn *c;
-	db_rows *r;
+	db_rows *r = NULL;
 	struct plan loaded[PLAN_COUNT];
 	int seen = 0;
 	memset(loaded, 0, sizeof(loaded));
@@ -25,7 +25,12 @@ int plans_load(db *d, struct err *e)
 			  "SELECT code, name, price_cents, currency, staff_limit, sms_per_month, branding,"
 			  " support_hours FROM plans ORDER BY position",
 			  DB_NOARGS, &r, e);
-	while (!rc && (rc = db_rows_next(r, e)) == 1) {
+	while (!rc) {
+		if ((rc = db_rows_next(r, e)) != 1) {
+			rc = rc < 0 ? -1 : 0;
+			break;
+		}
+		rc = 0;
 		const char *code = db_rows_text(r, 0);
 		int id = -1;
 		for (int i = 0; i < PLAN_COUNT; i++)
@@ -45,7 +50,7 @@ int plans_load(db *d, struct err *e)
 		p->support_hours = (int)db_rows_int(r, 7);
 		seen |= 1 << id;
 	}
-	if (rc >= 0)
+	if (r)
 		db_rows_free(r);
 	db_release(c);
 	if (rc < 0)

@@ -48,6 +48,9 @@ void harness_start(struct harness *h, void (*tweak)(struct config *cfg))
 		h->cfg.smtp_starttls = strdup("none");
 	}
 	h->cfg.test_mode = 1;
+	/* tests speak for many clients through X-Forwarded-For from loopback */
+	free(h->cfg.trusted_proxies);
+	h->cfg.trusted_proxies = strdup("127.0.0.1");
 	if (tweak)
 		tweak(&h->cfg);
 
@@ -175,4 +178,67 @@ void assert_error(const struct reply *r, long status, const char *code)
 	const char *msg = json_string_value(json_object_get(err, "message"));
 	assert_non_null(msg);
 	assert_true(strlen(msg) > 0);
+}
+
+const char *harness_next_ip_header(void)
+{
+	static int n;
+	static char line[64];
+	n++;
+	snprintf(line, sizeof(line), "X-Forwarded-For: %s.%d", n % 2 ? "203.0.113" : "198.51.100", 1 + n % 250);
+	return line;
+}
+
+const char *json_path_str(const json_t *j, const char *k1, const char *k2)
+{
+	const json_t *v = json_object_get(j, k1);
+	if (k2)
+		v = json_object_get(v, k2);
+	return json_string_value(v);
+}
+
+void session_from_reply(const struct reply *r, struct session *s)
+{
+	memset(s, 0, sizeof(*s));
+	char v[512];
+	assert_non_null(reply_header(r, "Set-Cookie", v, sizeof(v)));
+	const char *start = strstr(v, "creneau_session=");
+	assert_non_null(start);
+	size_t len = strcspn(start, ";");
+	snprintf(s->cookie, sizeof(s->cookie), "Cookie: %.*s", (int)len, start);
+	const char *csrf = json_path_str(r->json, "csrf_token", NULL);
+	assert_non_null(csrf);
+	snprintf(s->csrf, sizeof(s->csrf), "X-CSRF-Token: %s", csrf);
+	const char *slug = json_path_str(r->json, "account", "slug");
+	const char *aid = json_path_str(r->json, "account", "id");
+	const char *uid = json_path_str(r->json, "user", "id");
+	snprintf(s->slug, sizeof(s->slug), "%s", slug ? slug : "");
+	snprintf(s->account_id, sizeof(s->account_id), "%s", aid ? aid : "");
+	snprintf(s->user_id, sizeof(s->user_id), "%s", uid ? uid : "");
+}
+
+void harness_signup(struct harness *h, const char *business_name, const char *email, const char *plan,
+		    struct session *s)
+{
+	json_t *body = json_pack("{s:s, s:s, s:s, s:s, s:s, s:b, s:b}", "business_name", business_name, "email",
+				 email, "password", "Tres-Bon-Mot-2027", "business_type", "hair_salon", "plan",
+				 plan ? plan : "optimum", "accept_terms", 1, "accept_dpa", 1);
+	char *text = json_dumps(body, 0);
+	const char *headers[] = { harness_next_ip_header(), NULL };
+	struct reply r;
+	http_call(h, "POST", "/api/v1/signup", text, headers, &r);
+	if (r.status != 201)
+		fprintf(stderr, "sign-up of %s: %ld %s\n", email, r.status, r.body);
+	assert_int_equal(r.status, 201);
+	session_from_reply(&r, s);
+	reply_free(&r);
+	free(text);
+	json_decref(body);
+}
+
+void session_call(struct harness *h, const struct session *s, const char *method, const char *path,
+		  const char *body, struct reply *out)
+{
+	const char *headers[] = { s ? s->cookie : NULL, s ? s->csrf : NULL, NULL };
+	http_call(h, method, path, body, s ? headers : NULL, out);
 }

@@ -48,6 +48,30 @@ void http_call(struct harness *h, const char *method, const char *path, const ch
 const char *reply_header(const struct reply *r, const char *name, char *out, size_t cap);
 void reply_free(struct reply *r);
 
+/* A business user's session as a browser holds it. */
+struct session {
+	char cookie[200]; /* "Cookie: creneau_session=..." header line */
+	char csrf[200];   /* "X-CSRF-Token: ..." header line */
+	char slug[64];
+	char account_id[32];
+	char user_id[32];
+};
+
+/* Signs up a business (POST /api/v1/signup) from its own client address and fills *s from
+ * the answer; plan/type may be NULL (optimum, hair_salon). Fails the test unless 201. */
+void harness_signup(struct harness *h, const char *business_name, const char *email, const char *plan,
+		    struct session *s);
+/* Fills *s from a reply that set the session cookie and carries me_json (log-in, sign-up). */
+void session_from_reply(const struct reply *r, struct session *s);
+/* http_call with the session's cookie and CSRF headers (s may be NULL). */
+void session_call(struct harness *h, const struct session *s, const char *method, const char *path,
+		  const char *body, struct reply *out);
+/* A fresh documentation address (203.0.113.x / 198.51.100.x) for X-Forwarded-For, so tests
+ * do not share one client's rate limits. Returns a "X-Forwarded-For: ..." header line. */
+const char *harness_next_ip_header(void);
+/* The JSON string at a path of keys ("account", "state"), or NULL. */
+const char *json_path_str(const json_t *j, const char *k1, const char *k2);
+
 /* Asserts the API.md error shape with this status and code. */
 void assert_error(const struct reply *r, long status, const char *code);
 

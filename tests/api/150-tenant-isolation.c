@@ -1,0 +1,173 @@
+/* The wall between tenants: every route of the table is walked with a second tenant's
+ * session and the first tenant's ids. Tenant routes answer 404 or 403 to foreign ids and never
+ * show the first tenant's data; without a session they answer 401; operator routes refuse
+ * customers; public routes show no private field. A route added to src/app/routes.c without an
+ * entry here fails this test: whoever adds a route decides what a stranger must see. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "app/routes.h"
+#include "harness.h"
+
+enum expect {
+	OWN_DATA,    /* answers about the caller's own account: never the victim's */
+	FOREIGN_ID,  /* the path names the victim's record: 403 or 404 */
+	NO_SESSION,  /* public: whatever it answers, no private field of the victim */
+	ENDS_SESSION /* ends the caller's session: walked last */
+};
+
+static const struct {
+	const char *method, *pattern;
+	enum expect expect;
+} covered[] = {
+	{ "GET", "/livez", NO_SESSION },
+	{ "GET", "/healthz", NO_SESSION },
+	{ "GET", "/metrics", NO_SESSION },
+	{ "GET", "/api/v1/plans", NO_SESSION },
+	{ "POST", "/api/v1/signup", NO_SESSION },
+	{ "POST", "/api/v1/session", NO_SESSION },
+	{ "DELETE", "/api/v1/session", ENDS_SESSION },
+	{ "GET", "/api/v1/me", OWN_DATA },
+	{ "PATCH", "/api/v1/me", OWN_DATA },
+	{ "GET", "/api/v1/account", OWN_DATA },
+	{ "PATCH", "/api/v1/account", OWN_DATA },
+	{ "DELETE", "/api/v1/demo", OWN_DATA },
+	{ "POST", "/api/v1/password-reset", NO_SESSION },
+	{ "POST", "/api/v1/password-reset/confirm", NO_SESSION },
+	{ "POST", "/api/v1/password", OWN_DATA },
+	{ "POST", "/api/v1/email/verify", NO_SESSION },
+	{ "GET", "/api/v1/users", OWN_DATA },
+	{ "POST", "/api/v1/users", OWN_DATA },
+	{ "PATCH", "/api/v1/users/{id}", FOREIGN_ID },
+	{ "DELETE", "/api/v1/users/{id}", FOREIGN_ID },
+	{ "POST", "/api/v1/invitations/accept", NO_SESSION },
+	{ "POST", "/api/v1/ops/session", NO_SESSION },
+	{ "DELETE", "/api/v1/ops/session", OWN_DATA },
+	{ "GET", "/api/v1/ops/me", OWN_DATA },
+	{ "GET", "/api/v1/ops/accounts", OWN_DATA },
+	{ "GET", "/api/v1/test/clock", NO_SESSION },
+	{ "POST", "/api/v1/test/clock", NO_SESSION },
+	{ "POST", "/api/v1/test/account-state", NO_SESSION },
+};
+
+static struct session victim, stranger;
+static const char *secrets[4];
+
+static int expectation(const struct http_route *r)
+{
+	for (size_t i = 0; i < sizeof(covered) / sizeof(covered[0]); i++)
+		if (!strcmp(covered[i].method, r->method) && !strcmp(covered[i].pattern, r->pattern))
+			return (int)covered[i].expect;
+	return -1;
+}
+
+/* The pattern with every {param} replaced by the victim's id. */
+static void victim_path(const char *pattern, char *out, size_t cap)
+{
+	size_t n = 0;
+	for (const char *p = pattern; *p && n + 1 < cap;) {
+		if (*p == '{') {
+			n += (size_t)snprintf(out + n, cap - n, "%s", victim.user_id);
+			p = strchr(p, '}') + 1;
+		} else {
+			out[n++] = *p++;
+		}
+	}
+	out[n] = '\0';
+}
+
+static void assert_no_secret(const struct http_route *route, const struct reply *r)
+{
+	for (int i = 0; secrets[i]; i++)
+		if (strstr(r->body, secrets[i])) {
+			fprintf(stderr, "%s %s showed the victim's \"%s\": %s\n", route->method, route->pattern,
+				secrets[i], r->body);
+			fail();
+		}
+	if (r->status >= 500) {
+		fprintf(stderr, "%s %s answered %ld: %s\n", route->method, route->pattern, r->status, r->body);
+		fail();
+	}
+}
+
+static void walk(const struct http_route *route, enum expect expect)
+{
+	char path[256];
+	victim_path(route->pattern, path, sizeof(path));
+	const char *body = strcmp(route->method, "GET") && strcmp(route->method, "DELETE") ? "{}" : NULL;
+	enum route_scope scope = ROUTE_SCOPE_OF(route->flags);
+	struct reply r;
+
+	if (scope == SCOPE_TENANT || scope == SCOPE_COMMUNITY || scope == SCOPE_OPS) {
+		/* no session at all */
+		http_call(&H, route->method, path, body, NULL, &r);
+		assert_error(&r, 401, "unauthorized");
+		reply_free(&r);
+	}
+	const char *xff[] = { harness_next_ip_header(), NULL };
+	if (expect == NO_SESSION)
+		http_call(&H, route->method, path, body, xff, &r);
+	else
+		session_call(&H, &stranger, route->method, path, body, &r);
+	assert_no_secret(route, &r);
+	if (scope == SCOPE_OPS)
+		assert_error(&r, 401, "unauthorized"); /* a customer's cookie is not an operator's */
+	if (expect == FOREIGN_ID && r.status != 404 && r.status != 403) {
+		fprintf(stderr, "%s %s with a foreign id answered %ld: %s\n", route->method, route->pattern, r.status,
+			r.body);
+		fail();
+	}
+	reply_free(&r);
+}
+
+static void every_route_keeps_tenants_apart(void **state)
+{
+	(void)state;
+	harness_signup(&H, "Cabinet Victime", "victime@isolation.example", NULL, &victim);
+	harness_signup(&H, "Salon Etranger", "etranger@isolation.example", NULL, &stranger);
+	struct reply r;
+	session_call(&H, &victim, "PATCH", "/api/v1/account", "{\"phone\": \"+33 6 99 88 77 66\"}", &r);
+	assert_int_equal(r.status, 200);
+	reply_free(&r);
+	secrets[0] = "victime@isolation.example";
+	secrets[1] = "Cabinet Victime";
+	secrets[2] = "+33 6 99 88 77 66";
+	secrets[3] = NULL;
+
+	int uncovered = 0;
+	for (unsigned long i = 0; i < app_nroutes; i++)
+		if (expectation(&app_routes[i]) < 0) {
+			fprintf(stderr, "route %s %s is not in the isolation walk (tests/api/150-tenant-isolation.c)\n",
+				app_routes[i].method, app_routes[i].pattern);
+			uncovered++;
+		}
+	assert_int_equal(uncovered, 0);
+
+	for (int last = 0; last < 2; last++)
+		for (unsigned long i = 0; i < app_nroutes; i++) {
+			int ex = expectation(&app_routes[i]);
+			if ((ex == ENDS_SESSION) == last)
+				walk(&app_routes[i], (enum expect)ex);
+		}
+
+	/* the victim's account is as it was */
+	session_call(&H, &victim, "GET", "/api/v1/account", NULL, &r);
+	assert_int_equal(r.status, 200);
+	assert_string_equal(json_path_str(r.json, "account", "name"), "Cabinet Victime");
+	assert_string_equal(json_path_str(r.json, "account", "phone"), "+33 6 99 88 77 66");
+	reply_free(&r);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(every_route_keeps_tenants_apart),
+	};
+	return cmocka_run_group_tests_name("api/tenant-isolation", tests, harness_setup, harness_teardown);
+}
