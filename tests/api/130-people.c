@@ -294,10 +294,10 @@ static void ids_of_another_account_are_not_found(void **state)
 {
 	(void)state;
 	struct session a, b;
-	harness_signup(&H, "Boulangerie A", addr("ownerA"), NULL, &a);
-	harness_signup(&H, "Boulangerie B", addr("ownerB"), NULL, &b);
+	harness_signup(&H, "Boulangerie A", addr("ownera"), NULL, &a);
+	harness_signup(&H, "Boulangerie B", addr("ownerb"), NULL, &b);
 	char staff_id[32];
-	invite(&a, addr("staffA"), "staff", staff_id);
+	invite(&a, addr("staffa"), "staff", staff_id);
 	char path[96];
 	struct reply r;
 	snprintf(path, sizeof(path), "/api/v1/users/%s", staff_id);
@@ -326,9 +326,9 @@ static void one_address_is_one_user(void **state)
 {
 	(void)state;
 	struct session a, b;
-	const char *owner_a = addr("ownerC");
+	const char *owner_a = addr("ownerc");
 	harness_signup(&H, "Garage Confidentiel", owner_a, NULL, &a);
-	harness_signup(&H, "Garage Voisin", addr("ownerD"), NULL, &b);
+	harness_signup(&H, "Garage Voisin", addr("ownerd"), NULL, &b);
 	char body[300];
 	struct reply r;
 	snprintf(body, sizeof(body), "{\"email\": \"%s\", \"role\": \"staff\"}", owner_a);
