@@ -44,7 +44,7 @@ int local_day_start_after(const char *zone_name, int64_t now, int days, int64_t 
 /* The demo business of `creneau demo` / `make run`: a hair salon whose owner logs in with
  * these known credentials (a local try-out, never a production store). */
 #define DEMO_BUSINESS_NAME "Salon Léa (démo)"
-#define DEMO_OWNER_EMAIL "lea@demo.creneau.localhost"
+#define DEMO_OWNER_EMAIL "gerante@salon-lea.example"
 #define DEMO_OWNER_PASSWORD "Salon-Lea-2026"
 
 /* Creates the demo business unless it exists (its e-mail is taken); *created says which.
