@@ -77,12 +77,11 @@ static int invite_tx(db_conn *c, void *ctx, struct err *e)
 			     clock_now(), &x->out, e);
 }
 
-/* The base of the links in e-mails. Until the configuration names the public URL, links
- * are relative (/invitation?token=...). */
+/* The base of the links in e-mails (--public-url). */
 static const char *public_url(struct http_req *req)
 {
-	(void)req;
-	return "";
+	const char *u = api_app(req)->cfg->public_url;
+	return u ? u : "";
 }
 
 int handle_users_invite(struct http_req *req, struct http_resp *resp, struct err *e)
