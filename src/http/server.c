@@ -260,7 +260,11 @@ static int route_request(struct http_req *r, const char *method)
 			r->resp.answered = 1;
 			r->resp.status = 301;
 			r->resp.body = "";
-			http_resp_header(&r->resp, "Location", arena_printf(r->arena, "%s/", r->raw_path));
+			/* keep the query: e-mail links such as /verify?token=... land on a directory */
+			const char *to = r->raw_query
+						 ? arena_printf(r->arena, "%s/?%s", r->raw_path, r->raw_query)
+						 : arena_printf(r->arena, "%s/", r->raw_path);
+			http_resp_header(&r->resp, "Location", to);
 			http_resp_send(r);
 			return -1;
 		}

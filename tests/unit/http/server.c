@@ -592,6 +592,11 @@ static void test_static_files(void **state)
 	assert_string_equal(header(&r, "Location", v, sizeof(v)), "/docs/");
 	reply_free(&r);
 
+	request("GET", "/docs?token=a%2Bb&lang=en", NULL, NULL, &r);
+	assert_int_equal(r.status, 301);
+	assert_string_equal(header(&r, "Location", v, sizeof(v)), "/docs/?token=a%2Bb&lang=en");
+	reply_free(&r);
+
 	request("GET", "/widget/", NULL, NULL, &r);
 	assert_int_equal(r.status, 200);
 	assert_string_equal(header(&r, "X-Frame-Options", v, sizeof(v)), "");
