@@ -55,4 +55,13 @@ HANDLER(handle_ops_session_delete);
 HANDLER(handle_ops_me);
 HANDLER(handle_ops_accounts);
 
+/* api_setup.c: services, staff, hours, exceptions, closed days */
+/* -- handlers of api_setup.c go here -- */
+
+/* api_clients.c: clients */
+/* -- handlers of api_clients.c go here -- */
+
+/* api_appointments.c: appointments and availability */
+/* -- handlers of api_appointments.c go here -- */
+
 #endif

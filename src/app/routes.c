@@ -60,6 +60,15 @@ const struct http_route app_routes[] = {
 	{ "GET", "/api/v1/ops/me", handle_ops_me, OPS, 0, NULL },
 	{ "GET", "/api/v1/ops/accounts", handle_ops_accounts, OPS, 0, NULL },
 
+	/* scheduling set-up: services, staff, hours, exceptions, closed days (src/app/api_setup.c) */
+	/* -- routes of api_setup.c go here -- */
+
+	/* clients (src/app/api_clients.c) */
+	/* -- routes of api_clients.c go here -- */
+
+	/* appointments and availability (src/app/api_appointments.c) */
+	/* -- routes of api_appointments.c go here -- */
+
 	/* test mode only */
 	{ "GET", "/api/v1/test/clock", handle_test_clock_get, TEST, 0, NULL },
 	{ "POST", "/api/v1/test/clock", handle_test_clock_post, TEST, 4096, NULL },
