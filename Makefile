@@ -24,11 +24,15 @@ PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 ALL_CFLAGS = $(CFLAGS_BASE) $(OPT) $(PKG_CFLAGS) $(CFLAGS)
 # Test and bench programs record their header dependencies next to themselves.
 DEPS = -MMD -MP -MF $@.d -MT $@
-LDLIBS_ALL = $(PKG_LIBS) -lm -lpthread $(LDLIBS)
+# libphonenumber (C++, no pkg-config file) sits behind a small C shim (src/**/*.cc).
+LDLIBS_ALL = $(PKG_LIBS) -lphonenumber -lstdc++ -lm -lpthread $(LDLIBS)
+CXX ?= g++
+ALL_CXXFLAGS = -std=c++17 -g -pthread -Wall -Wextra -Wshadow -Werror -Isrc $(OPT) $(CXXFLAGS)
 LDFLAGS_ALL = $(OPT) $(LDFLAGS)
 
 LIB_SRC := $(filter-out src/main.c,$(shell find src -name '*.c' | sort))
-LIB_OBJ := $(LIB_SRC:%.c=$(B)/%.o) $(B)/gen/embedded.o
+LIB_CXX_SRC := $(shell find src -name '*.cc' | sort)
+LIB_OBJ := $(LIB_SRC:%.c=$(B)/%.o) $(LIB_CXX_SRC:%.cc=$(B)/%.o) $(B)/gen/embedded.o
 MIGRATIONS := $(sort $(wildcard src/db/migrations/*.sql))
 TEMPLATES := $(sort $(shell find templates -type f 2>/dev/null))
 
@@ -62,6 +66,10 @@ $(B)/libcreneau.a: $(LIB_OBJ)
 $(B)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(B)/%.o: %.cc
+	@mkdir -p $(dir $@)
+	$(CXX) $(ALL_CXXFLAGS) -MMD -MP -c -o $@ $<
 
 $(B)/gen/embedded.c: scripts/embed.sh $(MIGRATIONS) $(TEMPLATES)
 	@mkdir -p $(dir $@)
