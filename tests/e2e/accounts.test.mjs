@@ -122,6 +122,17 @@ describe('accounts in the browser', () => {
 		await page.getByRole('heading', { name: 'Votre entreprise' }).waitFor();
 		assert.equal(await page.locator('#acc-name').inputValue(), 'Salon Écrin');
 		await checkPage(page, 'profile');
+		// own name, then the business profile (only the changed fields are sent)
+		await page.getByLabel('Votre nom').fill('Camille Écrin');
+		await page.locator('#me-form').getByRole('button', { name: 'Enregistrer' }).click();
+		await page.locator('#me-form [data-form-status]').getByText('Modifications enregistrées.').waitFor();
+		await page.getByLabel('Téléphone').fill('+33 1 23 45 67 89');
+		await page.locator('#business-form').getByRole('button', { name: 'Enregistrer' }).click();
+		await page.locator('#business-form [data-form-status]').getByText('Modifications enregistrées.').waitFor();
+		const saved = await page.evaluate(async () => [(await (await fetch('/api/v1/me')).json()).user.name,
+			await (await fetch('/api/v1/account')).json()]);
+		assert.equal(saved[0], 'Camille Écrin');
+		assert.match(JSON.stringify(saved[1]), /23 ?45 ?67 ?89/);
 		await page.getByLabel('Mot de passe actuel').fill(OLD_PASSWORD);
 		await page.getByLabel('Nouveau mot de passe').fill(NEW_PASSWORD);
 		await page.getByLabel('Confirmez le mot de passe').fill(NEW_PASSWORD);
