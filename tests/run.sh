@@ -115,6 +115,8 @@ all)
 	api_suites build/debug sqlite
 	say "== api on PostgreSQL"
 	api_suites build/debug pg
+	say "== browser (headless Chromium)"
+	run "e2e web pages" tests/e2e/run.sh
 	say "== ASan + UBSan"
 	build asan
 	export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
