@@ -16,13 +16,13 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	long rounds = argc > 2 ? strtol(argv[2], NULL, 10) : 20000;
-	struct err e = { 0 };
+	struct err e = {0};
 	db *d;
 	if (db_open(argv[1], NULL, &d, &e) || db_migrate(d, &e) || plans_load(d, &e)) {
 		fprintf(stderr, "store: %s\n", e.message);
 		return 1;
 	}
-	struct signup s = { .plan = PLAN_OPTIMUM };
+	struct signup s = {.plan = PLAN_OPTIMUM};
 	snprintf(s.business_name, sizeof(s.business_name), "Banc d'essai");
 	snprintf(s.email, sizeof(s.email), "bench-%ld@exemple.fr", (long)clock_now());
 	snprintf(s.password, sizeof(s.password), "Banc-Essai-2027");

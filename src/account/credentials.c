@@ -14,7 +14,7 @@
 #include "base/banned.h"
 
 #define PUBLIC_URL_MAX 256
-#define DAY_S 86400
+#define DAY_S	       86400
 #define PURGE_HOUR_UTC 3 /* the purge runs at 03:00 UTC, away from business hours */
 
 static char public_url[PUBLIC_URL_MAX] = "http://127.0.0.1:8080";
@@ -33,8 +33,8 @@ void credentials_set_public_url(const char *url)
 
 /* Creates a token of `kind` for the user, valid ttl seconds; writes its clear text to token
  * and returns its row id through *id. */
-static int token_create(db_conn *c, const char *kind, int64_t account_id, int64_t user_id,
-			int64_t ttl, int64_t now, char token[TOKEN_LEN + 1], int64_t *id, struct err *e)
+static int token_create(db_conn *c, const char *kind, int64_t account_id, int64_t user_id, int64_t ttl,
+			int64_t now, char token[TOKEN_LEN + 1], int64_t *id, struct err *e)
 {
 	char hash[TOKEN_HASH_LEN + 1];
 	token_new(token);
@@ -65,8 +65,8 @@ static void copy(char *dst, size_t cap, const char *src)
 
 /* Finds a live token of `kind` whose user is active in a live account. 400 invalid_token
  * otherwise (unknown, used, expired: the same answer). */
-static int token_find(db_conn *c, const char *kind, const char *token, int64_t now,
-		      struct token_row *out, struct err *e)
+static int token_find(db_conn *c, const char *kind, const char *token, int64_t now, struct token_row *out,
+		      struct err *e)
 {
 	if (!token || !token_well_formed(token))
 		return err_set(e, 400, "invalid_token", "token", "this link is invalid or has expired");
@@ -110,8 +110,8 @@ static int token_use(db_conn *c, int64_t id, int64_t now, struct err *e)
 }
 
 /* Ends the user's other unused tokens of a kind (a newer one, or a done job, replaces them). */
-static int tokens_retire(db_conn *c, int64_t account_id, int64_t user_id, const char *kind,
-			 int64_t now, struct err *e)
+static int tokens_retire(db_conn *c, int64_t account_id, int64_t user_id, const char *kind, int64_t now,
+			 struct err *e)
 {
 	int n = db_exec(c,
 			"UPDATE user_tokens SET used_at = $1 WHERE account_id = $2 AND user_id = $3"
@@ -139,9 +139,8 @@ static int send_mail(db_conn *c, int64_t account_id, const char *kind, const cha
 	return rc < 0 ? -1 : 0;
 }
 
-static int send_link(db_conn *c, int64_t account_id, int64_t token_id, const char *kind,
-		     const char *page, const char *token, const char *to, const char *locale,
-		     struct err *e)
+static int send_link(db_conn *c, int64_t account_id, int64_t token_id, const char *kind, const char *page,
+		     const char *token, const char *to, const char *locale, struct err *e)
 {
 	char link[PUBLIC_URL_MAX + 64], ref[48];
 	snprintf(link, sizeof(link), "%s/%s?token=%s", public_url, page, token);
@@ -156,14 +155,13 @@ int credentials_send_verification(db_conn *c, int64_t account_id, int64_t user_i
 	char token[TOKEN_LEN + 1];
 	int64_t id;
 	if (tokens_retire(c, account_id, user_id, "email_verify", now, e) ||
-	    token_create(c, "email_verify", account_id, user_id, CREDENTIALS_VERIFY_TTL_S, now, token,
-			 &id, e))
+	    token_create(c, "email_verify", account_id, user_id, CREDENTIALS_VERIFY_TTL_S, now, token, &id,
+			 e))
 		return -1;
 	return send_link(c, account_id, id, "email_verify", "verify", token, email, locale, e);
 }
 
-int credentials_verify_email(db_conn *c, const char *token, int64_t now, char email_out[256],
-			     struct err *e)
+int credentials_verify_email(db_conn *c, const char *token, int64_t now, char email_out[256], struct err *e)
 {
 	struct token_row t;
 	if (token_find(c, "email_verify", token, now, &t, e) || token_use(c, t.id, now, e))
@@ -179,8 +177,7 @@ int credentials_verify_email(db_conn *c, const char *token, int64_t now, char em
 
 /* ---- password reset ---- */
 
-int credentials_request_reset(db_conn *c, const char *email, const char *ip, int64_t now,
-			      struct err *e)
+int credentials_request_reset(db_conn *c, const char *email, const char *ip, int64_t now, struct err *e)
 {
 	db_rows *r;
 	if (db_query(c,
@@ -201,15 +198,14 @@ int credentials_request_reset(db_conn *c, const char *email, const char *ip, int
 		return rc; /* unknown: nothing to do, and the caller answers the same */
 	char token[TOKEN_LEN + 1];
 	int64_t id;
-	if (token_create(c, "password_reset", account_id, user_id, CREDENTIALS_RESET_TTL_S, now, token,
-			 &id, e) ||
+	if (token_create(c, "password_reset", account_id, user_id, CREDENTIALS_RESET_TTL_S, now, token, &id,
+			 e) ||
 	    send_link(c, account_id, id, "password_reset", "reset", token, email, locale, e))
 		return -1;
 	return audit_write(c, account_id, user_id, 0, "password_reset_requested", "", ip, NULL, now, e);
 }
 
-int credentials_reset_check(db_conn *c, const char *token, int64_t now, char email_out[256],
-			    struct err *e)
+int credentials_reset_check(db_conn *c, const char *token, int64_t now, char email_out[256], struct err *e)
 {
 	struct token_row t;
 	if (token_find(c, "password_reset", token, now, &t, e))
@@ -225,7 +221,8 @@ int credentials_reset_password(db_conn *c, const char *token, const char *new_ha
 	if (token_find(c, "password_reset", token, now, &t, e) || token_use(c, t.id, now, e) ||
 	    tokens_retire(c, t.account_id, t.user_id, "password_reset", now, e))
 		return -1;
-	if (db_exec(c, "UPDATE users SET password_hash = $1, updated_at = $2 WHERE account_id = $3 AND id = $4",
+	if (db_exec(c,
+		    "UPDATE users SET password_hash = $1, updated_at = $2 WHERE account_id = $3 AND id = $4",
 		    DB_ARGS(DB_TEXT(new_hash), DB_INT(now), DB_INT(t.account_id), DB_INT(t.user_id)), e) < 0)
 		return -1;
 	if (session_end_all(c, t.account_id, t.user_id, 0, e))
@@ -253,7 +250,8 @@ int credentials_set_password(db_conn *c, int64_t account_id, int64_t user_id, co
 		return -1;
 	if (rc == 0)
 		return err_set(e, 404, "not_found", NULL, "no such user");
-	if (db_exec(c, "UPDATE users SET password_hash = $1, updated_at = $2 WHERE account_id = $3 AND id = $4",
+	if (db_exec(c,
+		    "UPDATE users SET password_hash = $1, updated_at = $2 WHERE account_id = $3 AND id = $4",
 		    DB_ARGS(DB_TEXT(new_hash), DB_INT(now), DB_INT(account_id), DB_INT(user_id)), e) < 0)
 		return -1;
 	if (session_end_all(c, account_id, user_id, keep_session_id, e) ||
@@ -311,7 +309,7 @@ static int enqueue_purge(db_conn *c, int64_t at, int64_t not_before, struct err 
 		run_at = not_before;
 	char key[64];
 	snprintf(key, sizeof(key), "audit.purge:%" PRId64, day);
-	struct job_spec s = { .kind = "audit.purge", .unique_key = key, .run_at = run_at };
+	struct job_spec s = {.kind = "audit.purge", .unique_key = key, .run_at = run_at};
 	return jobs_enqueue(c, &s, e) < 0 ? -1 : 0;
 }
 
@@ -332,7 +330,7 @@ static int purge_tx(db_conn *c, void *ctx, struct err *e)
 
 static enum job_result purge_job(db *d, const struct job *j, struct err *e)
 {
-	struct purge_ctx p = { .now = j->now };
+	struct purge_ctx p = {.now = j->now};
 	if (db_transact(d, purge_tx, &p, e))
 		return JOB_RETRY;
 	if (p.deleted)

@@ -10,8 +10,8 @@
 #include "base/err.h"
 #include "db/db.h"
 
-#define CREDENTIALS_RESET_TTL_S 3600           /* a reset link lives 1 hour */
-#define CREDENTIALS_VERIFY_TTL_S (7 * 24 * 3600) /* a verification link lives 7 days */
+#define CREDENTIALS_RESET_TTL_S	 3600		   /* a reset link lives 1 hour */
+#define CREDENTIALS_VERIFY_TTL_S (7 * 24 * 3600)   /* a verification link lives 7 days */
 #define CREDENTIALS_AUDIT_KEEP_S (365 * 24 * 3600) /* audit entries kept 12 months */
 
 /* Sets the base URL the links in e-mails start with (e.g. "https://creneau.example"; a
@@ -34,8 +34,7 @@ int credentials_verify_email(db_conn *c, const char *token, int64_t now, char em
  * creates a 'password_reset' token (1 hour) and writes the password_reset e-mail with
  * <public-url>/reset?token=...; otherwise does nothing. Either way returns 0, so callers
  * answer the same. ip is audited. */
-int credentials_request_reset(db_conn *c, const char *email, const char *ip, int64_t now,
-			      struct err *e) WUR;
+int credentials_request_reset(db_conn *c, const char *email, const char *ip, int64_t now, struct err *e) WUR;
 
 /* Checks a reset token without using it (so the policy can be checked and the hash computed
  * outside any transaction): writes the user's e-mail to email_out. 400 `invalid_token` when
@@ -51,9 +50,8 @@ int credentials_reset_password(db_conn *c, const char *token, const char *new_ha
 /* Replaces a user's password hash (already computed outside the transaction), ends every
  * other session (keep_session_id stays), audits 'password_changed' and writes the
  * password_changed notice e-mail. */
-int credentials_set_password(db_conn *c, int64_t account_id, int64_t user_id,
-			     const char *new_hash, int64_t keep_session_id, const char *ip,
-			     int64_t now, struct err *e) WUR;
+int credentials_set_password(db_conn *c, int64_t account_id, int64_t user_id, const char *new_hash,
+			     int64_t keep_session_id, const char *ip, int64_t now, struct err *e) WUR;
 
 /* Changes a user's e-mail to new_email (normalised): 409 `email_taken` when another user
  * has it (saying nothing about who); clears email_verified_at, sends the verification

@@ -20,9 +20,9 @@
 #include "base/log.h"
 #include "base/banned.h"
 
-#define PW_OPSLIMIT 3ULL
-#define PW_MEMLIMIT (64UL * 1024 * 1024)
-#define POOL_MAX_THREADS 64
+#define PW_OPSLIMIT	      3ULL
+#define PW_MEMLIMIT	      (64UL * 1024 * 1024)
+#define POOL_MAX_THREADS      64
 #define POOL_QUEUE_PER_THREAD 16
 
 /* A hash of a password nobody knows, made with the parameters above: verified when there is
@@ -40,8 +40,8 @@ struct pw_job {
 	enum pw_op op;
 	const char *pw;
 	const char *hash; /* PW_VERIFY */
-	char *out;        /* PW_HASH: PASSWORD_HASH_SIZE bytes */
-	int result;       /* hash: 0 / -1; verify: 1 / 0 */
+	char *out;	  /* PW_HASH: PASSWORD_HASH_SIZE bytes */
+	int result;	  /* hash: 0 / -1; verify: 1 / 0 */
 	int done;
 	pthread_cond_t cond;
 	struct pw_job *next;
@@ -56,7 +56,7 @@ static struct {
 	int queued;
 	struct pw_job *head, *tail;
 	int started, stopping;
-} pool = { .mu = PTHREAD_MUTEX_INITIALIZER, .work = PTHREAD_COND_INITIALIZER };
+} pool = {.mu = PTHREAD_MUTEX_INITIALIZER, .work = PTHREAD_COND_INITIALIZER};
 
 static void run_job(struct pw_job *j)
 {
@@ -183,7 +183,7 @@ int password_hash(const char *pw, char out[PASSWORD_HASH_SIZE], struct err *e)
 	if (!pw || strlen(pw) > PASSWORD_MAX)
 		return err_set(e, 400, "weak_password", "password", "a password has at most %d bytes",
 			       PASSWORD_MAX);
-	struct pw_job j = { .op = PW_HASH, .pw = pw, .out = out };
+	struct pw_job j = {.op = PW_HASH, .pw = pw, .out = out};
 	if (submit(&j, e))
 		return -1;
 	if (j.result)
@@ -195,7 +195,7 @@ int password_verify(const char *hash, const char *pw, struct err *e)
 {
 	int real = hash && *hash && strlen(hash) < PASSWORD_HASH_SIZE;
 	int usable_pw = pw && strlen(pw) <= PASSWORD_MAX;
-	struct pw_job j = { .op = PW_VERIFY, .pw = usable_pw ? pw : "", .hash = real ? hash : dummy_hash };
+	struct pw_job j = {.op = PW_VERIFY, .pw = usable_pw ? pw : "", .hash = real ? hash : dummy_hash};
 	if (submit(&j, e))
 		return -1;
 	return real && usable_pw && j.result == 1;

@@ -65,15 +65,15 @@ static int login_tx(db_conn *c, void *ctx, struct err *e)
 	if (!x->ok)
 		return audit_write(c, x->u->found ? x->u->account_id : 0, x->u->found ? x->u->id : 0, 0,
 				   "login_failed", "", x->ip, NULL, now, e);
-	return session_create(c, x->u->account_id, x->u->id, now, x->ip, x->user_agent, x->token,
-			      x->csrf, e) ||
+	return session_create(c, x->u->account_id, x->u->id, now, x->ip, x->user_agent, x->token, x->csrf,
+			      e) ||
 	       audit_write(c, x->u->account_id, x->u->id, 0, "login", "", x->ip, NULL, now, e);
 }
 
 int handle_session_create(struct http_req *req, struct http_resp *resp, struct err *e)
 {
 	json_t *body = http_req_json(req, e);
-	static const char *const fields[] = { "email", "password", NULL };
+	static const char *const fields[] = {"email", "password", NULL};
 	char raw_email[256], email[256], password[PASSWORD_MAX + 1];
 	if (!body || api_only_fields(body, fields, e) || api_string(body, "email", 1, raw_email, 254, e) ||
 	    email_normalise(raw_email, email, "email", e) ||
@@ -83,7 +83,7 @@ int handle_session_create(struct http_req *req, struct http_resp *resp, struct e
 		return -1;
 
 	struct app *app = api_app(req);
-	struct login_user u = { 0 };
+	struct login_user u = {0};
 	if (login_user_find(app->db, email, &u, e))
 		return -1;
 	int match = password_verify(u.found ? u.hash : NULL, password, e);
@@ -93,8 +93,10 @@ int handle_session_create(struct http_req *req, struct http_resp *resp, struct e
 	const char *ua = http_req_header(req, "User-Agent");
 	char user_agent[256];
 	snprintf(user_agent, sizeof(user_agent), "%s", ua ? ua : "");
-	struct login_tx x = { .u = &u, .ip = http_req_client_ip(req), .user_agent = user_agent,
-			      .ok = match == 1 && u.can_log_in };
+	struct login_tx x = {.u = &u,
+			     .ip = http_req_client_ip(req),
+			     .user_agent = user_agent,
+			     .ok = match == 1 && u.can_log_in};
 	if (api_transact(req, login_tx, &x, e))
 		return -1;
 	if (!x.ok)

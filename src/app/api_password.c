@@ -67,14 +67,14 @@ static int reset_request_tx(db_conn *c, void *ctx, struct err *e)
 int handle_password_reset_request(struct http_req *req, struct http_resp *resp, struct err *e)
 {
 	json_t *body = http_req_json(req, e);
-	static const char *const fields[] = { "email", NULL };
+	static const char *const fields[] = {"email", NULL};
 	char raw[256], email[256];
 	if (!body || api_only_fields(body, fields, e) || api_string(body, "email", 1, raw, 254, e) ||
 	    email_normalise(raw, email, "email", e))
 		return -1;
 	if (route_rate_check(req, RATE_RESET, email, e))
 		return -1;
-	struct reset_request r = { email, http_req_client_ip(req) };
+	struct reset_request r = {email, http_req_client_ip(req)};
 	if (api_transact(req, reset_request_tx, &r, e))
 		return -1;
 	http_resp_json(resp, 202, json_pack("{s:s}", "status", "sent_if_known"));
@@ -96,7 +96,7 @@ static int reset_confirm_tx(db_conn *c, void *ctx, struct err *e)
 int handle_password_reset_confirm(struct http_req *req, struct http_resp *resp, struct err *e)
 {
 	json_t *body = http_req_json(req, e);
-	static const char *const fields[] = { "token", "password", NULL };
+	static const char *const fields[] = {"token", "password", NULL};
 	char token[TOKEN_LEN + 2], password[PASSWORD_MAX + 1], email[256];
 	if (!body || api_only_fields(body, fields, e) ||
 	    api_string(body, "token", 1, token, TOKEN_LEN + 1, e) ||
@@ -110,7 +110,7 @@ int handle_password_reset_confirm(struct http_req *req, struct http_resp *resp, 
 	char hash[PASSWORD_HASH_SIZE];
 	if (rc || password_policy_check(password, email, "password", e) || password_hash(password, hash, e))
 		return -1;
-	struct reset_confirm r = { token, hash, http_req_client_ip(req) };
+	struct reset_confirm r = {token, hash, http_req_client_ip(req)};
 	if (api_transact(req, reset_confirm_tx, &r, e))
 		return -1;
 	api_session_cookie(resp, SESSION_COOKIE, NULL);
@@ -128,15 +128,15 @@ struct password_change {
 static int password_change_tx(db_conn *c, void *ctx, struct err *e)
 {
 	struct password_change *x = ctx;
-	return credentials_set_password(c, x->p->account.id, x->p->user_id, x->hash, x->p->session_id,
-					x->ip, clock_now(), e);
+	return credentials_set_password(c, x->p->account.id, x->p->user_id, x->hash, x->p->session_id, x->ip,
+					clock_now(), e);
 }
 
 int handle_password_change(struct http_req *req, struct http_resp *resp, struct err *e)
 {
 	const struct principal *p = api_principal(req);
 	json_t *body = http_req_json(req, e);
-	static const char *const fields[] = { "current_password", "new_password", NULL };
+	static const char *const fields[] = {"current_password", "new_password", NULL};
 	char current[PASSWORD_MAX + 1], fresh[PASSWORD_MAX + 1];
 	if (!body || api_only_fields(body, fields, e) ||
 	    api_string(body, "current_password", 1, current, PASSWORD_MAX, e) ||
@@ -147,7 +147,7 @@ int handle_password_change(struct http_req *req, struct http_resp *resp, struct 
 	char hash[PASSWORD_HASH_SIZE];
 	if (password_hash(fresh, hash, e))
 		return -1;
-	struct password_change x = { p, hash, http_req_client_ip(req) };
+	struct password_change x = {p, hash, http_req_client_ip(req)};
 	if (api_transact(req, password_change_tx, &x, e))
 		return -1;
 	http_resp_empty(resp, 204);
@@ -170,12 +170,12 @@ static int verify_tx(db_conn *c, void *ctx, struct err *e)
 int handle_email_verify(struct http_req *req, struct http_resp *resp, struct err *e)
 {
 	json_t *body = http_req_json(req, e);
-	static const char *const fields[] = { "token", NULL };
+	static const char *const fields[] = {"token", NULL};
 	char token[TOKEN_LEN + 2];
 	if (!body || api_only_fields(body, fields, e) ||
 	    api_string(body, "token", 1, token, TOKEN_LEN + 1, e))
 		return -1;
-	struct verify v = { .token = token };
+	struct verify v = {.token = token};
 	if (api_transact(req, verify_tx, &v, e))
 		return -1;
 	http_resp_json(resp, 200, json_pack("{s:s, s:b}", "email", v.email, "email_verified", 1));
@@ -200,7 +200,8 @@ static int profile_tx(db_conn *c, void *ctx, struct err *e)
 	int64_t now = clock_now();
 	if (x->has_name || x->has_locale) {
 		if (db_exec(c,
-			    "UPDATE users SET name = $1, locale = $2, updated_at = $3 WHERE account_id = $4 AND id = $5",
+			    "UPDATE users SET name = $1, locale = $2, updated_at = $3 WHERE account_id = $4 "
+			    "AND id = $5",
 			    DB_ARGS(DB_TEXT(x->has_name ? x->name : p->user_name),
 				    DB_TEXT(x->has_locale ? x->locale : p->user_locale), DB_INT(now),
 				    DB_INT(p->account.id), DB_INT(p->user_id)),
@@ -218,8 +219,8 @@ int handle_me_patch(struct http_req *req, struct http_resp *resp, struct err *e)
 {
 	const struct principal *p = api_principal(req);
 	json_t *body = http_req_json(req, e);
-	static const char *const fields[] = { "name", "locale", "email", "current_password", NULL };
-	struct profile x = { .p = p, .ip = http_req_client_ip(req) };
+	static const char *const fields[] = {"name", "locale", "email", "current_password", NULL};
+	struct profile x = {.p = p, .ip = http_req_client_ip(req)};
 	char raw_email[256], current[PASSWORD_MAX + 1];
 	if (!body || api_only_fields(body, fields, e) ||
 	    api_string(body, "name", 0, x.name, sizeof(x.name) - 1, e) ||

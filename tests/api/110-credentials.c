@@ -34,11 +34,12 @@ static const char *addr(const char *who)
 
 static int64_t query_int(const char *sql, const char *text)
 {
-	struct err e = { 0 };
+	struct err e = {0};
 	db_conn *c;
 	int64_t n = -1;
 	assert_int_equal(db_acquire(H.app->db, &c, &e), 0);
-	int rc = text ? db_query_int(c, sql, DB_ARGS(DB_TEXT(text)), &n, &e) : db_query_int(c, sql, DB_NOARGS, &n, &e);
+	int rc = text ? db_query_int(c, sql, DB_ARGS(DB_TEXT(text)), &n, &e)
+		      : db_query_int(c, sql, DB_NOARGS, &n, &e);
 	db_release(c);
 	assert_true(rc >= 0);
 	return rc == 1 ? n : -1;
@@ -48,7 +49,7 @@ static void login(const char *email, const char *password, struct reply *r)
 {
 	json_t *body = json_pack("{s:s, s:s}", "email", email, "password", password);
 	char *text = json_dumps(body, 0);
-	const char *headers[] = { harness_next_ip_header(), NULL };
+	const char *headers[] = {harness_next_ip_header(), NULL};
 	http_call(&H, "POST", "/api/v1/session", text, headers, r);
 	free(text);
 	json_decref(body);
@@ -67,7 +68,7 @@ static void login_ok(const char *email, const char *password, struct session *s)
 
 static void post(const char *path, const char *json, struct reply *r)
 {
-	const char *headers[] = { harness_next_ip_header(), NULL };
+	const char *headers[] = {harness_next_ip_header(), NULL};
 	http_call(&H, "POST", path, json, headers, r);
 }
 
@@ -93,7 +94,7 @@ static void qp_decode(char *s)
 			p += 2;
 		} else if (p[0] == '=' && p[1] && p[2] && strchr("0123456789ABCDEF", p[1]) &&
 			   strchr("0123456789ABCDEF", p[2])) {
-			char hex[3] = { p[1], p[2], 0 };
+			char hex[3] = {p[1], p[2], 0};
 			*w++ = (char)strtol(hex, NULL, 16);
 			p += 3;
 		} else {
@@ -141,7 +142,7 @@ static int token_from_maildir(const char *to, const char *page, char token[TOKEN
  * real SMTP server runs, from the delivered message, which must hold the same link. */
 static void mailed_token(const char *to, const char *kind, const char *page, char token[TOKEN_LEN + 1])
 {
-	struct err e = { 0 };
+	struct err e = {0};
 	db_conn *c;
 	db_rows *rows;
 	assert_int_equal(db_acquire(H.app->db, &c, &e), 0);
@@ -185,7 +186,7 @@ static void login_failures_look_the_same(void **state)
 	assert_error(&wrong, 401, "invalid_credentials");
 	assert_error(&unknown, 401, "invalid_credentials");
 	assert_string_equal(wrong.body, unknown.body);
-	assert_null(reply_header(&wrong, "Set-Cookie", (char[64]){ 0 }, 64));
+	assert_null(reply_header(&wrong, "Set-Cookie", (char[64]){0}, 64));
 	reply_free(&wrong);
 	reply_free(&unknown);
 
@@ -194,9 +195,11 @@ static void login_failures_look_the_same(void **state)
 				   " WHERE a.action = 'login_failed' AND u.email = $1",
 				   email),
 			 1);
-	assert_true(query_int("SELECT COUNT(*) FROM audit_log WHERE action = 'login_failed' AND user_id IS NULL",
-			      NULL) >= 1);
-	assert_int_equal(query_int("SELECT COUNT(*) FROM audit_log WHERE detail LIKE '%Pas-Le-Bon%'", NULL), 0);
+	assert_true(
+		query_int("SELECT COUNT(*) FROM audit_log WHERE action = 'login_failed' AND user_id IS NULL",
+			  NULL) >= 1);
+	assert_int_equal(query_int("SELECT COUNT(*) FROM audit_log WHERE detail LIKE '%Pas-Le-Bon%'", NULL),
+			 0);
 
 	/* the right password, in another case for the address, logs in and answers like /me */
 	char upper[128];
@@ -273,7 +276,7 @@ static void login_is_rate_limited_per_account(void **state)
 static void login_is_rate_limited_per_ip(void **state)
 {
 	(void)state;
-	const char *headers[] = { "X-Forwarded-For: 192.0.2.77", NULL };
+	const char *headers[] = {"X-Forwarded-For: 192.0.2.77", NULL};
 	struct reply r;
 	int limited = 0;
 	for (int i = 0; i < 40 && !limited; i++) {
@@ -301,11 +304,11 @@ static void weak_passwords_are_refused(void **state)
 {
 	(void)state;
 	const char *email = addr("faible");
-	const char *cases[] = { "Court-1", "motdepasse123", "AZERTYUIOP", email };
+	const char *cases[] = {"Court-1", "motdepasse123", "AZERTYUIOP", email};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		json_t *body = json_pack("{s:s, s:s, s:s, s:s, s:b, s:b}", "business_name", "Faible", "email", email,
-					 "password", cases[i], "business_type", "coach", "accept_terms", 1,
-					 "accept_dpa", 1);
+		json_t *body = json_pack("{s:s, s:s, s:s, s:s, s:b, s:b}", "business_name", "Faible", "email",
+					 email, "password", cases[i], "business_type", "coach",
+					 "accept_terms", 1, "accept_dpa", 1);
 		char *text = json_dumps(body, 0);
 		struct reply r;
 		post("/api/v1/signup", text, &r);
@@ -435,7 +438,7 @@ static void reset_requests_are_rate_limited(void **state)
 		if (r.status == 429) {
 			limited = 1;
 			assert_int_equal(i, 10);
-			assert_non_null(reply_header(&r, "Retry-After", (char[16]){ 0 }, 16));
+			assert_non_null(reply_header(&r, "Retry-After", (char[16]){0}, 16));
 		} else {
 			assert_int_equal(r.status, 202);
 		}
@@ -461,9 +464,10 @@ static void password_change_ends_other_sessions(void **state)
 	assert_string_equal(json_path_str(r.json, "error", "field"), "current_password");
 	reply_free(&r);
 	/* without the CSRF token: refused */
-	const char *no_csrf[] = { here.cookie, NULL };
+	const char *no_csrf[] = {here.cookie, NULL};
 	http_call(&H, "POST", "/api/v1/password",
-		  "{\"current_password\": \"" GOOD_PW "\", \"new_password\": \"Nouveau-Depart-42\"}", no_csrf, &r);
+		  "{\"current_password\": \"" GOOD_PW "\", \"new_password\": \"Nouveau-Depart-42\"}", no_csrf,
+		  &r);
 	assert_error(&r, 403, "csrf_failed");
 	reply_free(&r);
 
@@ -477,9 +481,10 @@ static void password_change_ends_other_sessions(void **state)
 	assert_error(&r, 401, "invalid_credentials");
 	reply_free(&r);
 	login_ok(email, "Nouveau-Depart-42", &elsewhere);
-	assert_int_equal(query_int("SELECT COUNT(*) FROM outbox WHERE recipient = $1 AND kind = 'password_changed'",
-				   email),
-			 1);
+	assert_int_equal(
+		query_int("SELECT COUNT(*) FROM outbox WHERE recipient = $1 AND kind = 'password_changed'",
+			  email),
+		1);
 }
 
 /* ---- own profile, e-mail change and verification ---- */
@@ -504,7 +509,10 @@ static void email_change_and_verification(void **state)
 	post("/api/v1/email/verify", body, &r);
 	assert_error(&r, 400, "invalid_token");
 	reply_free(&r);
-	assert_int_equal(query_int("SELECT COUNT(*) FROM users WHERE email = $1 AND email_verified_at IS NOT NULL", ea), 1);
+	assert_int_equal(
+		query_int("SELECT COUNT(*) FROM users WHERE email = $1 AND email_verified_at IS NOT NULL",
+			  ea),
+		1);
 
 	/* name and locale need no password */
 	session_call(&H, &a, "PATCH", "/api/v1/me", "{\"name\": \"Alice Martin\", \"locale\": \"en\"}", &r);
@@ -537,8 +545,12 @@ static void email_change_and_verification(void **state)
 	assert_int_equal(r.status, 200);
 	assert_string_equal(json_path_str(r.json, "user", "email"), ea2);
 	reply_free(&r);
-	assert_int_equal(query_int("SELECT COUNT(*) FROM users WHERE email = $1 AND email_verified_at IS NULL", ea2), 1);
-	assert_int_equal(query_int("SELECT COUNT(*) FROM outbox WHERE recipient = $1 AND kind = 'email_changed'", ea), 1);
+	assert_int_equal(
+		query_int("SELECT COUNT(*) FROM users WHERE email = $1 AND email_verified_at IS NULL", ea2),
+		1);
+	assert_int_equal(
+		query_int("SELECT COUNT(*) FROM outbox WHERE recipient = $1 AND kind = 'email_changed'", ea),
+		1);
 	assert_int_equal(query_int("SELECT COUNT(*) FROM audit_log a JOIN users u ON u.id = a.user_id"
 				   " WHERE a.action = 'email_changed' AND u.email = $1",
 				   ea2),
@@ -547,12 +559,16 @@ static void email_change_and_verification(void **state)
 
 	/* the new address is verified with the new link, in English now */
 	mailed_token(ea2, "email_verify", "verify", token);
-	assert_int_equal(query_int("SELECT COUNT(*) FROM outbox WHERE recipient = $1 AND locale = 'en'", ea2), 1);
+	assert_int_equal(query_int("SELECT COUNT(*) FROM outbox WHERE recipient = $1 AND locale = 'en'", ea2),
+			 1);
 	snprintf(body, sizeof(body), "{\"token\": \"%s\"}", token);
 	post("/api/v1/email/verify", body, &r);
 	assert_int_equal(r.status, 200);
 	reply_free(&r);
-	assert_int_equal(query_int("SELECT COUNT(*) FROM users WHERE email = $1 AND email_verified_at IS NOT NULL", ea2), 1);
+	assert_int_equal(
+		query_int("SELECT COUNT(*) FROM users WHERE email = $1 AND email_verified_at IS NOT NULL",
+			  ea2),
+		1);
 }
 
 static void verification_link_expires(void **state)
@@ -578,20 +594,23 @@ static void verification_link_expires(void **state)
 static void audit_entries_older_than_a_year_are_purged(void **state)
 {
 	(void)state;
-	struct err e = { 0 };
+	struct err e = {0};
 	db_conn *c;
 	int64_t now = clock_now();
 	assert_int_equal(db_acquire(H.app->db, &c, &e), 0);
-	assert_true(db_exec(c, "INSERT INTO audit_log (action, at) VALUES ('old-entry', $1), ('recent-entry', $2)",
-			    DB_ARGS(DB_INT(now - 366 * 86400), DB_INT(now - 300 * 86400)), &e) >= 0);
+	assert_true(
+		db_exec(c,
+			"INSERT INTO audit_log (action, at) VALUES ('old-entry', $1), ('recent-entry', $2)",
+			DB_ARGS(DB_INT(now - 366 * 86400), DB_INT(now - 300 * 86400)), &e) >= 0);
 	db_release(c);
 	assert_int_equal(credentials_schedule_purge(H.app->db, now, &e), 0);
 	assert_int_equal(credentials_schedule_purge(H.app->db, now, &e), 0); /* idempotent */
 	assert_int_equal(query_int("SELECT COUNT(*) FROM jobs WHERE kind = 'audit.purge'", NULL), 1);
-	int64_t due = now - now % 86400 + 3 * 3600; /* 03:00 UTC, or now when later */
+	int64_t due = now - now % 86400 + 3 * 3600;			  /* 03:00 UTC, or now when later */
 	int ran = jobs_run_due(H.app->db, due > now ? due : now, 10, &e); /* the worker may run it too */
 	assert_true(ran >= 0);
-	for (int i = 0; i < 100 && query_int("SELECT COUNT(*) FROM audit_log WHERE action = 'old-entry'", NULL); i++)
+	for (int i = 0;
+	     i < 100 && query_int("SELECT COUNT(*) FROM audit_log WHERE action = 'old-entry'", NULL); i++)
 		usleep(50 * 1000);
 	assert_int_equal(query_int("SELECT COUNT(*) FROM audit_log WHERE action = 'old-entry'", NULL), 0);
 	assert_int_equal(query_int("SELECT COUNT(*) FROM audit_log WHERE action = 'recent-entry'", NULL), 1);

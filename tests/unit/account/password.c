@@ -14,7 +14,7 @@
 
 static void assert_weak(const char *pw, const char *email, const char *field)
 {
-	struct err e = { 0 };
+	struct err e = {0};
 	assert_int_equal(password_policy_check(pw, email, field, &e), -1);
 	assert_int_equal(e.status, 400);
 	assert_string_equal(e.code, "weak_password");
@@ -24,12 +24,12 @@ static void assert_weak(const char *pw, const char *email, const char *field)
 static void policy(void **state)
 {
 	(void)state;
-	struct err e = { 0 };
+	struct err e = {0};
 	/* too short, counted in characters, not bytes */
 	assert_weak("", "a@b.fr", "password");
-	assert_weak("Xy7#kq2!m", "a@b.fr", "password");        /* 9 */
+	assert_weak("Xy7#kq2!m", "a@b.fr", "password");				  /* 9 */
 	assert_int_equal(password_policy_check("éèàçùâêîôû", NULL, "pw", &e), 0); /* 10 chars, 20 bytes */
-	assert_weak("ééééééééé", NULL, "pw");                  /* 9 characters, 18 bytes */
+	assert_weak("ééééééééé", NULL, "pw");					  /* 9 characters, 18 bytes */
 	assert_int_equal(password_policy_check("été à l’étang", NULL, "pw", &e), 0);
 	/* common, whatever the case */
 	assert_weak("motdepasse123", "a@b.fr", "password");
@@ -48,7 +48,8 @@ static void policy(void **state)
 	big[PASSWORD_MAX] = '\0';
 	assert_int_equal(password_policy_check(big, NULL, "password", &e), 0);
 	/* good ones */
-	assert_int_equal(password_policy_check("cheval-agrafe-pile", "camille@exemple.fr", "password", &e), 0);
+	assert_int_equal(password_policy_check("cheval-agrafe-pile", "camille@exemple.fr", "password", &e),
+			 0);
 	assert_int_equal(password_policy_check("Xy7#kq2!mZ", "a@b.fr", "password", &e), 0);
 	/* a 1- or 2-letter local part is not searched for (it would refuse too much) */
 	assert_int_equal(password_policy_check("cheval-agrafe-pile", "al@exemple.fr", "password", &e), 0);
@@ -62,7 +63,7 @@ static double ms_since(int64_t t0)
 static void hash_and_verify(void **state)
 {
 	(void)state;
-	struct err e = { 0 };
+	struct err e = {0};
 	char h[PASSWORD_HASH_SIZE];
 	int64_t t0 = clock_mono_ms();
 	assert_int_equal(password_hash("cheval-agrafe-pile", h, &e), 0);
@@ -132,11 +133,11 @@ static void pool_full_answers_busy(void **state)
 		}
 	}
 	pthread_barrier_destroy(&go);
-	assert_true(done >= 2);     /* the running one and the waiting one */
-	assert_true(busy >= 1);     /* 6 at once cannot all fit in 1 + 1 */
+	assert_true(done >= 2); /* the running one and the waiting one */
+	assert_true(busy >= 1); /* 6 at once cannot all fit in 1 + 1 */
 	assert_int_equal(done + busy, N);
 	/* Once the pool is idle again it takes work. */
-	struct err e = { 0 };
+	struct err e = {0};
 	char h[PASSWORD_HASH_SIZE];
 	assert_int_equal(password_hash("cheval-agrafe-pile", h, &e), 0);
 	password_pool_stop();
