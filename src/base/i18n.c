@@ -9,7 +9,9 @@
 #include <string.h>
 #include <strings.h>
 #include <unicode/ucol.h>
+#include <unicode/uchar.h>
 #include <unicode/udat.h>
+#include <unicode/unorm2.h>
 #include <unicode/unum.h>
 #include <unicode/ustring.h>
 
@@ -223,4 +225,88 @@ int i18n_equal_loose(int locale, const char *a, const char *b)
 {
 	pthread_once(&once, open_all);
 	return a && b && compare(loose_collators[norm_locale(locale)], a, b) == 0;
+}
+
+/* Letters that neither decompose nor case-fold to ASCII, spelt the way French and the
+ * neighbouring languages write them without the special letter. */
+static const char *spelt(UChar32 c)
+{
+	switch (c) {
+	case 0x00E6: return "ae";  /* æ */
+	case 0x0153: return "oe";  /* œ */
+	case 0x00F8: return "o";   /* ø */
+	case 0x0142: return "l";   /* ł */
+	case 0x0111: return "d";   /* đ */
+	case 0x0131: return "i";   /* dotless ı */
+	case 0x00F0: return "d";   /* ð */
+	case 0x00FE: return "th";  /* þ */
+	default: return NULL;
+	}
+}
+
+#define FOLD_MAX_UNITS 4096 /* UTF-16 units of input folded; the rest is cut */
+
+int i18n_fold(const char *in, char *out, size_t cap)
+{
+	if (cap == 0)
+		return -1;
+	out[0] = '\0';
+	if (!in)
+		return 0;
+	UErrorCode st = U_ZERO_ERROR;
+	UChar *u = xmalloc(FOLD_MAX_UNITS * sizeof(UChar));
+	UChar *d = xmalloc(FOLD_MAX_UNITS * 4 * sizeof(UChar));
+	UChar *f = xmalloc(FOLD_MAX_UNITS * 4 * sizeof(UChar));
+	int32_t ulen = 0, dlen = 0, flen = 0;
+	int rc = -1;
+	/* at most FOLD_MAX_UNITS bytes, cut on a character boundary: never more UTF-16 units */
+	size_t len = strnlen(in, FOLD_MAX_UNITS);
+	if (len == FOLD_MAX_UNITS)
+		while (len > 0 && ((unsigned char)in[len] & 0xC0) == 0x80)
+			len--;
+	u_strFromUTF8(u, FOLD_MAX_UNITS, &ulen, in, (int32_t)len, &st);
+	if (U_FAILURE(st))
+		goto done;
+	/* case-fold first (ß → ss), then decompose and drop the marks */
+	flen = u_strFoldCase(f, FOLD_MAX_UNITS * 4, u, ulen, U_FOLD_CASE_DEFAULT, &st);
+	if (U_FAILURE(st) || flen >= FOLD_MAX_UNITS * 4)
+		goto done;
+	const UNormalizer2 *nfd = unorm2_getNFDInstance(&st);
+	if (U_FAILURE(st))
+		goto done;
+	dlen = unorm2_normalize(nfd, f, flen, d, FOLD_MAX_UNITS * 4, &st);
+	if (U_FAILURE(st))
+		goto done;
+	size_t n = 0;
+	for (int32_t i = 0; i < dlen;) {
+		UChar32 c;
+		U16_NEXT(d, i, dlen, c);
+		if (u_charType(c) == U_NON_SPACING_MARK || u_charType(c) == U_ENCLOSING_MARK)
+			continue;
+		char enc[8];
+		const char *piece = spelt(c);
+		size_t plen;
+		if (piece) {
+			plen = strlen(piece);
+		} else {
+			int32_t k = 0;
+			UBool bad = 0;
+			U8_APPEND((uint8_t *)enc, k, (int32_t)sizeof(enc), c, bad);
+			if (bad)
+				continue;
+			piece = enc;
+			plen = (size_t)k;
+		}
+		if (n + plen + 1 > cap)
+			break;
+		memcpy(out + n, piece, plen);
+		n += plen;
+	}
+	out[n] = '\0';
+	rc = 0;
+done:
+	free(u);
+	free(d);
+	free(f);
+	return rc;
 }

@@ -5,6 +5,7 @@
  * "€" and "%", U+202F between thousands. */
 #ifndef CRENEAU_I18N_H
 #define CRENEAU_I18N_H
+#include <stddef.h>
 #include <stdint.h>
 
 #include "base/tz.h"
@@ -40,5 +41,10 @@ char *i18n_format_percent(int locale, int64_t hundredths);
 int i18n_collate(int locale, const char *a, const char *b);
 /* True when a and b are equal ignoring case and accents ("Élodie" and "elodie"). */
 int i18n_equal_loose(int locale, const char *a, const char *b);
+/* Folds UTF-8 text for accent- and case-insensitive matching: decomposed, combining marks
+ * removed, case-folded, ligatures and stroked letters spelt in ASCII ("Élodie Œuvray" →
+ * "elodie oeuvray", "Łódź" → "lodz"). Writes at most cap bytes, NUL included, cutting on a
+ * character boundary. Returns 0, or -1 (out = "") when the input is not valid UTF-8. */
+int i18n_fold(const char *in, char *out, size_t cap);
 
 #endif
