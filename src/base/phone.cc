@@ -62,3 +62,26 @@ extern "C" int phone_is_mobile(const char *e164)
 		return 0;
 	}
 }
+
+extern "C" void phone_national_digits(const char *e164, char out[PHONE_E164_SIZE])
+{
+	out[0] = '\0';
+	if (!e164 || e164[0] != '+' || strnlen(e164, PHONE_E164_SIZE) >= PHONE_E164_SIZE)
+		return;
+	const PhoneNumberUtil *util = PhoneNumberUtil::GetInstance();
+	PhoneNumber number;
+	try {
+		if (util->Parse(std::string(e164), "ZZ", &number) != PhoneNumberUtil::NO_PARSING_ERROR ||
+		    !util->IsValidNumber(number))
+			return;
+		std::string national;
+		util->Format(number, PhoneNumberUtil::NATIONAL, &national);
+		size_t n = 0;
+		for (char ch : national)
+			if (ch >= '0' && ch <= '9' && n + 1 < PHONE_E164_SIZE)
+				out[n++] = ch;
+		out[n] = '\0';
+	} catch (const std::exception &) {
+		out[0] = '\0';
+	}
+}

@@ -26,6 +26,10 @@ int phone_normalise(const char *input, const char *default_region, char out[PHON
  * country does not tell fixed from mobile): what an SMS can reach. 0 for anything else. */
 int phone_is_mobile(const char *e164);
 
+/* The digits of e164 as dialled inside its country ("+33612345678" → "0612345678"), for
+ * search; out is "" when e164 is not a valid number. */
+void phone_national_digits(const char *e164, char out[PHONE_E164_SIZE]);
+
 #ifdef __cplusplus
 }
 #endif

@@ -95,6 +95,22 @@ static void mobiles(void **state)
 	assert_false(phone_is_mobile(NULL));
 }
 
+static void national_digits(void **state)
+{
+	(void)state;
+	char out[PHONE_E164_SIZE];
+	phone_national_digits("+33612345678", out);
+	assert_string_equal(out, "0612345678");
+	phone_national_digits("+12127365000", out);
+	assert_string_equal(out, "2127365000");
+	phone_national_digits("+442072193000", out);
+	assert_string_equal(out, "02072193000");
+	phone_national_digits("+3361234", out);
+	assert_string_equal(out, "");
+	phone_national_digits("0612345678", out);
+	assert_string_equal(out, "");
+}
+
 /* Several threads normalising at once get the same answers (run under TSan/ASan). */
 static void *normalise_many(void *arg)
 {
@@ -129,6 +145,7 @@ int main(void)
 		cmocka_unit_test(international_numbers_kept),
 		cmocka_unit_test(bad_numbers),
 		cmocka_unit_test(mobiles),
+		cmocka_unit_test(national_digits),
 		cmocka_unit_test(threads),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
