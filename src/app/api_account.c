@@ -11,14 +11,20 @@
 static const char profile_columns[] =
 	"name, slug, business_type, plan, state, state_reason, trial_ends_at, time_zone, locale,"
 	" contact_email, phone, address, website, has_demo, terms_version, terms_accepted_at, dpa_version,"
-	" dpa_accepted_at, version, created_at";
+	" dpa_accepted_at, version, created_at, min_notice_s, horizon_s, slot_step_min, cancel_cutoff_s";
+
+/* The booking rules of the account (a service may override each; schedule/setup.h). */
+static const char *const rule_fields[] = { "min_notice_s", "horizon_s", "slot_step_min", "cancel_cutoff_s" };
+#define DAY_S 86400LL
+static const int64_t rule_min[] = { 0, DAY_S, 0, 0 };
+static const int64_t rule_max[] = { 30 * DAY_S, 731 * DAY_S, 60, 30 * DAY_S };
 
 static json_t *profile_json(struct http_req *req, const struct account *a, db_rows *r)
 {
 	const char *reason = db_rows_text(r, 5);
 	struct account shown = *a;
 	snprintf(shown.time_zone, sizeof(shown.time_zone), "%s", db_rows_text(r, 7));
-	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s?, s:s?, s:s, s:s, s:s, s:s, s:s, s:s, s:b,"
+	json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s?, s:s?, s:s, s:s, s:s, s:s, s:s, s:s, s:b,"
 			 " s:{s:s, s:s, s:s, s:s}, s:I, s:s}",
 			 "id", a->public_id, "name", db_rows_text(r, 0), "slug", db_rows_text(r, 1),
 			 "business_type", db_rows_text(r, 2), "plan", db_rows_text(r, 3), "state",
@@ -31,6 +37,9 @@ static json_t *profile_json(struct http_req *req, const struct account *a, db_ro
 			 "dpa_version", db_rows_text(r, 16), "dpa_accepted_at",
 			 api_time(req, &shown, db_rows_int(r, 17)), "version", (json_int_t)db_rows_int(r, 18),
 			 "created_at", api_time(req, &shown, db_rows_int(r, 19)));
+	for (int i = 0; j && i < 4; i++)
+		json_object_set_new(j, rule_fields[i], json_integer(db_rows_int(r, 20 + i)));
+	return j;
 }
 
 /* Reads the profile of the session's account and answers with it. */
@@ -67,6 +76,8 @@ struct profile_patch {
 	int64_t version; /* 0: no check */
 	int has[7];
 	char name[121], contact_email[256], phone[40], address[300], website[200], time_zone[64], locale[3];
+	int has_rule[4];
+	int64_t rule[4];
 };
 
 enum { P_NAME, P_EMAIL, P_PHONE, P_ADDRESS, P_WEBSITE, P_TZ, P_LOCALE };
@@ -74,7 +85,8 @@ enum { P_NAME, P_EMAIL, P_PHONE, P_ADDRESS, P_WEBSITE, P_TZ, P_LOCALE };
 static int patch_parse(const json_t *body, struct profile_patch *x, struct err *e)
 {
 	static const char *const fields[] = { "name", "contact_email", "phone", "address", "website",
-					      "time_zone", "locale", "version", NULL };
+					      "time_zone", "locale", "version", "min_notice_s", "horizon_s",
+					      "slot_step_min", "cancel_cutoff_s", NULL };
 	struct {
 		const char *field;
 		char *out;
@@ -104,6 +116,15 @@ static int patch_parse(const json_t *body, struct profile_patch *x, struct err *
 		return -1;
 	if (x->has[P_LOCALE] && strcmp(x->locale, "fr") && strcmp(x->locale, "en"))
 		return err_set(e, 400, "invalid_locale", "locale", "locale must be fr or en");
+	for (int i = 0; i < 4; i++) {
+		x->has_rule[i] = json_object_get(body, rule_fields[i]) != NULL;
+		if (x->has_rule[i] &&
+		    api_int(body, rule_fields[i], 1, 0, rule_min[i], rule_max[i], &x->rule[i], e))
+			return -1;
+	}
+	/* the slot step is 0 (the service's duration) or 5..60 minutes */
+	if (x->has_rule[2] && x->rule[2] > 0 && x->rule[2] < 5)
+		return err_invalid(e, "slot_step_min", "slot_step_min must be 0 (the service's duration) or 5 to 60");
 	return 0;
 }
 
@@ -132,6 +153,16 @@ static int patch_tx(db_conn *c, void *ctx, struct err *e)
 			return -1;
 		size_t n = strlen(changed);
 		snprintf(changed + n, sizeof(changed) - n, "%s\"%s\"", n ? "," : "", columns[i]);
+	}
+	for (int i = 0; i < 4; i++) {
+		if (!x->has_rule[i])
+			continue;
+		char sql[128];
+		snprintf(sql, sizeof(sql), "UPDATE accounts SET %s = $2 WHERE id = $1", rule_fields[i]);
+		if (db_exec(c, sql, DB_ARGS(DB_INT(x->p->account.id), DB_INT(x->rule[i])), e) < 0)
+			return -1;
+		size_t n = strlen(changed);
+		snprintf(changed + n, sizeof(changed) - n, "%s\"%s\"", n ? "," : "", rule_fields[i]);
 	}
 	char detail[240];
 	snprintf(detail, sizeof(detail), "{\"fields\":[%s]}", changed);

@@ -57,9 +57,34 @@ HANDLER(handle_ops_accounts);
 
 /* api_setup.c: services, staff, hours, exceptions, closed days */
 /* -- handlers of api_setup.c go here -- */
+HANDLER(handle_services_list);
+HANDLER(handle_services_create);
+HANDLER(handle_services_get);
+HANDLER(handle_services_patch);
+HANDLER(handle_services_delete);
+HANDLER(handle_staff_list);
+HANDLER(handle_staff_create);
+HANDLER(handle_staff_get);
+HANDLER(handle_staff_patch);
+HANDLER(handle_staff_delete);
+HANDLER(handle_staff_hours_get);
+HANDLER(handle_staff_hours_put);
+HANDLER(handle_staff_exceptions_list);
+HANDLER(handle_staff_exceptions_create);
+HANDLER(handle_staff_exceptions_delete);
+HANDLER(handle_closed_days_list);
+HANDLER(handle_closed_days_create);
+HANDLER(handle_closed_days_delete);
+HANDLER(handle_closed_days_holidays);
 
 /* api_clients.c: clients */
 /* -- handlers of api_clients.c go here -- */
+HANDLER(handle_clients_list);
+HANDLER(handle_clients_create);
+HANDLER(handle_clients_get);
+HANDLER(handle_clients_patch);
+HANDLER(handle_clients_delete);
+HANDLER(handle_clients_export);
 
 /* api_appointments.c: appointments and availability */
 /* -- handlers of api_appointments.c go here -- */

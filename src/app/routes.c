@@ -62,9 +62,34 @@ const struct http_route app_routes[] = {
 
 	/* scheduling set-up: services, staff, hours, exceptions, closed days (src/app/api_setup.c) */
 	/* -- routes of api_setup.c go here -- */
+	{ "GET", "/api/v1/services", handle_services_list, TENANT, 0, NULL },
+	{ "POST", "/api/v1/services", handle_services_create, TENANT | ROUTE_OWNER, 0, NULL },
+	{ "GET", "/api/v1/services/{id}", handle_services_get, TENANT, 0, NULL },
+	{ "PATCH", "/api/v1/services/{id}", handle_services_patch, TENANT | ROUTE_OWNER, 0, NULL },
+	{ "DELETE", "/api/v1/services/{id}", handle_services_delete, TENANT | ROUTE_OWNER, 0, NULL },
+	{ "GET", "/api/v1/staff", handle_staff_list, TENANT, 0, NULL },
+	{ "POST", "/api/v1/staff", handle_staff_create, TENANT | ROUTE_OWNER, 0, NULL },
+	{ "GET", "/api/v1/staff/{id}", handle_staff_get, TENANT, 0, NULL },
+	{ "PATCH", "/api/v1/staff/{id}", handle_staff_patch, TENANT | ROUTE_OWNER, 0, NULL },
+	{ "DELETE", "/api/v1/staff/{id}", handle_staff_delete, TENANT | ROUTE_OWNER, 0, NULL },
+	{ "GET", "/api/v1/staff/{id}/hours", handle_staff_hours_get, TENANT, 0, NULL },
+	{ "PUT", "/api/v1/staff/{id}/hours", handle_staff_hours_put, TENANT | ROUTE_OWNER, 0, NULL },
+	{ "GET", "/api/v1/staff/{id}/exceptions", handle_staff_exceptions_list, TENANT, 0, NULL },
+	{ "POST", "/api/v1/staff/{id}/exceptions", handle_staff_exceptions_create, TENANT | ROUTE_OWNER, 0, NULL },
+	{ "DELETE", "/api/v1/staff/{id}/exceptions/{exception_id}", handle_staff_exceptions_delete, TENANT | ROUTE_OWNER, 0, NULL },
+	{ "GET", "/api/v1/closed-days", handle_closed_days_list, TENANT, 0, NULL },
+	{ "POST", "/api/v1/closed-days", handle_closed_days_create, TENANT | ROUTE_OWNER, 0, NULL },
+	{ "GET", "/api/v1/closed-days/holidays", handle_closed_days_holidays, TENANT, 0, NULL },
+	{ "DELETE", "/api/v1/closed-days/{id}", handle_closed_days_delete, TENANT | ROUTE_OWNER, 0, NULL },
 
 	/* clients (src/app/api_clients.c) */
 	/* -- routes of api_clients.c go here -- */
+	{ "GET", "/api/v1/clients", handle_clients_list, TENANT, 0, NULL },
+	{ "POST", "/api/v1/clients", handle_clients_create, TENANT, 0, NULL },
+	{ "GET", "/api/v1/clients/{id}", handle_clients_get, TENANT, 0, NULL },
+	{ "PATCH", "/api/v1/clients/{id}", handle_clients_patch, TENANT, 0, NULL },
+	{ "DELETE", "/api/v1/clients/{id}", handle_clients_delete, TENANT | ROUTE_OWNER, 0, NULL },
+	{ "GET", "/api/v1/clients/{id}/export", handle_clients_export, TENANT | ROUTE_NEEDS(FEAT_EXPORT), 0, NULL },
 
 	/* appointments and availability (src/app/api_appointments.c) */
 	/* -- routes of api_appointments.c go here -- */
