@@ -51,13 +51,20 @@ static const struct {
 	{ "DELETE", "/api/v1/ops/session", OWN_DATA },
 	{ "GET", "/api/v1/ops/me", OWN_DATA },
 	{ "GET", "/api/v1/ops/accounts", OWN_DATA },
+	{ "GET", "/api/v1/clients", OWN_DATA },
+	{ "POST", "/api/v1/clients", OWN_DATA },
+	{ "GET", "/api/v1/clients/{id}", FOREIGN_ID },
+	{ "PATCH", "/api/v1/clients/{id}", FOREIGN_ID },
+	{ "DELETE", "/api/v1/clients/{id}", FOREIGN_ID },
+	{ "GET", "/api/v1/clients/{id}/export", FOREIGN_ID },
 	{ "GET", "/api/v1/test/clock", NO_SESSION },
 	{ "POST", "/api/v1/test/clock", NO_SESSION },
 	{ "POST", "/api/v1/test/account-state", NO_SESSION },
 };
 
 static struct session victim, stranger;
-static const char *secrets[4];
+static const char *secrets[6];
+static char victim_client[32]; /* the public id of a client of the victim */
 
 static int expectation(const struct http_route *r)
 {
@@ -73,7 +80,8 @@ static void victim_path(const char *pattern, char *out, size_t cap)
 	size_t n = 0;
 	for (const char *p = pattern; *p && n + 1 < cap;) {
 		if (*p == '{') {
-			n += (size_t)snprintf(out + n, cap - n, "%s", victim.user_id);
+			const char *id = strncmp(pattern, "/api/v1/clients/", 16) ? victim.user_id : victim_client;
+			n += (size_t)snprintf(out + n, cap - n, "%s", id);
 			p = strchr(p, '}') + 1;
 		} else {
 			out[n++] = *p++;
@@ -138,7 +146,14 @@ static void every_route_keeps_tenants_apart(void **state)
 	secrets[0] = "victime@isolation.example";
 	secrets[1] = "Cabinet Victime";
 	secrets[2] = "+33 6 99 88 77 66";
-	secrets[3] = NULL;
+	session_call(&H, &victim, "POST", "/api/v1/clients",
+		     "{\"first_name\": \"Zéphyrine\", \"email\": \"zephyrine@client.example\"}", &r);
+	assert_int_equal(r.status, 201);
+	snprintf(victim_client, sizeof(victim_client), "%s", json_path_str(r.json, "client", "id"));
+	reply_free(&r);
+	secrets[3] = "zephyrine@client.example";
+	secrets[4] = "Zéphyrine";
+	secrets[5] = NULL;
 
 	int uncovered = 0;
 	for (unsigned long i = 0; i < app_nroutes; i++)
