@@ -79,6 +79,12 @@ HANDLER(handle_closed_days_holidays);
 
 /* api_clients.c: clients */
 /* -- handlers of api_clients.c go here -- */
+HANDLER(handle_clients_list);
+HANDLER(handle_clients_create);
+HANDLER(handle_clients_get);
+HANDLER(handle_clients_patch);
+HANDLER(handle_clients_delete);
+HANDLER(handle_clients_export);
 
 /* api_appointments.c: appointments and availability */
 /* -- handlers of api_appointments.c go here -- */

@@ -84,6 +84,12 @@ const struct http_route app_routes[] = {
 
 	/* clients (src/app/api_clients.c) */
 	/* -- routes of api_clients.c go here -- */
+	{ "GET", "/api/v1/clients", handle_clients_list, TENANT, 0, NULL },
+	{ "POST", "/api/v1/clients", handle_clients_create, TENANT, 0, NULL },
+	{ "GET", "/api/v1/clients/{id}", handle_clients_get, TENANT, 0, NULL },
+	{ "PATCH", "/api/v1/clients/{id}", handle_clients_patch, TENANT, 0, NULL },
+	{ "DELETE", "/api/v1/clients/{id}", handle_clients_delete, TENANT | ROUTE_OWNER, 0, NULL },
+	{ "GET", "/api/v1/clients/{id}/export", handle_clients_export, TENANT | ROUTE_NEEDS(FEAT_EXPORT), 0, NULL },
 
 	/* appointments and availability (src/app/api_appointments.c) */
 	/* -- routes of api_appointments.c go here -- */
