@@ -88,5 +88,13 @@ HANDLER(handle_clients_export);
 
 /* api_appointments.c: appointments and availability */
 /* -- handlers of api_appointments.c go here -- */
+HANDLER(handle_availability);
+HANDLER(handle_appointments_list);
+HANDLER(handle_appointments_create);
+HANDLER(handle_appointments_changes);
+HANDLER(handle_appointment_get);
+HANDLER(handle_appointment_patch);
+HANDLER(handle_public_availability);
+HANDLER(handle_public_book);
 
 #endif

@@ -93,6 +93,14 @@ const struct http_route app_routes[] = {
 
 	/* appointments and availability (src/app/api_appointments.c) */
 	/* -- routes of api_appointments.c go here -- */
+	{ "GET", "/api/v1/availability", handle_availability, TENANT, 0, NULL },
+	{ "GET", "/api/v1/appointments", handle_appointments_list, TENANT, 0, NULL },
+	{ "POST", "/api/v1/appointments", handle_appointments_create, TENANT, 0, NULL },
+	{ "GET", "/api/v1/appointments/changes", handle_appointments_changes, TENANT, 0, NULL },
+	{ "GET", "/api/v1/appointments/{id}", handle_appointment_get, TENANT, 0, NULL },
+	{ "PATCH", "/api/v1/appointments/{id}", handle_appointment_patch, TENANT, 0, NULL },
+	{ "GET", "/api/v1/public/{slug}/availability", handle_public_availability, PUBLIC, 0, NULL },
+	{ "POST", "/api/v1/public/{slug}/appointments", handle_public_book, PUBLIC | ROUTE_RATE(RATE_PUBLIC), 0, NULL },
 
 	/* test mode only */
 	{ "GET", "/api/v1/test/clock", handle_test_clock_get, TEST, 0, NULL },

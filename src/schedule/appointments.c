@@ -476,8 +476,15 @@ static int find_all(db *d, struct book_ctx *x, struct err *e)
 	if (db_acquire(d, &c, e))
 		return -1;
 	int rc = 0;
-	for (int i = 0; i < x->npl && !rc; i++)
-		rc = find_candidates(c, x, &x->pl[i], i == 0, e);
+	for (int i = 0; i < x->npl && !rc; i++) {
+		if (x->req->start_missing[i]) {
+			x->pl[i].ncand = 0;
+			err_set(&x->pl[i].why, 422, "invalid_local_time", "start",
+				"this wall time does not exist on that date (clocks change)");
+			continue;
+		}
+		rc = find_candidates(c, x, &x->pl[i], i == 0 || !x->svc.id, e);
+	}
 	db_release(c);
 	return rc;
 }

@@ -52,6 +52,7 @@ struct appt_request {
 	char staff[LOADER_PID_MAX];   /* a staff public id, or "any" */
 	int64_t only_staff_user;      /* a staff user: only the staff member linked to this user */
 	int64_t starts[APPT_REPEAT_MAX];
+	char start_missing[APPT_REPEAT_MAX]; /* 1: that week's wall time does not exist (DST gap) */
 	int nstarts;
 	struct appt_client client;
 	char notes[APPT_NOTES_MAX + 1];
