@@ -12,6 +12,8 @@
 #include "notify/notify.h"
 #include "ratelimit/ratelimit.h"
 #include "account/account.h"
+#include "account/credentials.h"
+#include "base/clock.h"
 #include "base/banned.h"
 
 int app_open_store(const struct config *cfg, db **out, struct err *e)
@@ -65,6 +67,12 @@ static int app_prepare(const struct config *cfg, struct app **out, struct err *e
 		testclock_enable(a->db);
 	}
 	configure_mail(cfg);
+	credentials_set_public_url(cfg->public_url);
+	credentials_register_jobs();
+	if (credentials_schedule_purge(a->db, clock_now(), e)) {
+		app_stop(a);
+		return -1;
+	}
 	*out = a;
 	return 0;
 }
