@@ -57,6 +57,25 @@ static const struct {
 	{ "PATCH", "/api/v1/clients/{id}", FOREIGN_ID },
 	{ "DELETE", "/api/v1/clients/{id}", FOREIGN_ID },
 	{ "GET", "/api/v1/clients/{id}/export", FOREIGN_ID },
+	{ "GET", "/api/v1/services", OWN_DATA },
+	{ "POST", "/api/v1/services", OWN_DATA },
+	{ "GET", "/api/v1/services/{id}", FOREIGN_ID },
+	{ "PATCH", "/api/v1/services/{id}", FOREIGN_ID },
+	{ "DELETE", "/api/v1/services/{id}", FOREIGN_ID },
+	{ "GET", "/api/v1/staff", OWN_DATA },
+	{ "POST", "/api/v1/staff", OWN_DATA },
+	{ "GET", "/api/v1/staff/{id}", FOREIGN_ID },
+	{ "PATCH", "/api/v1/staff/{id}", FOREIGN_ID },
+	{ "DELETE", "/api/v1/staff/{id}", FOREIGN_ID },
+	{ "GET", "/api/v1/staff/{id}/hours", FOREIGN_ID },
+	{ "PUT", "/api/v1/staff/{id}/hours", FOREIGN_ID },
+	{ "GET", "/api/v1/staff/{id}/exceptions", FOREIGN_ID },
+	{ "POST", "/api/v1/staff/{id}/exceptions", FOREIGN_ID },
+	{ "DELETE", "/api/v1/staff/{id}/exceptions/{exception_id}", FOREIGN_ID },
+	{ "GET", "/api/v1/closed-days", OWN_DATA },
+	{ "POST", "/api/v1/closed-days", OWN_DATA },
+	{ "GET", "/api/v1/closed-days/holidays", OWN_DATA },
+	{ "DELETE", "/api/v1/closed-days/{id}", FOREIGN_ID },
 	{ "GET", "/api/v1/availability", OWN_DATA },
 	{ "GET", "/api/v1/appointments", OWN_DATA },
 	{ "POST", "/api/v1/appointments", OWN_DATA },
@@ -73,6 +92,22 @@ static const struct {
 static struct session victim, stranger;
 static const char *secrets[6];
 static char victim_client[32]; /* the public id of a client of the victim */
+/* the victim's set-up: a staff member, one of its exceptions, a service, a closed day */
+static char victim_staff[32], victim_exception[32], victim_service[32], victim_closed_day[32];
+
+/* The victim's record the nth {param} of this pattern names. */
+static const char *victim_id_for(const char *pattern, int nth)
+{
+	if (!strncmp(pattern, "/api/v1/clients/", 16))
+		return victim_client;
+	if (!strncmp(pattern, "/api/v1/staff/", 14))
+		return nth ? victim_exception : victim_staff;
+	if (!strncmp(pattern, "/api/v1/services/", 17))
+		return victim_service;
+	if (!strncmp(pattern, "/api/v1/closed-days/", 20))
+		return victim_closed_day;
+	return victim.user_id;
+}
 
 static int expectation(const struct http_route *r)
 {
@@ -86,9 +121,10 @@ static int expectation(const struct http_route *r)
 static void victim_path(const char *pattern, char *out, size_t cap)
 {
 	size_t n = 0;
+	int nth = 0;
 	for (const char *p = pattern; *p && n + 1 < cap;) {
 		if (*p == '{') {
-			const char *id = strncmp(pattern, "/api/v1/clients/", 16) ? victim.user_id : victim_client;
+			const char *id = victim_id_for(pattern, nth++);
 			n += (size_t)snprintf(out + n, cap - n, "%s", id);
 			p = strchr(p, '}') + 1;
 		} else {
@@ -162,6 +198,24 @@ static void every_route_keeps_tenants_apart(void **state)
 	secrets[3] = "zephyrine@client.example";
 	secrets[4] = "Zéphyrine";
 	secrets[5] = NULL;
+	/* the victim's set-up (src/app/api_setup.c) */
+	const struct {
+		const char *path, *body, *key;
+		char *out;
+	} setup[] = {
+		{ "/api/v1/staff", "{\"name\": \"Ombeline\"}", "staff", victim_staff },
+		{ "/api/v1/services", "{\"name\": \"Soin\", \"duration_min\": 30}", "service", victim_service },
+		{ "/api/v1/closed-days", "{\"day\": \"2027-08-16\"}", "closed_day", victim_closed_day },
+		{ NULL, "{\"kind\": \"off\", \"from\": \"2027-08-17\"}", "exception", victim_exception },
+	};
+	for (size_t i = 0; i < sizeof(setup) / sizeof(setup[0]); i++) {
+		char path[128];
+		snprintf(path, sizeof(path), "/api/v1/staff/%s/exceptions", victim_staff);
+		session_call(&H, &victim, "POST", setup[i].path ? setup[i].path : path, setup[i].body, &r);
+		assert_int_equal(r.status, 201);
+		snprintf(setup[i].out, 32, "%s", json_path_str(r.json, setup[i].key, "id"));
+		reply_free(&r);
+	}
 
 	int uncovered = 0;
 	for (unsigned long i = 0; i < app_nroutes; i++)
