@@ -77,7 +77,7 @@ int clients_update(db_conn *c, int64_t account_id, const char *public_id, const 
 /* One page of the account's clients not anonymised, newest first. q (may be NULL or "")
  * keeps those whose name, email or phone contains every word of q, ignoring case and
  * accents; digits match a phone as typed nationally or in E.164. after_public_id (NULL or
- * "" for the first page) is the last client of the previous page; 400 `invalid_cursor`
+ * "" for the first page) is the last client of the previous page; 400 `invalid_field` on "cursor"
  * when it is not one of the account's. Calls each(ctx, client) for at most limit rows and
  * returns how many. */
 typedef void (*clients_each_fn)(void *ctx, const struct client *cl);
