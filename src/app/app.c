@@ -13,6 +13,7 @@
 #include "ratelimit/ratelimit.h"
 #include "account/account.h"
 #include "account/credentials.h"
+#include "schedule/clients.h"
 #include "base/clock.h"
 #include "base/banned.h"
 
@@ -69,7 +70,8 @@ static int app_prepare(const struct config *cfg, struct app **out, struct err *e
 	configure_mail(cfg);
 	credentials_set_public_url(cfg->public_url);
 	credentials_register_jobs();
-	if (credentials_schedule_purge(a->db, clock_now(), e)) {
+	clients_register(); /* after the modules whose demo rows reference clients */
+	if (credentials_schedule_purge(a->db, clock_now(), e) || clients_schedule_jobs(a->db, clock_now(), e)) {
 		app_stop(a);
 		return -1;
 	}
