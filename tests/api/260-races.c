@@ -3,7 +3,7 @@
  * (capacity 3: exactly three winners); "no preference" with two free staff (exactly two
  * winners, one each). After every round no two live blocks of one staff member overlap.
  * CRENEAU_RACE_ROUNDS sets the rounds (default 20); CRENEAU_RACE_URL sends every other client
- * to a second server sharing the store (pg-races.c). */
+ * to a second server sharing the store; pg-races.c starts one itself. */
 #include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -89,7 +89,11 @@ static int setup(void **state)
 		rounds = (int)strtol(n, NULL, 10);
 	if (rounds < 1)
 		rounds = 1;
+#ifdef RACE_SECOND_SERVER
+	const char *url = RACE_SECOND_SERVER(); /* pg-races.c: a second `creneau serve` */
+#else
 	const char *url = getenv("CRENEAU_RACE_URL");
+#endif
 	if (url && *url) {
 		snprintf(second.base_url, sizeof(second.base_url), "%s", url);
 		use_second = 1;
@@ -166,6 +170,10 @@ static void no_preference_two_free_two_winners(void **state)
 	}
 }
 
+#ifndef RACE_TEARDOWN
+#define RACE_TEARDOWN harness_teardown
+#endif
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -173,5 +181,5 @@ int main(void)
 		cmocka_unit_test(the_last_seats_of_a_session),
 		cmocka_unit_test(no_preference_two_free_two_winners),
 	};
-	return cmocka_run_group_tests(tests, setup, harness_teardown);
+	return cmocka_run_group_tests(tests, setup, RACE_TEARDOWN);
 }
