@@ -9,6 +9,7 @@
 
 #include "account/account.h"
 #include "account/demo.h"
+#include "schedule/clients.h"
 #include "base/banned.h"
 
 void setup_format_minutes(int minutes, char out[6])
@@ -292,16 +293,16 @@ static const struct demo_kind demo_kinds[] = {
 /* Fictitious clients: names made up, addresses in example.fr, numbers in the range set aside
  * for fiction (+33 6 39 98 …). */
 static const struct {
-	const char *first, *last, *search, *email, *phone;
+	const char *first, *last, *email, *phone;
 } demo_clients[] = {
-	{ "Camille", "Durand", "camille durand", "camille.durand@example.fr", "+33639980001" },
-	{ "Léa", "Moreau", "lea moreau", "lea.moreau@example.fr", "+33639980002" },
-	{ "Hugo", "Lambert", "hugo lambert", "hugo.lambert@example.fr", "+33639980003" },
-	{ "Manon", "Girard", "manon girard", "manon.girard@example.fr", "+33639980004" },
-	{ "Louis", "Roux", "louis roux", "louis.roux@example.fr", "+33639980005" },
-	{ "Chloé", "Fontaine", "chloe fontaine", "chloe.fontaine@example.fr", "+33639980006" },
-	{ "Nathan", "Mercier", "nathan mercier", "nathan.mercier@example.fr", "+33639980007" },
-	{ "Emma", "Rousseau", "emma rousseau", "emma.rousseau@example.fr", "+33639980008" },
+	{ "Camille", "Durand", "camille.durand@example.fr", "+33639980001" },
+	{ "Léa", "Moreau", "lea.moreau@example.fr", "+33639980002" },
+	{ "Hugo", "Lambert", "hugo.lambert@example.fr", "+33639980003" },
+	{ "Manon", "Girard", "manon.girard@example.fr", "+33639980004" },
+	{ "Louis", "Roux", "louis.roux@example.fr", "+33639980005" },
+	{ "Chloé", "Fontaine", "chloe.fontaine@example.fr", "+33639980006" },
+	{ "Nathan", "Mercier", "nathan.mercier@example.fr", "+33639980007" },
+	{ "Emma", "Rousseau", "emma.rousseau@example.fr", "+33639980008" },
 };
 #define NCLIENTS ((int)(sizeof(demo_clients) / sizeof(demo_clients[0])))
 
@@ -456,14 +457,17 @@ int setup_demo_fill(db_conn *c, int64_t account_id, const char *business_type, i
 		    e) < 0)
 		return -1;
 	for (int i = 0; i < NCLIENTS; i++) {
-		char pid[24];
+		char pid[24], search[1024];
 		public_id_new("cli", pid);
+		if (clients_search_text(demo_clients[i].first, demo_clients[i].last, demo_clients[i].email,
+					demo_clients[i].phone, search, sizeof(search), e))
+			return -1;
 		if (insert_id(c,
 			      "INSERT INTO clients (account_id, public_id, first_name, last_name, search_text, email,"
 			      " phone, is_demo, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, 1, $8, $8)"
 			      " RETURNING id",
 			      DB_ARGS(DB_INT(account_id), DB_TEXT(pid), DB_TEXT(demo_clients[i].first),
-				      DB_TEXT(demo_clients[i].last), DB_TEXT(demo_clients[i].search),
+				      DB_TEXT(demo_clients[i].last), DB_TEXT(search),
 				      DB_TEXT(demo_clients[i].email), DB_TEXT(demo_clients[i].phone), DB_INT(now)),
 			      &clients[i], e))
 			return -1;
