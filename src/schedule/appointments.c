@@ -688,8 +688,8 @@ int appt_changes(db *d, int64_t account_id, int64_t only_staff_user, int64_t sin
 {
 	json_t *list = json_array();
 	int64_t next = since;
-	/* the staff filter is applied after paging by sequence so the cursor still advances over
-	 * other people's changes */
+	/* a staff user's page holds only their rows; the cursor is the last of them, so nothing
+	 * of theirs is skipped */
 	if (select_many(d,
 			"WHERE a.account_id = $1 AND a.change_seq > $2 AND ($3 = 0 OR st.user_id = $3)"
 			" ORDER BY a.change_seq LIMIT 500",
