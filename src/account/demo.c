@@ -8,7 +8,10 @@
 #define MAX_TABLES 32
 #define MAX_FILLERS 16
 
-static const char *tables[MAX_TABLES];
+static struct {
+	const char *name;
+	enum demo_rank rank;
+} tables[MAX_TABLES];
 static int ntables;
 static demo_filler fillers[MAX_FILLERS];
 static int nfillers;
@@ -25,13 +28,22 @@ int demo_business_type_known(const char *type)
 	return 0;
 }
 
-void demo_register_table(const char *table)
+void demo_register_table(const char *table, enum demo_rank rank)
 {
 	for (int i = 0; i < ntables; i++)
-		if (!strcmp(tables[i], table))
+		if (!strcmp(tables[i].name, table))
 			return;
-	if (ntables < MAX_TABLES)
-		tables[ntables++] = table;
+	if (ntables == MAX_TABLES)
+		return;
+	/* keep the array sorted by rank, registration order within a rank */
+	int at = ntables;
+	while (at > 0 && tables[at - 1].rank > rank) {
+		tables[at] = tables[at - 1];
+		at--;
+	}
+	tables[at].name = table;
+	tables[at].rank = rank;
+	ntables++;
 }
 
 void demo_register_filler(demo_filler fn)
@@ -58,7 +70,7 @@ int demo_fill(db_conn *c, int64_t account_id, const char *business_type, int64_t
 		char sql[160];
 		int64_t n = 0;
 		snprintf(sql, sizeof(sql), "SELECT count(*) FROM %s WHERE account_id = $1 AND is_demo = 1",
-			 tables[i]);
+			 tables[i].name);
 		if (db_query_int(c, sql, DB_ARGS(DB_INT(account_id)), &n, e) < 0)
 			return -1;
 		rows += n;
@@ -74,7 +86,7 @@ int demo_clear(db_conn *c, int64_t account_id, struct err *e)
 	int deleted = 0;
 	for (int i = 0; i < ntables; i++) {
 		char sql[160];
-		snprintf(sql, sizeof(sql), "DELETE FROM %s WHERE account_id = $1 AND is_demo = 1", tables[i]);
+		snprintf(sql, sizeof(sql), "DELETE FROM %s WHERE account_id = $1 AND is_demo = 1", tables[i].name);
 		int n = db_exec(c, sql, DB_ARGS(DB_INT(account_id)), e);
 		if (n < 0)
 			return -1;

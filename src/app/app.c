@@ -14,6 +14,7 @@
 #include "account/account.h"
 #include "account/credentials.h"
 #include "schedule/clients.h"
+#include "schedule/setup.h"
 #include "base/clock.h"
 #include "base/banned.h"
 
@@ -70,7 +71,8 @@ static int app_prepare(const struct config *cfg, struct app **out, struct err *e
 	configure_mail(cfg);
 	credentials_set_public_url(cfg->public_url);
 	credentials_register_jobs();
-	clients_register(); /* after the modules whose demo rows reference clients */
+	setup_register();
+	clients_register();
 	if (credentials_schedule_purge(a->db, clock_now(), e) || clients_schedule_jobs(a->db, clock_now(), e)) {
 		app_stop(a);
 		return -1;

@@ -602,7 +602,7 @@ static enum job_result anonymise_job(db *d, const struct job *j, struct err *e)
 
 void clients_register(void)
 {
-	demo_register_table("clients");
+	demo_register_table("clients", DEMO_RANK_PEOPLE);
 	jobs_register(CLIENTS_JOB_KIND, anonymise_job, JOB_LEASE_S);
 }
 

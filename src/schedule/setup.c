@@ -477,11 +477,18 @@ int setup_demo_fill(db_conn *c, int64_t account_id, const char *business_type, i
 
 void setup_register(void)
 {
-	static const char *const tables[] = { "appointment_answers", "appointments",	  "blocks",
-					      "service_questions",   "service_staff",	  "staff_hours",
-					      "staff_exceptions",    "services",	  "staff",
-					      "clients",	     "closed_days" };
+	static const struct {
+		const char *name;
+		enum demo_rank rank;
+	} tables[] = {
+		{ "appointment_answers", DEMO_RANK_DETAILS }, { "appointments", DEMO_RANK_APPOINTMENTS },
+		{ "blocks", DEMO_RANK_BLOCKS },                { "service_questions", DEMO_RANK_SETUP_LINKS },
+		{ "service_staff", DEMO_RANK_SETUP_LINKS },    { "staff_hours", DEMO_RANK_SETUP_LINKS },
+		{ "staff_exceptions", DEMO_RANK_SETUP_LINKS }, { "services", DEMO_RANK_SETUP },
+		{ "staff", DEMO_RANK_SETUP },                  { "clients", DEMO_RANK_PEOPLE },
+		{ "closed_days", DEMO_RANK_ACCOUNT },
+	};
 	for (size_t i = 0; i < sizeof(tables) / sizeof(tables[0]); i++)
-		demo_register_table(tables[i]);
+		demo_register_table(tables[i].name, tables[i].rank);
 	demo_register_filler(setup_demo_fill);
 }

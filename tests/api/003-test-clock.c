@@ -133,7 +133,8 @@ static void advancing_runs_due_jobs_in_order_at_their_instant(void **state)
 	nruns = 0;
 	http_call(&H, "POST", "/api/v1/test/clock", "{\"advance_to\": \"2027-04-19T06:00:00Z\"}", NULL, &r);
 	assert_int_equal(r.status, 200);
-	assert_int_equal(json_integer_value(json_object_get(r.json, "jobs_run")), 4);
+	/* the product's own daily jobs (purges) fall due too; ours are four of those run */
+	assert_true(json_integer_value(json_object_get(r.json, "jobs_run")) >= 4);
 	reply_free(&r);
 
 	const char *order[] = { "a", "b", "b-follow-up", "c" };
@@ -148,8 +149,9 @@ static void advancing_runs_due_jobs_in_order_at_their_instant(void **state)
 	/* relative advance reaches the job ten days out */
 	http_call(&H, "POST", "/api/v1/test/clock", "{\"advance_seconds\": 864000}", NULL, &r);
 	assert_int_equal(r.status, 200);
-	assert_int_equal(json_integer_value(json_object_get(r.json, "jobs_run")), 1);
+	assert_true(json_integer_value(json_object_get(r.json, "jobs_run")) >= 1);
 	reply_free(&r);
+	assert_int_equal(nruns, 5);
 	assert_string_equal(runs[4].name, "later");
 }
 
