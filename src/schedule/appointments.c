@@ -564,10 +564,11 @@ static int book_many(db *d, struct book_ctx *x, struct appt_answer_out *out, str
 						    json_pack("{s:s, s:s}", "code", p->why.code, "message", p->why.message));
 			json_array_append_new(plan, one);
 		}
+		json_t *body = json_pack("{s:o, s:i, s:i}", "occurrences", plan, "placeable", placeable, "unplaceable",
+					 x->npl - placeable);
 		out->status = 200;
-		out->body = json_dumps(json_pack("{s:o, s:i, s:i}", "occurrences", plan, "placeable", placeable,
-						 "unplaceable", x->npl - placeable),
-				       JSON_COMPACT);
+		out->body = json_dumps(body, JSON_COMPACT);
+		json_decref(body);
 		return 0;
 	}
 	if (placeable < x->npl && !x->req->accept_partial) {
