@@ -97,4 +97,9 @@ HANDLER(handle_appointment_patch);
 HANDLER(handle_public_availability);
 HANDLER(handle_public_book);
 
+/* api_public.c, api_manage.c, api_theme.c: public page, manage links, branding */
+/* -- handlers of api_public.c go here -- */
+/* -- handlers of api_manage.c go here -- */
+/* -- handlers of api_theme.c go here -- */
+
 #endif

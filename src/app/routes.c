@@ -102,6 +102,12 @@ const struct http_route app_routes[] = {
 	{ "GET", "/api/v1/public/{slug}/availability", handle_public_availability, PUBLIC, 0, NULL },
 	{ "POST", "/api/v1/public/{slug}/appointments", handle_public_book, PUBLIC | ROUTE_RATE(RATE_PUBLIC), 0, NULL },
 
+	/* the public booking page, manage links and branding (src/app/api_public.c, api_manage.c,
+	 * api_theme.c) */
+	/* -- routes of api_public.c go here -- */
+	/* -- routes of api_manage.c go here -- */
+	/* -- routes of api_theme.c go here -- */
+
 	/* test mode only */
 	{ "GET", "/api/v1/test/clock", handle_test_clock_get, TEST, 0, NULL },
 	{ "POST", "/api/v1/test/clock", handle_test_clock_post, TEST, 4096, NULL },
