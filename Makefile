@@ -4,6 +4,8 @@
 #   make test       install what is missing, run every suite (see tests/run.sh)
 #   make bench      run the benchmarks in bench/ (they print figures, they do not fail)
 #   make fmt        format the sources with clang-format
+#   make soak       the long runs: thousands of race rounds, big property runs, every zone
+#   make fuzz       libFuzzer on each tests/fuzz target (FUZZ_SECONDS each)
 #   VARIANT=asan    build with AddressSanitizer and UndefinedBehaviorSanitizer
 
 VARIANT ?= debug
@@ -14,6 +16,8 @@ WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-mis
 CFLAGS_BASE := -std=c11 -D_GNU_SOURCE -g -pthread $(WARN) -Isrc -I$(B)/gen
 ifeq ($(VARIANT),asan)
   OPT := -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
+else ifeq ($(VARIANT),fuzz)
+  OPT := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined
 else ifeq ($(VARIANT),release)
   OPT := -O2 -DNDEBUG
 else
@@ -48,7 +52,7 @@ FUZZ_REPLAY := $(FUZZ_SRC:%.c=$(B)/%-replay)
 BENCH_SRC := $(sort $(wildcard bench/*.c))
 BENCH_BIN := $(BENCH_SRC:%.c=$(B)/%)
 
-.PHONY: all deps run test unit api bench fmt fmt-check lint clean tests-build
+.PHONY: all deps run test unit api bench soak fuzz fmt fmt-check lint clean tests-build
 .DEFAULT_GOAL := all
 
 all: $(B)/creneau
@@ -126,6 +130,12 @@ api: $(API_BIN)
 bench: deps
 	$(MAKE) VARIANT=release tests-build
 	bench/run.sh build/release
+
+soak: deps
+	tests/soak.sh
+
+fuzz: deps
+	tests/fuzz/run.sh
 
 fmt:
 	clang-format -i $$(find src tests bench -name '*.[ch]')
