@@ -10,6 +10,7 @@
 #include "base/token.h"
 #include "base/xalloc.h"
 #include "schedule/clients.h"
+#include "schedule/manage.h"
 #include "base/banned.h"
 
 #define BOOK_ATTEMPTS 3 /* a group session created by someone else meanwhile: read again */
@@ -205,15 +206,13 @@ static int place_one(db_conn *c, struct book_ctx *x, struct placement *p, int64_
 {
 	const struct appt_request *q = x->req;
 	int64_t block_id, seq;
-	char pid[24], hash[TOKEN_HASH_LEN + 1];
+	char pid[24];
 	if (take_block(c, x, p, &block_id, e) || next_change_seq(c, q->account_id, &seq, e))
 		return -1;
 	public_id_new("apt", pid);
+	/* the manage link of a public booking lives in manage_tokens (schedule/manage.h);
+	 * appointments.manage_token_hash is kept for rows booked before it and stays NULL */
 	int with_token = q->source == APPT_PUBLIC && x->npl == 1;
-	if (with_token) {
-		token_new(x->manage_token);
-		token_hash(x->manage_token, hash);
-	}
 	int64_t end = p->start + (int64_t)x->svc.duration * 60;
 	int rc = db_query_int(
 		c,
@@ -226,11 +225,13 @@ static int place_one(db_conn *c, struct book_ctx *x, struct placement *p, int64_
 			DB_INT(p->cand_staff[p->chosen]), client_id ? DB_INT(client_id) : DB_NULL,
 			DB_INT(p->start), DB_INT(end), DB_TEXT(q->source == APPT_PUBLIC ? "public" : "office"),
 			DB_TEXT(q->notes), DB_INT(x->overridden),
-			DB_TEXT(x->recurrence_id[0] ? x->recurrence_id : NULL), DB_TEXT(with_token ? hash : NULL),
+			DB_TEXT(x->recurrence_id[0] ? x->recurrence_id : NULL), DB_NULL,
 			DB_INT(seq), DB_INT(q->now)),
 		&p->appt_id, e);
 	if (rc != 1)
 		return rc < 0 ? -1 : err_internal(e, "no appointment id");
+	if (with_token && manage_token_issue(c, q->account_id, p->appt_id, "booking", q->now, x->manage_token, e))
+		return -1;
 	for (int i = 0; i < q->nanswers; i++)
 		if (db_exec(c,
 			    "INSERT INTO appointment_answers (account_id, appointment_id, question_id, answer)"
