@@ -6,6 +6,7 @@
 #include "db/db_int.h"
 
 #include <limits.h>
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -249,8 +250,18 @@ static void sq_disconnect(db_conn *c)
 	c->handle = NULL;
 }
 
+/* SQLite's memory statistics take one process-wide mutex on every allocation, which the
+ * request threads then queue on; nothing here reads the statistics. Must run before
+ * SQLite initialises (a later call is refused by SQLite and changes nothing). */
+static pthread_once_t config_once = PTHREAD_ONCE_INIT;
+static void sq_config(void)
+{
+	(void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 static int sq_open(db *d, struct err *e)
 {
+	pthread_once(&config_once, sq_config);
 	/* The first connection is made now: a bad path fails at start, and a new store gets
 	 * auto_vacuum before anyone creates a table. */
 	db_conn *c = &d->conns[0];
