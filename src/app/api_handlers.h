@@ -99,7 +99,16 @@ HANDLER(handle_public_book);
 
 /* api_public.c, api_manage.c, api_theme.c: public page, manage links, branding */
 /* -- handlers of api_public.c go here -- */
+HANDLER(handle_public_info);
+HANDLER(handle_public_logo);
+HANDLER(handle_page_booking);
+HANDLER(handle_page_widget);
+HANDLER(handle_page_manage);
 /* -- handlers of api_manage.c go here -- */
 /* -- handlers of api_theme.c go here -- */
+HANDLER(handle_theme_get);
+HANDLER(handle_theme_put);
+HANDLER(handle_theme_logo_put);
+HANDLER(handle_theme_logo_delete);
 
 #endif

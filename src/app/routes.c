@@ -105,8 +105,19 @@ const struct http_route app_routes[] = {
 	/* the public booking page, manage links and branding (src/app/api_public.c, api_manage.c,
 	 * api_theme.c) */
 	/* -- routes of api_public.c go here -- */
+	{ "GET", "/api/v1/public/{slug}", handle_public_info, PUBLIC, 0, NULL },
+	{ "GET", "/api/v1/public/{slug}/logo", handle_public_logo, PUBLIC, 0, NULL },
+	{ "GET", "/b/{slug}", handle_page_booking, PUBLIC, 0, NULL },
+	{ "GET", "/widget/b/{slug}", handle_page_widget, PUBLIC | HTTP_ROUTE_FRAMEABLE, 0, NULL },
+	{ "GET", "/m/{token}", handle_page_manage, PUBLIC, 0, NULL },
 	/* -- routes of api_manage.c go here -- */
 	/* -- routes of api_theme.c go here -- */
+	{ "GET", "/api/v1/theme", handle_theme_get, TENANT | ROUTE_OWNER | ROUTE_NEEDS(FEAT_BRANDING), 0, NULL },
+	{ "PUT", "/api/v1/theme", handle_theme_put, TENANT | ROUTE_OWNER | ROUTE_NEEDS(FEAT_BRANDING), 0, NULL },
+	{ "PUT", "/api/v1/theme/logo", handle_theme_logo_put, TENANT | ROUTE_OWNER | ROUTE_NEEDS(FEAT_BRANDING),
+	  1024 * 1024 + 4096, NULL },
+	{ "DELETE", "/api/v1/theme/logo", handle_theme_logo_delete, TENANT | ROUTE_OWNER | ROUTE_NEEDS(FEAT_BRANDING), 0,
+	  NULL },
 
 	/* test mode only */
 	{ "GET", "/api/v1/test/clock", handle_test_clock_get, TEST, 0, NULL },

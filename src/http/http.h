@@ -106,6 +106,10 @@ void http_resp_body(struct http_resp *w, int status, const char *content_type, c
 		    size_t len);
 /* API.md's error shape from *e (status, code, message, field; Retry-After when set). */
 void http_resp_error(struct http_resp *w, const struct err *e);
+/* Answers with the static file at path under web_root ("/b/index.html") from the in-memory
+ * cache: its type, ETag, Cache-Control and gzip; a 200 honours If-None-Match (304). Other
+ * statuses (a 404 or 410 page) carry the file as their body. -1 when no such file is loaded. */
+int http_resp_static(struct http_req *r, struct http_resp *w, int status, const char *path) WUR;
 /* 204 No Content. */
 void http_resp_empty(struct http_resp *w, int status);
 /* Set-Cookie with HttpOnly; SameSite=Lax; Path=/ (and Secure when the server says TLS).

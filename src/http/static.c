@@ -18,7 +18,7 @@
 
 #include "base/log.h"
 #include "base/xalloc.h"
-#include "http/http_int.h"
+#include "http/server_int.h"
 #include "base/banned.h"
 
 struct static_files {
@@ -273,4 +273,33 @@ const struct static_file *static_files_find(const struct static_files *s, const 
 	if (lookup(s, idx))
 		*redirect = 1;
 	return NULL;
+}
+
+int http_resp_static(struct http_req *r, struct http_resp *w, int status, const char *path)
+{
+	const struct static_file *f = r->srv->statics ? lookup(r->srv->statics, path) : NULL;
+	if (!f)
+		return -1;
+	int gz = f->gz && http_accepts_gzip(http_req_header(r, "Accept-Encoding"));
+	const char *etag = gz ? f->etag_gz : f->etag;
+	w->answered = 1;
+	http_resp_header(w, "Cache-Control", status == 200 ? f->cache_control : "no-cache");
+	if (f->gz)
+		http_resp_header(w, "Vary", "Accept-Encoding");
+	if (status == 200) {
+		http_resp_header(w, "ETag", etag);
+		if (http_etag_matches(http_req_header(r, "If-None-Match"), etag)) {
+			w->status = 304;
+			w->body = "";
+			w->len = 0;
+			return 0;
+		}
+	}
+	w->status = status;
+	w->content_type = f->content_type;
+	if (gz)
+		http_resp_header(w, "Content-Encoding", "gzip");
+	w->body = (const char *)(gz ? f->gz : f->body);
+	w->len = gz ? f->gz_len : f->len;
+	return 0;
 }
