@@ -105,6 +105,10 @@ HANDLER(handle_page_booking);
 HANDLER(handle_page_widget);
 HANDLER(handle_page_manage);
 /* -- handlers of api_manage.c go here -- */
+HANDLER(handle_manage_get);
+HANDLER(handle_manage_patch);
+HANDLER(handle_manage_delete);
+HANDLER(handle_manage_ics);
 /* -- handlers of api_theme.c go here -- */
 HANDLER(handle_theme_get);
 HANDLER(handle_theme_put);

@@ -111,6 +111,10 @@ const struct http_route app_routes[] = {
 	{ "GET", "/widget/b/{slug}", handle_page_widget, PUBLIC | HTTP_ROUTE_FRAMEABLE, 0, NULL },
 	{ "GET", "/m/{token}", handle_page_manage, PUBLIC, 0, NULL },
 	/* -- routes of api_manage.c go here -- */
+	{ "GET", "/api/v1/manage/{token}", handle_manage_get, PUBLIC, 0, NULL },
+	{ "PATCH", "/api/v1/manage/{token}", handle_manage_patch, PUBLIC | ROUTE_RATE(RATE_PUBLIC), 0, NULL },
+	{ "DELETE", "/api/v1/manage/{token}", handle_manage_delete, PUBLIC | ROUTE_RATE(RATE_PUBLIC), 0, NULL },
+	{ "GET", "/api/v1/manage/{token}/ics", handle_manage_ics, PUBLIC, 0, NULL },
 	/* -- routes of api_theme.c go here -- */
 	{ "GET", "/api/v1/theme", handle_theme_get, TENANT | ROUTE_OWNER | ROUTE_NEEDS(FEAT_BRANDING), 0, NULL },
 	{ "PUT", "/api/v1/theme", handle_theme_put, TENANT | ROUTE_OWNER | ROUTE_NEEDS(FEAT_BRANDING), 0, NULL },

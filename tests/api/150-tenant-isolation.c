@@ -94,6 +94,10 @@ static const struct {
 	{ "PUT", "/api/v1/theme", OWN_DATA },
 	{ "PUT", "/api/v1/theme/logo", OWN_DATA },
 	{ "DELETE", "/api/v1/theme/logo", OWN_DATA },
+	{ "GET", "/api/v1/manage/{token}", NO_SESSION },
+	{ "PATCH", "/api/v1/manage/{token}", NO_SESSION },
+	{ "DELETE", "/api/v1/manage/{token}", NO_SESSION },
+	{ "GET", "/api/v1/manage/{token}/ics", NO_SESSION },
 	{ "GET", "/api/v1/test/clock", NO_SESSION },
 	{ "POST", "/api/v1/test/clock", NO_SESSION },
 	{ "POST", "/api/v1/test/account-state", NO_SESSION },
@@ -119,6 +123,8 @@ static const char *victim_id_for(const char *pattern, int nth)
 		return victim_closed_day;
 	if (!strncmp(pattern, "/api/v1/appointments/", 21))
 		return victim_appointment;
+	if (!strncmp(pattern, "/api/v1/manage/", 15))
+		return "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"; /* a well-formed token nobody holds: 404 */
 	if (!strncmp(pattern, "/m/", 3))
 		return "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"; /* the page is the same for any token */
 	if (!strncmp(pattern, "/api/v1/public/", 15) || !strncmp(pattern, "/b/", 3) || !strncmp(pattern, "/widget/", 8))
@@ -190,6 +196,8 @@ static void walk(const struct http_route *route, enum expect expect)
 	assert_no_secret(route, &r, expect == PUBLIC_PROFILE);
 	if (scope == SCOPE_OPS)
 		assert_error(&r, 401, "unauthorized"); /* a customer's cookie is not an operator's */
+	if (!strncmp(route->pattern, "/api/v1/manage/", 15))
+		assert_error(&r, 404, "not_found"); /* a token nobody holds reaches nothing */
 	if (expect == FOREIGN_ID && r.status != 404 && r.status != 403) {
 		fprintf(stderr, "%s %s with a foreign id answered %ld: %s\n", route->method, route->pattern, r.status,
 			r.body);
