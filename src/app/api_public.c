@@ -35,9 +35,11 @@ static int pub_load(struct http_req *req, db_conn *c, const char *slug, struct p
 		return err_set(e, 404, "not_found", NULL, "no such business");
 	db_rows *r;
 	if (db_query(c,
-		     "SELECT a.id, a.name, a.plan, a.state, COALESCE(a.trial_ends_at, 0), a.time_zone, a.locale,"
+		     "SELECT a.id, a.name, a.plan, a.state, COALESCE(a.trial_ends_at, 0), a.time_zone, "
+		     "a.locale,"
 		     " a.phone, a.address, a.website, a.min_notice_s, a.horizon_s, a.cancel_cutoff_s,"
-		     " t.primary_color, t.accent_color, COALESCE(t.logo_file_id, ''), COALESCE(t.logo_type, ''),"
+		     " t.primary_color, t.accent_color, COALESCE(t.logo_file_id, ''), COALESCE(t.logo_type, "
+		     "''),"
 		     " t.texts, COALESCE(t.updated_at, 0)"
 		     " FROM accounts a LEFT JOIN themes t ON t.account_id = a.id WHERE a.slug = $1",
 		     DB_ARGS(DB_TEXT(slug)), &r, e))
@@ -61,7 +63,7 @@ static int pub_load(struct http_req *req, db_conn *c, const char *slug, struct p
 		p->min_notice_s = db_rows_int(r, 10);
 		p->horizon_s = db_rows_int(r, 11);
 		p->cancel_cutoff_s = db_rows_int(r, 12);
-		struct err none = { 0 };
+		struct err none = {0};
 		if (!db_rows_is_null(r, 13) && !may(a, FEAT_BRANDING, &none)) {
 			struct theme *t = arena_alloc(http_req_arena(req), sizeof(*t));
 			theme_defaults(t);
@@ -72,8 +74,9 @@ static int pub_load(struct http_req *req, db_conn *c, const char *slug, struct p
 			json_t *texts = json_loads(db_rows_text(r, 17), 0, NULL);
 			for (int l = 0; l < THEME_LANG_COUNT; l++)
 				for (int k = 0; k < THEME_TEXT_COUNT; k++) {
-					const char *v = json_string_value(json_object_get(
-						json_object_get(texts, theme_lang_keys[l]), theme_text_keys[k]));
+					const char *v = json_string_value(
+						json_object_get(json_object_get(texts, theme_lang_keys[l]),
+								theme_text_keys[k]));
 					snprintf(t->texts[l][k], sizeof(t->texts[l][k]), "%s", v ? v : "");
 				}
 			json_decref(texts);
@@ -96,7 +99,8 @@ static json_t *find_by_id(json_t *arr, const char *id)
 {
 	size_t i;
 	json_t *v;
-	json_array_foreach(arr, i, v) {
+	json_array_foreach(arr, i, v)
+	{
 		if (!strcmp(json_string_value(json_object_get(v, "id")), id))
 			return v;
 	}
@@ -109,7 +113,8 @@ static int catalogue(db_conn *c, int64_t account_id, json_t *services, json_t *s
 {
 	db_rows *r;
 	if (db_query(c,
-		     "SELECT 0 AS k, position AS pos, id AS rid, public_id AS t1, name AS t2, color AS t3, '' AS t4,"
+		     "SELECT 0 AS k, position AS pos, id AS rid, public_id AS t1, name AS t2, color AS t3, "
+		     "'' AS t4,"
 		     " '' AS t5, 0 AS i1, 0 AS i2, 0 AS i3 FROM staff"
 		     " WHERE account_id = $1 AND active = 1 AND bookable = 1"
 		     " UNION ALL SELECT 1, position, id, public_id, name, description, category, currency,"
@@ -119,7 +124,8 @@ static int catalogue(db_conn *c, int64_t account_id, json_t *services, json_t *s
 		     " JOIN services sv ON sv.account_id = ss.account_id AND sv.id = ss.service_id"
 		     " JOIN staff st ON st.account_id = ss.account_id AND st.id = ss.staff_id"
 		     " WHERE ss.account_id = $1 AND sv.active = 1 AND st.active = 1 AND st.bookable = 1"
-		     " UNION ALL SELECT 3, q.position, q.id, sv.public_id, q.public_id, q.label, q.kind, q.choices,"
+		     " UNION ALL SELECT 3, q.position, q.id, sv.public_id, q.public_id, q.label, q.kind, "
+		     "q.choices,"
 		     " q.required, 0, 0 FROM service_questions q"
 		     " JOIN services sv ON sv.account_id = q.account_id AND sv.id = q.service_id"
 		     " WHERE q.account_id = $1 AND sv.active = 1"
@@ -132,15 +138,16 @@ static int catalogue(db_conn *c, int64_t account_id, json_t *services, json_t *s
 		const char *t1 = db_rows_text(r, 3), *t2 = db_rows_text(r, 4), *t3 = db_rows_text(r, 5);
 		const char *t4 = db_rows_text(r, 6), *t5 = db_rows_text(r, 7);
 		if (k == 0) {
-			json_array_append_new(staff, json_pack("{s:s, s:s, s:s}", "id", t1, "name", t2, "color", t3));
+			json_array_append_new(
+				staff, json_pack("{s:s, s:s, s:s}", "id", t1, "name", t2, "color", t3));
 		} else if (k == 1) {
 			json_array_append_new(
 				services,
-				json_pack("{s:s, s:s, s:s, s:s, s:I, s:I, s:s, s:I, s:[], s:[]}", "id", t1, "name", t2,
-					  "description", t3, "category", t4, "duration_min",
-					  (json_int_t)db_rows_int(r, 8), "price_cents", (json_int_t)db_rows_int(r, 9),
-					  "currency", t5, "capacity", (json_int_t)db_rows_int(r, 10), "questions",
-					  "staff"));
+				json_pack("{s:s, s:s, s:s, s:s, s:I, s:I, s:s, s:I, s:[], s:[]}", "id", t1,
+					  "name", t2, "description", t3, "category", t4, "duration_min",
+					  (json_int_t)db_rows_int(r, 8), "price_cents",
+					  (json_int_t)db_rows_int(r, 9), "currency", t5, "capacity",
+					  (json_int_t)db_rows_int(r, 10), "questions", "staff"));
 		} else {
 			json_t *sv = find_by_id(services, t1);
 			if (!sv)
@@ -154,9 +161,9 @@ static int catalogue(db_conn *c, int64_t account_id, json_t *services, json_t *s
 					choices = json_array();
 				}
 				json_array_append_new(json_object_get(sv, "questions"),
-						      json_pack("{s:s, s:s, s:s, s:o, s:b}", "id", t2, "label", t3,
-								"kind", t4, "choices", choices, "required",
-								(int)db_rows_int(r, 8)));
+						      json_pack("{s:s, s:s, s:s, s:o, s:b}", "id", t2,
+								"label", t3, "kind", t4, "choices", choices,
+								"required", (int)db_rows_int(r, 8)));
 			}
 		}
 	}
@@ -202,19 +209,20 @@ int handle_public_info(struct http_req *req, struct http_resp *resp, struct err 
 		json_decref(staff);
 		return -1;
 	}
-	struct err why = { 0 };
+	struct err why = {0};
 	int open = !may(&p.a, FEAT_PUBLIC_BOOKING, &why);
-	const char *reason = open ? NULL
-			   : p.a.state == ACCOUNT_FROZEN ? "frozen"
-			   : p.a.state == ACCOUNT_READ_ONLY ? "read_only"
-							   : "closed";
+	const char *reason = open			      ? NULL
+			     : p.a.state == ACCOUNT_FROZEN    ? "frozen"
+			     : p.a.state == ACCOUNT_READ_ONLY ? "read_only"
+							      : "closed";
 	json_t *out = json_pack(
-		"{s:{s:s, s:s, s:s, s:s, s:s, s:s, s:s}, s:b, s:o, s:o, s:o, s:{s:I, s:I, s:I}, s:o}", "business",
-		"name", p.a.name, "slug", p.a.slug, "time_zone", p.a.time_zone, "locale", p.a.locale, "phone",
-		p.phone, "address", p.address, "website", p.website, "bookings_open", open, "closed_reason",
-		reason ? json_string(reason) : json_null(), "services", services, "staff", staff, "rules",
-		"min_notice_s", (json_int_t)p.min_notice_s, "horizon_s", (json_int_t)p.horizon_s, "cancel_cutoff_s",
-		(json_int_t)p.cancel_cutoff_s, "theme", p.has_theme ? theme_to_json(p.theme, logo_url(req, &p)) : json_null());
+		"{s:{s:s, s:s, s:s, s:s, s:s, s:s, s:s}, s:b, s:o, s:o, s:o, s:{s:I, s:I, s:I}, s:o}",
+		"business", "name", p.a.name, "slug", p.a.slug, "time_zone", p.a.time_zone, "locale",
+		p.a.locale, "phone", p.phone, "address", p.address, "website", p.website, "bookings_open",
+		open, "closed_reason", reason ? json_string(reason) : json_null(), "services", services,
+		"staff", staff, "rules", "min_notice_s", (json_int_t)p.min_notice_s, "horizon_s",
+		(json_int_t)p.horizon_s, "cancel_cutoff_s", (json_int_t)p.cancel_cutoff_s, "theme",
+		p.has_theme ? theme_to_json(p.theme, logo_url(req, &p)) : json_null());
 	if (!out)
 		return err_internal(e, "could not build the public page's JSON");
 	char *body = json_dumps(out, JSON_COMPACT);
@@ -281,7 +289,7 @@ static int serve_business_page(struct http_req *req, struct http_resp *resp, con
 	struct pub p;
 	if (db_acquire(api_app(req)->db, &c, e))
 		return -1;
-	struct err why = { 0 };
+	struct err why = {0};
 	int rc = pub_load(req, c, http_req_param(req, "slug"), &p, &why);
 	db_release(c);
 	if (rc && why.status != 404 && why.status != 410) {

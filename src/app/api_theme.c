@@ -21,16 +21,18 @@ static void answer(struct http_req *req, struct http_resp *resp, const struct th
 	if (t->logo_file_id[0])
 		snprintf(url, sizeof(url), "/api/v1/public/%s/logo?v=%.12s", a->slug, t->logo_file_id);
 	json_t *theme = theme_to_json(t, t->logo_file_id[0] ? url : NULL);
-	json_object_set_new(theme, "updated_at", t->updated_at ? json_string(api_time(req, a, t->updated_at)) : json_null());
+	json_object_set_new(theme, "updated_at",
+			    t->updated_at ? json_string(api_time(req, a, t->updated_at)) : json_null());
 	http_resp_json(resp, 200,
-		       json_pack("{s:o, s:b, s:o}", "theme", theme, "stored", stored, "contrast", theme_contrast_json(t)));
+		       json_pack("{s:o, s:b, s:o}", "theme", theme, "stored", stored, "contrast",
+				 theme_contrast_json(t)));
 }
 
 struct theme_op {
 	int64_t account_id;
 	struct theme *t;
-	const json_t *body;          /* PUT /theme */
-	const char *data, *type;     /* PUT /theme/logo; data NULL = delete */
+	const json_t *body;	 /* PUT /theme */
+	const char *data, *type; /* PUT /theme/logo; data NULL = delete */
 	size_t len;
 	int stored;
 };
@@ -46,7 +48,7 @@ static int load(db_conn *c, struct theme_op *op, struct err *e)
 
 int handle_theme_get(struct http_req *req, struct http_resp *resp, struct err *e)
 {
-	struct theme_op op = { .account_id = api_account(req)->id };
+	struct theme_op op = {.account_id = api_account(req)->id};
 	op.t = arena_alloc(http_req_arena(req), sizeof(*op.t));
 	db_conn *c;
 	if (db_acquire(api_app(req)->db, &c, e))
@@ -79,7 +81,7 @@ int handle_theme_put(struct http_req *req, struct http_resp *resp, struct err *e
 	theme_defaults(check);
 	if (theme_from_json(body, check, e))
 		return -1;
-	struct theme_op op = { .account_id = api_account(req)->id, .body = body };
+	struct theme_op op = {.account_id = api_account(req)->id, .body = body};
 	op.t = arena_alloc(http_req_arena(req), sizeof(*op.t));
 	if (api_transact(req, put_theme, &op, e))
 		return -1;
@@ -93,9 +95,9 @@ static int set_logo(db_conn *c, void *ctx, struct err *e)
 	int64_t now = clock_now();
 	char id[FILES_ID_LEN + 1] = "", old[33];
 	if (op->data) {
-		const char *name = !strcmp(op->type, "image/png") ? "logo.png"
+		const char *name = !strcmp(op->type, "image/png")    ? "logo.png"
 				   : !strcmp(op->type, "image/jpeg") ? "logo.jpg"
-								      : "logo.webp";
+								     : "logo.webp";
 		if (files_put(c, op->account_id, name, op->type, op->data, op->len, now, id, e))
 			return -1;
 	}
@@ -109,7 +111,8 @@ static int set_logo(db_conn *c, void *ctx, struct err *e)
 static int has_type(const char *header, const char *type)
 {
 	size_t n = strlen(type);
-	return header && !strncasecmp(header, type, n) && (header[n] == '\0' || header[n] == ';' || header[n] == ' ');
+	return header && !strncasecmp(header, type, n) &&
+	       (header[n] == '\0' || header[n] == ';' || header[n] == ' ');
 }
 
 int handle_theme_logo_put(struct http_req *req, struct http_resp *resp, struct err *e)
@@ -126,7 +129,7 @@ int handle_theme_logo_put(struct http_req *req, struct http_resp *resp, struct e
 	const char *type = theme_image_type(data, len);
 	if (!type)
 		return err_set(e, 400, "invalid_image", NULL, "the file is not a PNG, JPEG or WebP image");
-	struct theme_op op = { .account_id = api_account(req)->id, .data = data, .len = len, .type = type };
+	struct theme_op op = {.account_id = api_account(req)->id, .data = data, .len = len, .type = type};
 	op.t = arena_alloc(http_req_arena(req), sizeof(*op.t));
 	if (api_transact(req, set_logo, &op, e))
 		return -1;
@@ -136,7 +139,7 @@ int handle_theme_logo_put(struct http_req *req, struct http_resp *resp, struct e
 
 int handle_theme_logo_delete(struct http_req *req, struct http_resp *resp, struct err *e)
 {
-	struct theme_op op = { .account_id = api_account(req)->id };
+	struct theme_op op = {.account_id = api_account(req)->id};
 	op.t = arena_alloc(http_req_arena(req), sizeof(*op.t));
 	if (api_transact(req, set_logo, &op, e))
 		return -1;

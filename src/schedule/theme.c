@@ -10,12 +10,12 @@
 #include "base/xalloc.h"
 #include "base/banned.h"
 
-const char *const theme_lang_keys[THEME_LANG_COUNT] = { "fr", "en" };
-const char *const theme_text_keys[THEME_TEXT_COUNT] = { "welcome", "instructions", "confirmation",
-							 "book_button" };
+const char *const theme_lang_keys[THEME_LANG_COUNT] = {"fr", "en"};
+const char *const theme_text_keys[THEME_TEXT_COUNT] = {"welcome", "instructions", "confirmation",
+						       "book_button"};
 
 #define TEXT_COLOR "#1d2430"
-#define AA_RATIO 4.5
+#define AA_RATIO   4.5
 
 void theme_defaults(struct theme *t)
 {
@@ -100,7 +100,8 @@ static int read_texts(const json_t *texts, struct theme *t, struct err *e)
 		return err_set(e, 400, "invalid_field", "texts", "texts must be an object {fr, en}");
 	const char *lang;
 	const json_t *lv;
-	json_object_foreach((json_t *)texts, lang, lv) {
+	json_object_foreach((json_t *)texts, lang, lv)
+	{
 		int l = -1;
 		for (int i = 0; i < THEME_LANG_COUNT; i++)
 			if (!strcmp(lang, theme_lang_keys[i]))
@@ -115,14 +116,16 @@ static int read_texts(const json_t *texts, struct theme *t, struct err *e)
 			return err_set(e, 400, "invalid_field", field, "%s must be an object", field);
 		const char *key;
 		const json_t *v;
-		json_object_foreach((json_t *)lv, key, v) {
+		json_object_foreach((json_t *)lv, key, v)
+		{
 			int k = -1;
 			for (int i = 0; i < THEME_TEXT_COUNT; i++)
 				if (!strcmp(key, theme_text_keys[i]))
 					k = i;
 			snprintf(field, sizeof(field), "texts.%s.%.30s", theme_lang_keys[l], key);
 			if (k < 0)
-				return err_set(e, 400, "unknown_field", field, "%s is not a text of the page", field);
+				return err_set(e, 400, "unknown_field", field, "%s is not a text of the page",
+					       field);
 			if (json_is_null(v))
 				continue;
 			const char *s = json_string_value(v);
@@ -131,10 +134,11 @@ static int read_texts(const json_t *texts, struct theme *t, struct err *e)
 			size_t max = k == THEME_BOOK_BUTTON ? THEME_BUTTON_MAX : THEME_TEXT_MAX;
 			size_t bytes = json_string_length(v);
 			if (bytes != strlen(s))
-				return err_set(e, 400, "invalid_field", field, "%s contains a NUL character", field);
+				return err_set(e, 400, "invalid_field", field, "%s contains a NUL character",
+					       field);
 			if (bytes >= sizeof(t->texts[l][k]) || utf8_chars(s) > max)
-				return err_set(e, 400, "text_too_long", field, "%s is longer than %zu characters",
-					       field, max);
+				return err_set(e, 400, "text_too_long", field,
+					       "%s is longer than %zu characters", field, max);
 			for (const unsigned char *p = (const unsigned char *)s; *p; p++)
 				if ((*p < 0x20 && *p != '\n' && *p != '\t') || *p == 0x7f)
 					return err_set(e, 400, "invalid_field", field,
@@ -151,9 +155,11 @@ int theme_from_json(const json_t *body, struct theme *t, struct err *e)
 		return err_set(e, 400, "invalid_json", NULL, "the body must be a JSON object");
 	const char *key;
 	const json_t *v;
-	json_object_foreach((json_t *)body, key, v) {
+	json_object_foreach((json_t *)body, key, v)
+	{
 		if (strcmp(key, "primary") && strcmp(key, "accent") && strcmp(key, "texts"))
-			return err_set(e, 400, "unknown_field", key, "%.40s is not a field of the theme", key);
+			return err_set(e, 400, "unknown_field", key, "%.40s is not a field of the theme",
+				       key);
 	}
 	if (read_color(body, "primary", t->primary, e) || read_color(body, "accent", t->accent, e))
 		return -1;
@@ -188,10 +194,10 @@ json_t *theme_contrast_json(const struct theme *t)
 	const struct {
 		const char *name, *fg, *bg;
 	} pairs[] = {
-		{ "primary_on_white", t->primary, "#ffffff" },
-		{ "primary_on_text", t->primary, TEXT_COLOR },
-		{ "accent_on_white", t->accent, "#ffffff" },
-		{ "accent_on_text", t->accent, TEXT_COLOR },
+		{"primary_on_white", t->primary, "#ffffff"},
+		{"primary_on_text", t->primary, TEXT_COLOR},
+		{"accent_on_white", t->accent, "#ffffff"},
+		{"accent_on_text", t->accent, TEXT_COLOR},
 	};
 	int ok[4];
 	for (int i = 0; i < 4; i++) {
@@ -209,7 +215,7 @@ json_t *theme_contrast_json(const struct theme *t)
 const char *theme_image_type(const void *data, size_t len)
 {
 	const unsigned char *p = data;
-	static const unsigned char png[8] = { 0x89, 'P', 'N', 'G', 0x0d, 0x0a, 0x1a, 0x0a };
+	static const unsigned char png[8] = {0x89, 'P', 'N', 'G', 0x0d, 0x0a, 0x1a, 0x0a};
 	/* a PNG's first chunk is IHDR: signature + length + "IHDR" + 13 bytes + CRC */
 	if (len >= 33 && !memcmp(p, png, 8) && !memcmp(p + 12, "IHDR", 4))
 		return "image/png";
@@ -229,8 +235,8 @@ static int texts_from_text(const char *s, struct theme *t)
 		return -1;
 	for (int l = 0; l < THEME_LANG_COUNT; l++)
 		for (int k = 0; k < THEME_TEXT_COUNT; k++) {
-			const char *v = json_string_value(json_object_get(json_object_get(j, theme_lang_keys[l]),
-									  theme_text_keys[k]));
+			const char *v = json_string_value(
+				json_object_get(json_object_get(j, theme_lang_keys[l]), theme_text_keys[k]));
 			snprintf(t->texts[l][k], sizeof(t->texts[l][k]), "%s", v ? v : "");
 		}
 	json_decref(j);
@@ -241,10 +247,11 @@ int theme_get(db_conn *c, int64_t account_id, struct theme *t, struct err *e)
 {
 	db_rows *r;
 	theme_defaults(t);
-	if (db_query(c,
-		     "SELECT primary_color, accent_color, COALESCE(logo_file_id, ''), COALESCE(logo_type, ''),"
-		     " texts, updated_at FROM themes WHERE account_id = $1",
-		     DB_ARGS(DB_INT(account_id)), &r, e))
+	if (db_query(
+		    c,
+		    "SELECT primary_color, accent_color, COALESCE(logo_file_id, ''), COALESCE(logo_type, ''),"
+		    " texts, updated_at FROM themes WHERE account_id = $1",
+		    DB_ARGS(DB_INT(account_id)), &r, e))
 		return -1;
 	int found = db_rows_next(r, e);
 	if (found == 1) {
@@ -253,7 +260,8 @@ int theme_get(db_conn *c, int64_t account_id, struct theme *t, struct err *e)
 		snprintf(t->logo_file_id, sizeof(t->logo_file_id), "%s", db_rows_text(r, 2));
 		snprintf(t->logo_type, sizeof(t->logo_type), "%s", db_rows_text(r, 3));
 		if (texts_from_text(db_rows_text(r, 4), t))
-			found = err_internal(e, "the stored texts of account %lld are not JSON", (long long)account_id);
+			found = err_internal(e, "the stored texts of account %lld are not JSON",
+					     (long long)account_id);
 		t->updated_at = db_rows_int(r, 5);
 	}
 	db_rows_free(r);
@@ -265,14 +273,14 @@ int theme_put(db_conn *c, int64_t account_id, const struct theme *t, int64_t now
 	json_t *texts = texts_json(t);
 	char *s = json_dumps(texts, JSON_COMPACT);
 	json_decref(texts);
-	int rc = db_exec(c,
-			 "INSERT INTO themes (account_id, primary_color, accent_color, texts, updated_at)"
-			 " VALUES ($1, $2, $3, $4, $5) ON CONFLICT (account_id) DO UPDATE SET"
-			 " primary_color = excluded.primary_color, accent_color = excluded.accent_color,"
-			 " texts = excluded.texts, updated_at = excluded.updated_at",
-			 DB_ARGS(DB_INT(account_id), DB_TEXT(t->primary), DB_TEXT(t->accent), DB_TEXT(s),
-				 DB_INT(now)),
-			 e);
+	int rc = db_exec(
+		c,
+		"INSERT INTO themes (account_id, primary_color, accent_color, texts, updated_at)"
+		" VALUES ($1, $2, $3, $4, $5) ON CONFLICT (account_id) DO UPDATE SET"
+		" primary_color = excluded.primary_color, accent_color = excluded.accent_color,"
+		" texts = excluded.texts, updated_at = excluded.updated_at",
+		DB_ARGS(DB_INT(account_id), DB_TEXT(t->primary), DB_TEXT(t->accent), DB_TEXT(s), DB_INT(now)),
+		e);
 	free(s);
 	return rc < 0 ? -1 : 0;
 }
@@ -289,7 +297,9 @@ int theme_set_logo(db_conn *c, int64_t account_id, const char *file_id, const ch
 	if (found == 0)
 		rc = theme_put(c, account_id, t, now, e);
 	if (rc >= 0)
-		rc = db_exec(c, "UPDATE themes SET logo_file_id = $2, logo_type = $3, updated_at = $4 WHERE account_id = $1",
+		rc = db_exec(c,
+			     "UPDATE themes SET logo_file_id = $2, logo_type = $3, updated_at = $4 WHERE "
+			     "account_id = $1",
 			     DB_ARGS(DB_INT(account_id), DB_TEXT(file_id), DB_TEXT(file_id ? type : NULL),
 				     DB_INT(now)),
 			     e);

@@ -15,12 +15,18 @@
 #include "db/db.h"
 
 enum {
-	THEME_TEXT_MAX = 500,   /* characters of welcome, instructions, confirmation */
-	THEME_BUTTON_MAX = 40,  /* characters of book_button */
+	THEME_TEXT_MAX = 500,	      /* characters of welcome, instructions, confirmation */
+	THEME_BUTTON_MAX = 40,	      /* characters of book_button */
 	THEME_LOGO_MAX = 1024 * 1024, /* bytes of a logo */
 };
 enum theme_lang { THEME_FR, THEME_EN, THEME_LANG_COUNT };
-enum theme_text { THEME_WELCOME, THEME_INSTRUCTIONS, THEME_CONFIRMATION, THEME_BOOK_BUTTON, THEME_TEXT_COUNT };
+enum theme_text {
+	THEME_WELCOME,
+	THEME_INSTRUCTIONS,
+	THEME_CONFIRMATION,
+	THEME_BOOK_BUTTON,
+	THEME_TEXT_COUNT
+};
 
 struct theme {
 	char primary[8]; /* "#rrggbb", lower case */

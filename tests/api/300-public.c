@@ -30,16 +30,19 @@ static void signup(struct biz *b, const char *name, const char *email, const cha
 static int setup(void **state)
 {
 	harness_setup(state);
-	snprintf(owner_email, sizeof(owner_email), "proprio-%d-%s@public.example", (int)getpid(), harness_store_kind());
+	snprintf(owner_email, sizeof(owner_email), "proprio-%d-%s@public.example", (int)getpid(),
+		 harness_store_kind());
 	signup(&B, "Salon Vitrine", owner_email, NULL);
 	int64_t ana_id = fx_staff(&B, "Ana Coiffe", ana);
-	fx_exec("UPDATE staff SET email = 'ana.privee@staff.example', phone = '+33 6 11 22 33 44', color = '#aa3355'"
+	fx_exec("UPDATE staff SET email = 'ana.privee@staff.example', phone = '+33 6 11 22 33 44', color = "
+		"'#aa3355'"
 		" WHERE public_id = $1",
 		DB_ARGS(DB_TEXT(ana)));
 	int64_t hid = fx_staff(&B, "Hugo Absent", hidden_staff);
 	fx_exec("UPDATE staff SET active = 0 WHERE id = $1", DB_ARGS(DB_INT(hid)));
 	int64_t s = fx_service(&B, 45, 0, 0, 1, svc);
-	fx_exec("UPDATE services SET name = 'Coupe vitrine', description = 'Shampooing compris', category = 'Coupes',"
+	fx_exec("UPDATE services SET name = 'Coupe vitrine', description = 'Shampooing compris', category = "
+		"'Coupes',"
 		" price_cents = 3500 WHERE id = $1",
 		DB_ARGS(DB_INT(s)));
 	fx_provides(&B, s, ana_id);
@@ -48,12 +51,15 @@ static int setup(void **state)
 	fx_provides(&B, off, ana_id);
 	fx_exec("UPDATE services SET active = 0 WHERE id = $1", DB_ARGS(DB_INT(off)));
 	public_id_new("qst", qpid);
-	fx_exec("INSERT INTO service_questions (account_id, service_id, public_id, label, kind, choices, required)"
+	fx_exec("INSERT INTO service_questions (account_id, service_id, public_id, label, kind, choices, "
+		"required)"
 		" VALUES ($1, $2, $3, 'Longueur ?', 'choice', '[\"courts\", \"longs\"]', 1)",
 		DB_ARGS(DB_INT(B.id), DB_INT(s), DB_TEXT(qpid)));
 	struct reply r;
 	session_call(&H, &B.s, "POST", "/api/v1/clients",
-		     "{\"first_name\": \"Philomène\", \"last_name\": \"Secrète\", \"email\": \"philo@client.example\"}", &r);
+		     "{\"first_name\": \"Philomène\", \"last_name\": \"Secrète\", \"email\": "
+		     "\"philo@client.example\"}",
+		     &r);
 	assert_int_equal(r.status, 201);
 	reply_free(&r);
 	return 0;
@@ -63,7 +69,8 @@ static json_t *by_id(const json_t *arr, const char *id)
 {
 	size_t i;
 	json_t *v;
-	json_array_foreach(arr, i, v) {
+	json_array_foreach(arr, i, v)
+	{
 		if (!strcmp(json_string_value(json_object_get(v, "id")), id))
 			return v;
 	}
@@ -120,7 +127,7 @@ static void the_page_shows_services_and_staff_and_nothing_private(void **state)
 	assert_int_equal(json_array_size(json_object_get(q, "choices")), 2);
 	assert_true(json_is_true(json_object_get(q, "required")));
 	assert_null(by_id(services, svc_nobody)); /* nobody gives it */
-	assert_null(by_id(services, svc_off));    /* inactive */
+	assert_null(by_id(services, svc_off));	  /* inactive */
 
 	json_t *staff = json_object_get(r.json, "staff");
 	json_t *a = by_id(staff, ana);
@@ -132,8 +139,9 @@ static void the_page_shows_services_and_staff_and_nothing_private(void **state)
 	/* the demo business is browsable: its demo services are offered too */
 	assert_true(json_array_size(services) > 1);
 
-	const char *private[] = { owner_email, "ana.privee@staff.example", "+33 6 11 22 33 44", "Philomène",
-				  "Secrète", "philo@client.example", "\"email\"", "\"notes\"", NULL };
+	const char *private[] = {owner_email, "ana.privee@staff.example", "+33 6 11 22 33 44", "Philomène",
+				 "Secrète",   "philo@client.example",	  "\"email\"",	       "\"notes\"",
+				 NULL};
 	for (int i = 0; private[i]; i++)
 		if (strstr(r.body, private[i])) {
 			fprintf(stderr, "the public page shows %s: %s\n", private[i], r.body);
@@ -146,7 +154,7 @@ static void the_page_shows_services_and_staff_and_nothing_private(void **state)
 	assert_non_null(reply_header(&r, "Cache-Control", cc, sizeof(cc)));
 	reply_free(&r);
 	snprintf(line, sizeof(line), "If-None-Match: %s", etag);
-	const char *h[] = { line, NULL };
+	const char *h[] = {line, NULL};
 	get_public(B.s.slug, h, &r);
 	assert_int_equal(r.status, 304);
 	assert_int_equal(r.len, 0);
@@ -225,14 +233,22 @@ static void only_the_widget_may_be_framed(void **state)
 	assert_int_equal(r.status, 200);
 	assert_non_null(strstr(reply_header(&r, "Content-Type", v, sizeof(v)), "text/html"));
 	assert_string_equal(reply_header(&r, "X-Frame-Options", v, sizeof(v)), "DENY");
-	assert_non_null(strstr(reply_header(&r, "Content-Security-Policy", v, sizeof(v)), "frame-ancestors 'none'"));
+	assert_non_null(
+		strstr(reply_header(&r, "Content-Security-Policy", v, sizeof(v)), "frame-ancestors 'none'"));
 	char etag[80], line[120];
 	assert_non_null(reply_header(&r, "ETag", etag, sizeof(etag)));
 	reply_free(&r);
 	snprintf(line, sizeof(line), "If-None-Match: %s", etag);
-	const char *h[] = { line, NULL };
+	const char *h[] = {line, NULL};
 	http_call(&H, "GET", path, NULL, h, &r);
 	assert_int_equal(r.status, 304);
+	reply_free(&r);
+	/* the same gzipped bytes as the static path */
+	const char *gz[] = { "Accept-Encoding: gzip", NULL };
+	http_call(&H, "GET", path, NULL, gz, &r);
+	assert_int_equal(r.status, 200);
+	assert_string_equal(reply_header(&r, "Content-Encoding", v, sizeof(v)), "gzip");
+	assert_true(r.len > 2 && (unsigned char)r.body[0] == 0x1f && (unsigned char)r.body[1] == 0x8b);
 	reply_free(&r);
 
 	if (file_in_web("/widget/b/index.html")) {

@@ -25,17 +25,18 @@ static const unsigned char png[] = {
 	0x00, 0x00, 0x0d, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9c, 0x63, 0x00, 0x01, 0x00, 0x00, 0x05, 0x00, 0x01,
 	0x0d, 0x0a, 0x2d, 0xb4, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82,
 };
-static const unsigned char jpeg[] = { 0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 'J', 'F', 'I', 'F', 0x00, 0x01,
-				      0x01, 0x00, 0x00, 0x01, 0x00, 0x01, 0x00, 0x00, 0xff, 0xd9 };
-static const unsigned char webp[] = { 'R', 'I', 'F', 'F', 0x1a, 0, 0, 0, 'W', 'E', 'B', 'P', 'V', 'P', '8', 'L',
-				      0x0d, 0, 0, 0, 0x2f, 0, 0, 0, 0x10, 0x07, 0x10, 0x11, 0x11, 0x88, 0x88, 0xfe,
-				      0x07, 0 };
+static const unsigned char jpeg[] = {0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 'J',  'F',  'I',  'F',	 0x00,
+				     0x01, 0x01, 0x00, 0x00, 0x01, 0x00, 0x01, 0x00, 0x00, 0xff, 0xd9};
+static const unsigned char webp[] = {'R',  'I',	 'F',  'F',  0x1a, 0,	 0,    0,    'W',  'E', 'B', 'P',
+				     'V',  'P',	 '8',  'L',  0x0d, 0,	 0,    0,    0x2f, 0,	0,   0,
+				     0x10, 0x07, 0x10, 0x11, 0x11, 0x88, 0x88, 0xfe, 0x07, 0};
 
 static void signup(struct biz *b, const char *name, const char *plan)
 {
 	static int n;
 	char email[128];
-	snprintf(email, sizeof(email), "theme-%d-%d-%s@brand.example", (int)getpid(), n++, harness_store_kind());
+	snprintf(email, sizeof(email), "theme-%d-%d-%s@brand.example", (int)getpid(), n++,
+		 harness_store_kind());
 	harness_signup(&H, name, email, plan, &b->s);
 	b->id = fx_int("SELECT id FROM accounts WHERE slug = $1", DB_ARGS(DB_TEXT(b->s.slug)));
 }
@@ -105,7 +106,7 @@ static const char *public_theme_str(const struct reply *r, const char *key)
 static void other_plans_are_refused(void **state)
 {
 	(void)state;
-	const char *plans[] = { "essentiel", "pro" };
+	const char *plans[] = {"essentiel", "pro"};
 	for (int i = 0; i < 2; i++) {
 		struct biz b;
 		struct reply r;
@@ -113,7 +114,8 @@ static void other_plans_are_refused(void **state)
 		session_call(&H, &b.s, "GET", "/api/v1/theme", NULL, &r);
 		assert_error(&r, 403, "plan_required");
 		reply_free(&r);
-		session_call(&H, &b.s, "PUT", "/api/v1/theme", "{\"primary\": \"#112233\", \"accent\": \"#445566\"}", &r);
+		session_call(&H, &b.s, "PUT", "/api/v1/theme",
+			     "{\"primary\": \"#112233\", \"accent\": \"#445566\"}", &r);
 		assert_error(&r, 403, "plan_required");
 		reply_free(&r);
 		upload(&b, "image/png", png, sizeof(png), &r);
@@ -136,7 +138,8 @@ static void optimum_sets_colours_and_texts(void **state)
 
 	session_call(&H, &O.s, "PUT", "/api/v1/theme",
 		     "{\"primary\": \"#777777\", \"accent\": \"#FFCC00\", \"texts\": {\"fr\": {\"welcome\":"
-		     " \"<script>alert('x')</script> Bienvenue\", \"book_button\": \"Réserver\"}, \"en\": {\"welcome\": \"Hello\"}}}",
+		     " \"<script>alert('x')</script> Bienvenue\", \"book_button\": \"Réserver\"}, \"en\": "
+		     "{\"welcome\": \"Hello\"}}}",
 		     &r);
 	assert_int_equal(r.status, 200);
 	json_t *c = json_object_get(r.json, "contrast");
@@ -151,19 +154,21 @@ static void optimum_sets_colours_and_texts(void **state)
 	json_t *texts = json_object_get(json_object_get(r.json, "theme"), "texts");
 	assert_string_equal(json_string_value(json_object_get(json_object_get(texts, "fr"), "welcome")),
 			    "<script>alert('x')</script> Bienvenue"); /* as typed: the page escapes it */
-	assert_string_equal(json_string_value(json_object_get(json_object_get(texts, "en"), "welcome")), "Hello");
-	assert_string_equal(json_string_value(json_object_get(json_object_get(texts, "en"), "book_button")), "");
+	assert_string_equal(json_string_value(json_object_get(json_object_get(texts, "en"), "welcome")),
+			    "Hello");
+	assert_string_equal(json_string_value(json_object_get(json_object_get(texts, "en"), "book_button")),
+			    "");
 	assert_true(json_is_null(json_object_get(json_object_get(r.json, "theme"), "logo_url")));
 	reply_free(&r);
 
 	const struct {
 		const char *body, *field;
 	} bad[] = {
-		{ "{\"primary\": \"red\", \"accent\": \"#000000\"}", "primary" },
-		{ "{\"primary\": \"#000000\", \"accent\": \"#12345\"}", "accent" },
-		{ "{\"primary\": \"#000000\", \"accent\": \"#000000\", \"texts\": {\"en\": {\"book_button\":"
-		  " \"Book an appointment with us today, please!\"}}}",
-		  "texts.en.book_button" },
+		{"{\"primary\": \"red\", \"accent\": \"#000000\"}", "primary"},
+		{"{\"primary\": \"#000000\", \"accent\": \"#12345\"}", "accent"},
+		{"{\"primary\": \"#000000\", \"accent\": \"#000000\", \"texts\": {\"en\": {\"book_button\":"
+		 " \"Book an appointment with us today, please!\"}}}",
+		 "texts.en.book_button"},
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		session_call(&H, &O.s, "PUT", "/api/v1/theme", bad[i].body, &r);
@@ -172,7 +177,9 @@ static void optimum_sets_colours_and_texts(void **state)
 		reply_free(&r);
 	}
 	char *big = malloc(1200);
-	int n = snprintf(big, 1200, "{\"primary\": \"#000000\", \"accent\": \"#000000\", \"texts\": {\"fr\": {\"welcome\": \"");
+	int n = snprintf(
+		big, 1200,
+		"{\"primary\": \"#000000\", \"accent\": \"#000000\", \"texts\": {\"fr\": {\"welcome\": \"");
 	memset(big + n, 'a', 501);
 	snprintf(big + n + 501, 1200 - (size_t)n - 501, "\"}}}");
 	session_call(&H, &O.s, "PUT", "/api/v1/theme", big, &r);
@@ -195,9 +202,9 @@ static void logos_are_known_by_their_bytes(void **state)
 		const void *data;
 		size_t len;
 	} good[] = {
-		{ "image/jpeg", jpeg, sizeof(jpeg) },
-		{ "image/webp", webp, sizeof(webp) },
-		{ "image/png", png, sizeof(png) }, /* last: the one served below */
+		{"image/jpeg", jpeg, sizeof(jpeg)},
+		{"image/webp", webp, sizeof(webp)},
+		{"image/png", png, sizeof(png)}, /* last: the one served below */
 	};
 	for (size_t i = 0; i < 3; i++) {
 		upload(&O, good[i].type, good[i].data, good[i].len, &r);
@@ -208,7 +215,8 @@ static void logos_are_known_by_their_bytes(void **state)
 		reply_free(&r);
 	}
 	/* replaced logos leave no file behind */
-	assert_int_equal(fx_int("SELECT COUNT(*) FROM files WHERE account_id = $1", DB_ARGS(DB_INT(O.id))), 1);
+	assert_int_equal(fx_int("SELECT COUNT(*) FROM files WHERE account_id = $1", DB_ARGS(DB_INT(O.id))),
+			 1);
 
 	get_public(&O, &r);
 	char url[200];
@@ -224,7 +232,7 @@ static void logos_are_known_by_their_bytes(void **state)
 	assert_non_null(reply_header(&r, "ETag", etag, sizeof(etag)));
 	reply_free(&r);
 	snprintf(line, sizeof(line), "If-None-Match: %s", etag);
-	const char *h[] = { line, NULL };
+	const char *h[] = {line, NULL};
 	http_call(&H, "GET", url, NULL, h, &r);
 	assert_int_equal(r.status, 304);
 	reply_free(&r);
@@ -268,7 +276,8 @@ static void logos_are_known_by_their_bytes(void **state)
 	http_call(&H, "GET", url, NULL, NULL, &r);
 	assert_error(&r, 404, "not_found");
 	reply_free(&r);
-	assert_int_equal(fx_int("SELECT COUNT(*) FROM files WHERE account_id = $1", DB_ARGS(DB_INT(O.id))), 0);
+	assert_int_equal(fx_int("SELECT COUNT(*) FROM files WHERE account_id = $1", DB_ARGS(DB_INT(O.id))),
+			 0);
 }
 
 static void a_downgrade_keeps_the_theme_but_hides_it(void **state)
@@ -293,9 +302,10 @@ static void a_downgrade_keeps_the_theme_but_hides_it(void **state)
 	session_call(&H, &O.s, "GET", "/api/v1/theme", NULL, &r);
 	assert_error(&r, 403, "plan_required");
 	reply_free(&r);
-	assert_int_equal(fx_int("SELECT COUNT(*) FROM themes WHERE account_id = $1 AND primary_color = '#777777'",
-				DB_ARGS(DB_INT(O.id))),
-			 1);
+	assert_int_equal(
+		fx_int("SELECT COUNT(*) FROM themes WHERE account_id = $1 AND primary_color = '#777777'",
+		       DB_ARGS(DB_INT(O.id))),
+		1);
 
 	fx_exec("UPDATE accounts SET plan = 'optimum' WHERE id = $1", DB_ARGS(DB_INT(O.id)));
 	get_public(&O, &r);

@@ -67,11 +67,12 @@ static void input_is_checked_field_by_field(void **state)
 {
 	(void)state;
 	struct theme *t = calloc(1, sizeof(*t));
-	struct err e = { 0 };
-	assert_int_equal(parse("{\"primary\": \"#A0B1C2\", \"accent\": \"#000000\", \"texts\": {\"fr\": {\"welcome\":"
-			       " \"<script>alert(1)</script>\", \"book_button\": \"Réserver\"}}}",
-			       t, &e),
-			 0);
+	struct err e = {0};
+	assert_int_equal(
+		parse("{\"primary\": \"#A0B1C2\", \"accent\": \"#000000\", \"texts\": {\"fr\": {\"welcome\":"
+		      " \"<script>alert(1)</script>\", \"book_button\": \"Réserver\"}}}",
+		      t, &e),
+		0);
 	assert_string_equal(t->primary, "#a0b1c2");
 	assert_string_equal(t->texts[THEME_FR][THEME_WELCOME], "<script>alert(1)</script>");
 	assert_string_equal(t->texts[THEME_FR][THEME_BOOK_BUTTON], "Réserver");
@@ -80,22 +81,24 @@ static void input_is_checked_field_by_field(void **state)
 	const struct {
 		const char *body, *code, *field;
 	} bad[] = {
-		{ "{\"primary\": \"red\", \"accent\": \"#000000\"}", "invalid_color", "primary" },
-		{ "{\"primary\": \"#000000\", \"accent\": \"#12345\"}", "invalid_color", "accent" },
-		{ "{\"primary\": \"#000000\", \"accent\": \"#12345g\"}", "invalid_color", "accent" },
-		{ "{\"accent\": \"#000000\"}", "missing_field", "primary" },
-		{ "{\"primary\": \"#000000\", \"accent\": \"#000000\", \"logo\": 1}", "unknown_field", "logo" },
-		{ "{\"primary\": \"#000000\", \"accent\": \"#000000\", \"texts\": {\"de\": {}}}", "unknown_field",
-		  "texts.de" },
-		{ "{\"primary\": \"#000000\", \"accent\": \"#000000\", \"texts\": {\"en\": {\"footer\": \"x\"}}}",
-		  "unknown_field", "texts.en.footer" },
-		{ "{\"primary\": \"#000000\", \"accent\": \"#000000\", \"texts\": {\"en\": {\"welcome\": 3}}}",
-		  "invalid_field", "texts.en.welcome" },
-		{ "{\"primary\": \"#000000\", \"accent\": \"#000000\", \"texts\": {\"en\": {\"welcome\": \"a\\u0007\"}}}",
-		  "invalid_field", "texts.en.welcome" },
-		{ "{\"primary\": \"#000000\", \"accent\": \"#000000\", \"texts\": {\"fr\": {\"book_button\":"
-		  " \"Réservez votre rendez-vous dès aujourd'hui\"}}}",
-		  "text_too_long", "texts.fr.book_button" },
+		{"{\"primary\": \"red\", \"accent\": \"#000000\"}", "invalid_color", "primary"},
+		{"{\"primary\": \"#000000\", \"accent\": \"#12345\"}", "invalid_color", "accent"},
+		{"{\"primary\": \"#000000\", \"accent\": \"#12345g\"}", "invalid_color", "accent"},
+		{"{\"accent\": \"#000000\"}", "missing_field", "primary"},
+		{"{\"primary\": \"#000000\", \"accent\": \"#000000\", \"logo\": 1}", "unknown_field", "logo"},
+		{"{\"primary\": \"#000000\", \"accent\": \"#000000\", \"texts\": {\"de\": {}}}",
+		 "unknown_field", "texts.de"},
+		{"{\"primary\": \"#000000\", \"accent\": \"#000000\", \"texts\": {\"en\": {\"footer\": "
+		 "\"x\"}}}",
+		 "unknown_field", "texts.en.footer"},
+		{"{\"primary\": \"#000000\", \"accent\": \"#000000\", \"texts\": {\"en\": {\"welcome\": 3}}}",
+		 "invalid_field", "texts.en.welcome"},
+		{"{\"primary\": \"#000000\", \"accent\": \"#000000\", \"texts\": {\"en\": {\"welcome\": "
+		 "\"a\\u0007\"}}}",
+		 "invalid_field", "texts.en.welcome"},
+		{"{\"primary\": \"#000000\", \"accent\": \"#000000\", \"texts\": {\"fr\": {\"book_button\":"
+		 " \"Réservez votre rendez-vous dès aujourd'hui\"}}}",
+		 "text_too_long", "texts.fr.book_button"},
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		memset(&e, 0, sizeof(e));
@@ -110,10 +113,16 @@ static void input_is_checked_field_by_field(void **state)
 	char text[1100] = "";
 	for (int i = 0; i < 500; i++)
 		strcat(text, "é");
-	snprintf(body, sizeof(body), "{\"primary\": \"#000000\", \"accent\": \"#000000\", \"texts\": {\"en\": {\"welcome\": \"%s\"}}}", text);
+	snprintf(body, sizeof(body),
+		 "{\"primary\": \"#000000\", \"accent\": \"#000000\", \"texts\": {\"en\": {\"welcome\": "
+		 "\"%s\"}}}",
+		 text);
 	assert_int_equal(parse(body, t, &e), 0);
 	strcat(text, "é");
-	snprintf(body, sizeof(body), "{\"primary\": \"#000000\", \"accent\": \"#000000\", \"texts\": {\"en\": {\"welcome\": \"%s\"}}}", text);
+	snprintf(body, sizeof(body),
+		 "{\"primary\": \"#000000\", \"accent\": \"#000000\", \"texts\": {\"en\": {\"welcome\": "
+		 "\"%s\"}}}",
+		 text);
 	assert_int_equal(parse(body, t, &e), -1);
 	assert_string_equal(e.code, "text_too_long");
 	free(t);
@@ -122,10 +131,12 @@ static void input_is_checked_field_by_field(void **state)
 static void images_are_known_by_their_bytes(void **state)
 {
 	(void)state;
-	static const unsigned char png[] = { 0x89, 'P', 'N', 'G', 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 'I', 'H', 'D', 'R',
-					     0, 0, 0, 1, 0, 0, 0, 1, 8, 6, 0, 0, 0, 0x1f, 0x15, 0xc4, 0x89 };
-	static const unsigned char jpeg[] = { 0xff, 0xd8, 0xff, 0xe0, 0, 0x10, 'J', 'F', 'I', 'F' };
-	static const unsigned char webp[] = { 'R', 'I', 'F', 'F', 26, 0, 0, 0, 'W', 'E', 'B', 'P', 'V', 'P', '8', 'L' };
+	static const unsigned char png[] = {0x89, 'P', 'N', 'G', 0x0d, 0x0a, 0x1a, 0x0a, 0,    0,    0,
+					    13,	  'I', 'H', 'D', 'R',  0,    0,	   0,	 1,    0,    0,
+					    0,	  1,   8,   6,	 0,    0,    0,	   0x1f, 0x15, 0xc4, 0x89};
+	static const unsigned char jpeg[] = {0xff, 0xd8, 0xff, 0xe0, 0, 0x10, 'J', 'F', 'I', 'F'};
+	static const unsigned char webp[] = {'R', 'I', 'F', 'F', 26,  0,   0,	0,
+					     'W', 'E', 'B', 'P', 'V', 'P', '8', 'L'};
 	static const char svg[] = "<svg xmlns=\"http://www.w3.org/2000/svg\"><script>alert(1)</script></svg>";
 	static const char text[] = "just some text that claims to be a PNG file";
 	assert_string_equal(theme_image_type(png, sizeof(png)), "image/png");
@@ -133,8 +144,8 @@ static void images_are_known_by_their_bytes(void **state)
 	assert_string_equal(theme_image_type(webp, sizeof(webp)), "image/webp");
 	assert_null(theme_image_type(svg, strlen(svg)));
 	assert_null(theme_image_type(text, strlen(text)));
-	assert_null(theme_image_type(png, 8));   /* the signature alone */
-	assert_null(theme_image_type(jpeg, 2));  /* truncated */
+	assert_null(theme_image_type(png, 8));	 /* the signature alone */
+	assert_null(theme_image_type(jpeg, 2));	 /* truncated */
 	assert_null(theme_image_type(webp, 12)); /* RIFF....WEBP with no chunk */
 	assert_null(theme_image_type("", 0));
 }
