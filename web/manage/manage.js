@@ -2,7 +2,7 @@
 // another free slot of the same service, or cancel it, while the business's cut-off allows.
 // A wrong, expired or cancelled link gets a clear page and never another appointment.
 import { init, t } from '../common/i18n.js';
-import { byId, call, dateIn, dayOf, el, errorText, fromPath, timeOf, whenOf } from '../b/booking.js';
+import { byId, call, dateIn, dayOf, el, errorText, fromPath, timeOf, whenOf } from '../book/booking.js';
 
 const M = { token: '', data: null, pub: null, days: new Map(), pick: null };
 
@@ -150,10 +150,8 @@ async function confirmMove() {
 	const result = byId('m-result');
 	byId('m-move-confirm').disabled = true;
 	try {
-		M.data = await api('PATCH', '', body);
-		if (!M.data.appointment)
-			await load();
-		render();
+		await api('PATCH', '', body);
+		await load();
 		byId('m-reschedule').hidden = true;
 		result.className = 'status notice success';
 		result.textContent = t('manage.moved', { when: whenOf(M.data.appointment.start, tz()) });
@@ -170,10 +168,8 @@ async function confirmMove() {
 async function confirmCancel() {
 	const result = byId('m-result');
 	try {
-		M.data = await api('DELETE');
-		if (!M.data.appointment)
-			await load();
-		render();
+		await api('DELETE');
+		await load();
 		result.className = 'status notice success';
 		result.textContent = t('manage.cancelled');
 	} catch (err) {

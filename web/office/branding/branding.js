@@ -4,7 +4,7 @@
 import { api, ApiError } from '../../common/api.js';
 import { errorText, showError } from '../../common/form.js';
 import { t } from '../../common/i18n.js';
-import { applyColours } from '../../b/booking.js';
+import { applyColours } from '../../book/booking.js';
 import { start } from '../session.js';
 
 const KEYS = ['welcome', 'instructions', 'confirmation', 'book_button'];

@@ -1,7 +1,7 @@
 // booking — the public booking page (/b/{slug}) and the widget's framed page (/widget/b/{slug}).
 //
 // One module with no other import than the dictionary, so the page costs three requests after
-// its HTML (this file, /common/i18n.js, /b/b.css). The manage page imports its helpers too.
+// its HTML (this file, /common/i18n.js, /book/book.css). The manage page imports its helpers too.
 // Steps: service → staff or no preference → a day of a month calendar (one availability call
 // per visible month, at most 31 days) → a time → the client's details → confirmation. Times are
 // shown in the business's zone. Texts from the business (theme) go in with textContent only.
@@ -392,6 +392,7 @@ function renderCalendar(loading) {
 	const last = lastBookable();
 	byId('cal-next').disabled = !!last && ymd(y, m, daysIn(y, m)) >= last;
 	const cal = byId('cal');
+	cal.setAttribute('aria-busy', String(!!loading));
 	cal.replaceChildren();
 	for (let i = 0; i < 7; i++) {
 		// 2024-01-01 was a Monday
@@ -597,9 +598,6 @@ function requestBody() {
 		body.client.phone = phone;
 	if (Object.keys(answers).length)
 		body.answers = answers;
-	const notes = byId('notes').value.trim();
-	if (notes)
-		body.notes = notes;
 	return body;
 }
 
@@ -670,7 +668,8 @@ async function slotTaken() {
 			clearError();
 			byId('b-submit').focus();
 		});
-		b.textContent = `${dayOf(s.start, tz())} ${timeOf(s.start, tz())}`;
+		b.textContent = whenOf(s.start, tz());
+		b.removeAttribute('aria-label');
 		return b;
 	}));
 	byId('b-alternatives').hidden = !near.length;
