@@ -16,12 +16,12 @@
 #include "base/tz.h"
 #include "db/db.h"
 
-#define NSTAFF 20
-#define NCLIENTS 2000
-#define PER_DAY 8     /* appointments per staff member per open day */
-#define PAST_DAYS 270 /* the first filled day, before today */
-#define BOOK_GAP 20   /* free days between the last filled day and the booking range */
-#define BATCH 10000   /* appointments per transaction */
+#define NSTAFF	  20
+#define NCLIENTS  2000
+#define PER_DAY	  8	/* appointments per staff member per open day */
+#define PAST_DAYS 270	/* the first filled day, before today */
+#define BOOK_GAP  20	/* free days between the last filled day and the booking range */
+#define BATCH	  10000 /* appointments per transaction */
 
 struct svc {
 	const char *name;
@@ -31,13 +31,13 @@ struct svc {
 };
 
 static struct svc svcs[] = {
-	{ "Coupe", 30, 0, 0, 0, "" },
-	{ "Couleur", 45, 0, 15, 0, "" },
-	{ "Soin complet", 60, 10, 10, 0, "" },
+	{"Coupe", 30, 0, 0, 0, ""},
+	{"Couleur", 45, 0, 15, 0, ""},
+	{"Soin complet", 60, 10, 10, 0, ""},
 };
 #define NSVC ((int)(sizeof(svcs) / sizeof(svcs[0])))
 
-static const int ranges[2][2] = { { 8 * 60, 12 * 60 }, { 13 * 60, 20 * 60 } };
+static const int ranges[2][2] = {{8 * 60, 12 * 60}, {13 * 60, 20 * 60}};
 
 static uint64_t rng = 0x9e3779b97f4a7c15u;
 static unsigned next_rand(void)
@@ -56,7 +56,7 @@ static void die(const char *what, const struct err *e)
 
 static int64_t insert_id(db_conn *c, const char *sql, const db_param *p, int n)
 {
-	struct err e = { 0 };
+	struct err e = {0};
 	int64_t id = 0;
 	if (db_query_int(c, sql, p, n, &id, &e) != 1)
 		die(sql, &e);
@@ -65,14 +65,14 @@ static int64_t insert_id(db_conn *c, const char *sql, const db_param *p, int n)
 
 static void exec(db_conn *c, const char *sql, const db_param *p, int n)
 {
-	struct err e = { 0 };
+	struct err e = {0};
 	if (db_exec(c, sql, p, n, &e) < 0)
 		die(sql, &e);
 }
 
 static int64_t local_instant(const struct tz *z, int64_t day, int minute)
 {
-	struct civil w = { 0 };
+	struct civil w = {0};
 	tz_civil_from_days(day, &w.year, &w.month, &w.day);
 	w.hour = minute / 60;
 	w.minute = minute % 60;
@@ -100,7 +100,7 @@ int main(int argc, char **argv)
 	long total = argc > 2 ? strtol(argv[2], NULL, 10) : 50000;
 	if (total < 0 || total > 10000000)
 		total = 50000;
-	struct err e = { 0 };
+	struct err e = {0};
 	db *d;
 	if (db_open(argv[1], NULL, &d, &e) || db_migrate(d, &e) || plans_load(d, &e))
 		die("store", &e);
@@ -109,7 +109,7 @@ int main(int argc, char **argv)
 		die("zone", &e);
 	int64_t now = clock_now();
 
-	struct signup s = { .plan = PLAN_OPTIMUM };
+	struct signup s = {.plan = PLAN_OPTIMUM};
 	snprintf(s.business_name, sizeof(s.business_name), "Banc Planning");
 	snprintf(s.email, sizeof(s.email), "banc-planning-%lld@exemple.fr", (long long)now);
 	snprintf(s.password, sizeof(s.password), "Banc-Essai-2027");
@@ -125,34 +125,45 @@ int main(int argc, char **argv)
 	if (db_acquire(d, &c, &e) || db_begin(c, &e))
 		die("begin", &e);
 	/* Bookings up to 400 days ahead, a 15-minute grid, one hour's notice. */
-	exec(c, "UPDATE accounts SET time_zone = 'Europe/Paris', min_notice_s = 3600, horizon_s = $2, slot_step_min = 15"
-		" WHERE id = $1", DB_ARGS(DB_INT(acc), DB_INT(400 * 86400)));
+	exec(c,
+	     "UPDATE accounts SET time_zone = 'Europe/Paris', min_notice_s = 3600, horizon_s = $2, "
+	     "slot_step_min = 15"
+	     " WHERE id = $1",
+	     DB_ARGS(DB_INT(acc), DB_INT(400 * 86400)));
 	int64_t staff[NSTAFF];
 	char staff_pid[NSTAFF][24];
 	for (int i = 0; i < NSTAFF; i++) {
 		char name[32];
 		snprintf(name, sizeof(name), "Coiffeur %02d", i + 1);
 		public_id_new("stf", staff_pid[i]);
-		staff[i] = insert_id(c, "INSERT INTO staff (account_id, public_id, name, position, created_at, updated_at)"
-					" VALUES ($1, $2, $3, $4, $5, $5) RETURNING id",
-				     DB_ARGS(DB_INT(acc), DB_TEXT(staff_pid[i]), DB_TEXT(name), DB_INT(i), DB_INT(now)));
+		staff[i] = insert_id(
+			c,
+			"INSERT INTO staff (account_id, public_id, name, position, created_at, updated_at)"
+			" VALUES ($1, $2, $3, $4, $5, $5) RETURNING id",
+			DB_ARGS(DB_INT(acc), DB_TEXT(staff_pid[i]), DB_TEXT(name), DB_INT(i), DB_INT(now)));
 		for (int wd = 1; wd <= 6; wd++)
 			for (int r = 0; r < 2; r++)
-				exec(c, "INSERT INTO staff_hours (account_id, staff_id, weekday, start_min, end_min)"
-					" VALUES ($1, $2, $3, $4, $5)",
+				exec(c,
+				     "INSERT INTO staff_hours (account_id, staff_id, weekday, start_min, "
+				     "end_min)"
+				     " VALUES ($1, $2, $3, $4, $5)",
 				     DB_ARGS(DB_INT(acc), DB_INT(staff[i]), DB_INT(wd), DB_INT(ranges[r][0]),
 					     DB_INT(ranges[r][1])));
 	}
 	for (int k = 0; k < NSVC; k++) {
 		public_id_new("svc", svcs[k].pid);
-		svcs[k].id = insert_id(c, "INSERT INTO services (account_id, public_id, name, duration_min, price_cents,"
-					  " buffer_before_min, buffer_after_min, position, created_at, updated_at)"
-					  " VALUES ($1, $2, $3, $4, 3500, $5, $6, $7, $8, $8) RETURNING id",
-				       DB_ARGS(DB_INT(acc), DB_TEXT(svcs[k].pid), DB_TEXT(svcs[k].name),
-					       DB_INT(svcs[k].duration), DB_INT(svcs[k].before), DB_INT(svcs[k].after),
-					       DB_INT(k), DB_INT(now)));
+		svcs[k].id = insert_id(
+			c,
+			"INSERT INTO services (account_id, public_id, name, duration_min, price_cents,"
+			" buffer_before_min, buffer_after_min, position, created_at, updated_at)"
+			" VALUES ($1, $2, $3, $4, 3500, $5, $6, $7, $8, $8) RETURNING id",
+			DB_ARGS(DB_INT(acc), DB_TEXT(svcs[k].pid), DB_TEXT(svcs[k].name),
+				DB_INT(svcs[k].duration), DB_INT(svcs[k].before), DB_INT(svcs[k].after),
+				DB_INT(k), DB_INT(now)));
 		for (int i = 0; i < NSTAFF; i++)
-			exec(c, "INSERT INTO service_staff (account_id, service_id, staff_id) VALUES ($1, $2, $3)",
+			exec(c,
+			     "INSERT INTO service_staff (account_id, service_id, staff_id) VALUES ($1, $2, "
+			     "$3)",
 			     DB_ARGS(DB_INT(acc), DB_INT(svcs[k].id), DB_INT(staff[i])));
 	}
 	static int64_t clients[NCLIENTS];
@@ -162,10 +173,13 @@ int main(int argc, char **argv)
 		snprintf(first, sizeof(first), "Client%d", i);
 		snprintf(last, sizeof(last), "Banc%d", i);
 		snprintf(email, sizeof(email), "client-%d@exemple.fr", i);
-		clients[i] = insert_id(c, "INSERT INTO clients (account_id, public_id, first_name, last_name, search_text,"
-					  " email, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id",
-				       DB_ARGS(DB_INT(acc), DB_TEXT(pid), DB_TEXT(first), DB_TEXT(last), DB_TEXT(email),
-					       DB_TEXT(email), DB_INT(now)));
+		clients[i] = insert_id(
+			c,
+			"INSERT INTO clients (account_id, public_id, first_name, last_name, search_text,"
+			" email, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING "
+			"id",
+			DB_ARGS(DB_INT(acc), DB_TEXT(pid), DB_TEXT(first), DB_TEXT(last), DB_TEXT(email),
+				DB_TEXT(email), DB_INT(now)));
 	}
 	if (db_commit(c, &e))
 		die("commit", &e);
@@ -206,24 +220,37 @@ int main(int argc, char **argv)
 					int past = at < now;
 					unsigned roll = next_rand() % 100;
 					int cancelled = roll < 5;
-					const char *status = cancelled ? "cancelled" : !past ? "booked" : roll < 10 ? "no_show" : "done";
+					const char *status = cancelled	 ? "cancelled"
+							     : !past	 ? "booked"
+							     : roll < 10 ? "no_show"
+									 : "done";
 					int64_t block = insert_id(
 						c,
-						"INSERT INTO blocks (account_id, staff_id, service_id, blocked_from, blocked_to, status,"
-						" capacity, seats_taken) VALUES ($1, $2, $3, $4, $5, $6, 1, 1) RETURNING id",
-						DB_ARGS(DB_INT(acc), DB_INT(staff[i]), DB_INT(v->id), DB_INT(at - v->before * 60),
-							DB_INT(end + v->after * 60), DB_TEXT(cancelled ? "cancelled" : "active")));
+						"INSERT INTO blocks (account_id, staff_id, service_id, "
+						"blocked_from, blocked_to, status,"
+						" capacity, seats_taken) VALUES ($1, $2, $3, $4, $5, $6, 1, "
+						"1) RETURNING id",
+						DB_ARGS(DB_INT(acc), DB_INT(staff[i]), DB_INT(v->id),
+							DB_INT(at - v->before * 60),
+							DB_INT(end + v->after * 60),
+							DB_TEXT(cancelled ? "cancelled" : "active")));
 					char pid[24];
 					public_id_new("apt", pid);
 					seq++;
 					exec(c,
-					     "INSERT INTO appointments (account_id, public_id, block_id, service_id, staff_id, client_id,"
-					     " starts_at, ends_at, status, source, change_seq, created_at, updated_at, cancelled_at)"
-					     " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12, $13)",
-					     DB_ARGS(DB_INT(acc), DB_TEXT(pid), DB_INT(block), DB_INT(v->id), DB_INT(staff[i]),
-						     DB_INT(clients[next_rand() % NCLIENTS]), DB_INT(at), DB_INT(end),
-						     DB_TEXT(status), DB_TEXT(seq % 3 ? "office" : "public"), DB_INT(seq),
-						     DB_INT(at - 7 * 86400), cancelled ? DB_INT(at - 86400) : DB_NULL));
+					     "INSERT INTO appointments (account_id, public_id, block_id, "
+					     "service_id, staff_id, client_id,"
+					     " starts_at, ends_at, status, source, change_seq, created_at, "
+					     "updated_at, cancelled_at)"
+					     " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, "
+					     "$12, $13)",
+					     DB_ARGS(DB_INT(acc), DB_TEXT(pid), DB_INT(block), DB_INT(v->id),
+						     DB_INT(staff[i]),
+						     DB_INT(clients[next_rand() % NCLIENTS]), DB_INT(at),
+						     DB_INT(end), DB_TEXT(status),
+						     DB_TEXT(seq % 3 ? "office" : "public"), DB_INT(seq),
+						     DB_INT(at - 7 * 86400),
+						     cancelled ? DB_INT(at - 86400) : DB_NULL));
 					placed++;
 					n++;
 				}
@@ -233,12 +260,15 @@ int main(int argc, char **argv)
 		if (db_commit(c, &e))
 			die("commit", &e);
 	}
-	exec(c, "INSERT INTO change_counters (account_id, seq) VALUES ($1, $2)"
-		" ON CONFLICT (account_id) DO UPDATE SET seq = change_counters.seq + $2",
+	exec(c,
+	     "INSERT INTO change_counters (account_id, seq) VALUES ($1, $2)"
+	     " ON CONFLICT (account_id) DO UPDATE SET seq = change_counters.seq + $2",
 	     DB_ARGS(DB_INT(acc), DB_INT(seq)));
 	int64_t last_filled = day - 1;
-	fprintf(stderr, "schedule bench: %ld appointments written on %s in %.1f s, up to %+lld days from today\n",
-		placed, db_kind_name(d), (double)(clock_mono_ms() - t0) / 1000.0, (long long)(last_filled - today));
+	fprintf(stderr,
+		"schedule bench: %ld appointments written on %s in %.1f s, up to %+lld days from today\n",
+		placed, db_kind_name(d), (double)(clock_mono_ms() - t0) / 1000.0,
+		(long long)(last_filled - today));
 
 	char slug[64] = "";
 	{
@@ -257,7 +287,7 @@ int main(int argc, char **argv)
 	for (int i = 0; i < NSTAFF; i++)
 		printf("%s%s", i ? " " : "", staff_pid[i]);
 	printf("'\n");
-	printf("SERVICE=%s\n", svcs[0].pid);      /* 30 minutes, no buffers */
+	printf("SERVICE=%s\n", svcs[0].pid);	  /* 30 minutes, no buffers */
 	printf("SERVICE_LONG=%s\n", svcs[2].pid); /* 60 minutes, buffers */
 	printf("COOKIE='%s=%s'\n", SESSION_COOKIE, out.session_token);
 	printf("EMAIL=%s\nPASSWORD=%s\n", s.email, s.password);
@@ -276,7 +306,8 @@ int main(int argc, char **argv)
 			m = 1;
 			y++;
 		}
-		printf("MONTH_FROM=%04d-%02d-01\nMONTH_TO=%04d-%02d-%02d\n", y, m, y, m, tz_days_in_month(y, m));
+		printf("MONTH_FROM=%04d-%02d-01\nMONTH_TO=%04d-%02d-%02d\n", y, m, y, m,
+		       tz_days_in_month(y, m));
 	}
 	/* Booking range: the first Monday BOOK_GAP days after the last filled day. */
 	int64_t b = last_filled + BOOK_GAP;

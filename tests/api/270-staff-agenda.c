@@ -35,7 +35,7 @@ static void qp_decode(char *s)
 			p += 2;
 		else if (p[0] == '=' && p[1] && p[2] && strchr("0123456789ABCDEF", p[1]) &&
 			 strchr("0123456789ABCDEF", p[2])) {
-			char hex[3] = { p[1], p[2], 0 };
+			char hex[3] = {p[1], p[2], 0};
 			*o++ = (char)strtol(hex, NULL, 16);
 			p += 3;
 		} else
@@ -71,7 +71,8 @@ static void invitation_token_for(const char *to, char token[64])
 			if (!strstr(buf, to) || !link)
 				continue;
 			link += strlen("/invitation?token=");
-			size_t len = strspn(link, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_");
+			size_t len = strspn(
+				link, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_");
 			assert_int_equal(len, 43);
 			snprintf(token, 64, "%.*s", (int)len, link);
 			closedir(d);
@@ -105,7 +106,8 @@ static void book(const struct session *s, const char *staff, const char *start, 
 	char body[512];
 	struct reply r;
 	snprintf(body, sizeof(body),
-		 "{\"service\": \"%s\", \"staff\": \"%s\", \"start\": \"%s\", \"client\": {\"first_name\": \"Zoé\","
+		 "{\"service\": \"%s\", \"staff\": \"%s\", \"start\": \"%s\", \"client\": {\"first_name\": "
+		 "\"Zoé\","
 		 " \"last_name\": \"Roux\"}}",
 		 svc, staff, start);
 	session_call(&H, s, "POST", "/api/v1/appointments", body, &r);
@@ -142,14 +144,15 @@ static void a_staff_user_sees_only_their_own_agenda(void **state)
 	/* the owner invites a person as staff; they accept and are logged in */
 	char email[128], uid[32], token[64];
 	snprintf(email, sizeof(email), "ana-%d-%s@example.fr", (int)getpid(), harness_store_kind());
-	snprintf(body, sizeof(body), "{\"email\": \"%s\", \"name\": \"Ana Lopez\", \"role\": \"staff\"}", email);
+	snprintf(body, sizeof(body), "{\"email\": \"%s\", \"name\": \"Ana Lopez\", \"role\": \"staff\"}",
+		 email);
 	session_call(&H, &B.s, "POST", "/api/v1/users", body, &r);
 	assert_int_equal(r.status, 201);
 	snprintf(uid, sizeof(uid), "%s", json_path_str(r.json, "user", "id"));
 	reply_free(&r);
 	invitation_token_for(email, token);
 	snprintf(body, sizeof(body), "{\"token\": \"%s\", \"password\": \"%s\"}", token, GOOD_PASSWORD);
-	const char *h[] = { harness_next_ip_header(), NULL };
+	const char *h[] = {harness_next_ip_header(), NULL};
 	http_call(&H, "POST", "/api/v1/invitations/accept", body, h, &r);
 	assert_int_equal(r.status, 200);
 	struct session staff;
@@ -197,7 +200,7 @@ static void a_staff_user_sees_only_their_own_agenda(void **state)
 	reply_free(&r);
 
 	/* Ben's appointments do not exist for them */
-	const char *bens[] = { b1, b2 };
+	const char *bens[] = {b1, b2};
 	for (int i = 0; i < 2; i++) {
 		snprintf(path, sizeof(path), "/api/v1/appointments/%s", bens[i]);
 		session_call(&H, &staff, "GET", path, NULL, &r);
@@ -241,7 +244,8 @@ static void a_staff_user_sees_only_their_own_agenda(void **state)
 	char a2[32];
 	book(&staff, ana, "2027-04-07T09:00:00+02:00", a2);
 	snprintf(body, sizeof(body),
-		 "{\"service\": \"%s\", \"staff\": \"%s\", \"start\": \"2027-04-07T09:00:00+02:00\", \"client\":"
+		 "{\"service\": \"%s\", \"staff\": \"%s\", \"start\": \"2027-04-07T09:00:00+02:00\", "
+		 "\"client\":"
 		 " {\"first_name\": \"Zoé\", \"last_name\": \"Roux\"}}",
 		 svc, ben);
 	session_call(&H, &staff, "POST", "/api/v1/appointments", body, &r);
@@ -252,7 +256,8 @@ static void a_staff_user_sees_only_their_own_agenda(void **state)
 			 2);
 
 	/* and change no set-up */
-	int64_t services = fx_int("SELECT count(*) FROM services WHERE account_id = $1", DB_ARGS(DB_INT(B.id)));
+	int64_t services =
+		fx_int("SELECT count(*) FROM services WHERE account_id = $1", DB_ARGS(DB_INT(B.id)));
 	snprintf(body, sizeof(body), "{\"name\": \"Coupe\", \"duration_min\": 30}");
 	session_call(&H, &staff, "POST", "/api/v1/services", body, &r);
 	assert_error(&r, 403, "forbidden");

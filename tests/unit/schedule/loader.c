@@ -21,7 +21,7 @@
 #include "support/testdb.h"
 
 #define NSTAFF 3
-#define DAYS 80
+#define DAYS   80
 
 struct fixture {
 	struct testdb t;
@@ -40,7 +40,7 @@ static void must(int rc, const struct err *e)
 
 static int64_t insert_id(db_conn *c, const char *sql, const db_param *p, int n)
 {
-	struct err e = { 0 };
+	struct err e = {0};
 	int64_t id = 0;
 	if (db_query_int(c, sql, p, n, &id, &e) != 1)
 		fail_msg("%s: %s", sql, e.message);
@@ -49,7 +49,7 @@ static int64_t insert_id(db_conn *c, const char *sql, const db_param *p, int n)
 
 static void exec(db_conn *c, const char *sql, const db_param *p, int n)
 {
-	struct err e = { 0 };
+	struct err e = {0};
 	must(db_exec(c, sql, p, n, &e), &e);
 }
 
@@ -67,11 +67,11 @@ static int setup(void **state, const char *kind)
 		free(f);
 		return -1;
 	}
-	struct err e = { 0 };
+	struct err e = {0};
 	must(db_open(f->t.url, NULL, &f->d, &e), &e);
 	must(db_migrate(f->d, &e), &e);
 	must(plans_load(f->d, &e), &e);
-	struct signup s = { .plan = PLAN_OPTIMUM };
+	struct signup s = {.plan = PLAN_OPTIMUM};
 	snprintf(s.business_name, sizeof(s.business_name), "Salon Requêtes");
 	snprintf(s.email, sizeof(s.email), "requetes@example.fr");
 	snprintf(s.password, sizeof(s.password), "Un mot de passe solide 42");
@@ -86,43 +86,56 @@ static int setup(void **state, const char *kind)
 	db_conn *c;
 	must(db_acquire(f->d, &c, &e), &e);
 	must(db_begin(c, &e), &e);
-	exec(c, "UPDATE accounts SET time_zone = 'Europe/Paris', min_notice_s = 0, horizon_s = 0 WHERE id = $1",
+	exec(c,
+	     "UPDATE accounts SET time_zone = 'Europe/Paris', min_notice_s = 0, horizon_s = 0 WHERE id = $1",
 	     DB_ARGS(DB_INT(f->account)));
 	public_id_new("svc", f->service);
-	int64_t svc = insert_id(c, "INSERT INTO services (account_id, public_id, name, duration_min, created_at, updated_at)"
-				   " VALUES ($1, $2, 'Coupe', 30, 0, 0) RETURNING id",
-				DB_ARGS(DB_INT(f->account), DB_TEXT(f->service)));
+	int64_t svc = insert_id(
+		c,
+		"INSERT INTO services (account_id, public_id, name, duration_min, created_at, updated_at)"
+		" VALUES ($1, $2, 'Coupe', 30, 0, 0) RETURNING id",
+		DB_ARGS(DB_INT(f->account), DB_TEXT(f->service)));
 	for (int i = 0; i < NSTAFF; i++) {
 		public_id_new("stf", f->staff[i]);
-		int64_t st = insert_id(c, "INSERT INTO staff (account_id, public_id, name, created_at, updated_at)"
-					  " VALUES ($1, $2, 'Coiffeur', 0, 0) RETURNING id",
-				       DB_ARGS(DB_INT(f->account), DB_TEXT(f->staff[i])));
+		int64_t st =
+			insert_id(c,
+				  "INSERT INTO staff (account_id, public_id, name, created_at, updated_at)"
+				  " VALUES ($1, $2, 'Coiffeur', 0, 0) RETURNING id",
+				  DB_ARGS(DB_INT(f->account), DB_TEXT(f->staff[i])));
 		exec(c, "INSERT INTO service_staff (account_id, service_id, staff_id) VALUES ($1, $2, $3)",
 		     DB_ARGS(DB_INT(f->account), DB_INT(svc), DB_INT(st)));
 		for (int wd = 1; wd <= 7; wd++) {
-			exec(c, "INSERT INTO staff_hours (account_id, staff_id, weekday, start_min, end_min)"
-				" VALUES ($1, $2, $3, 540, 720)",
+			exec(c,
+			     "INSERT INTO staff_hours (account_id, staff_id, weekday, start_min, end_min)"
+			     " VALUES ($1, $2, $3, 540, 720)",
 			     DB_ARGS(DB_INT(f->account), DB_INT(st), DB_INT(wd)));
-			exec(c, "INSERT INTO staff_hours (account_id, staff_id, weekday, start_min, end_min)"
-				" VALUES ($1, $2, $3, 840, 1080)",
+			exec(c,
+			     "INSERT INTO staff_hours (account_id, staff_id, weekday, start_min, end_min)"
+			     " VALUES ($1, $2, $3, 840, 1080)",
 			     DB_ARGS(DB_INT(f->account), DB_INT(st), DB_INT(wd)));
 		}
 		char pid[24];
 		public_id_new("stx", pid);
-		exec(c, "INSERT INTO staff_exceptions (account_id, staff_id, public_id, kind, from_date, to_date)"
-			" VALUES ($1, $2, $3, 'off', '2027-01-20', '2027-01-22')",
+		exec(c,
+		     "INSERT INTO staff_exceptions (account_id, staff_id, public_id, kind, from_date, "
+		     "to_date)"
+		     " VALUES ($1, $2, $3, 'off', '2027-01-20', '2027-01-22')",
 		     DB_ARGS(DB_INT(f->account), DB_INT(st), DB_TEXT(pid)));
 		/* one appointment a day at 10:00 (staff 0), 10:30 (staff 1), 11:00 (staff 2) */
 		for (int day = -5; day < DAYS; day++) {
 			int64_t from = paris(day, 600 + 30 * i);
-			int64_t block = insert_id(
-				c,
-				"INSERT INTO blocks (account_id, staff_id, service_id, blocked_from, blocked_to, capacity,"
-				" seats_taken) VALUES ($1, $2, $3, $4, $5, 1, 1) RETURNING id",
-				DB_ARGS(DB_INT(f->account), DB_INT(st), DB_INT(svc), DB_INT(from), DB_INT(from + 1800)));
+			int64_t block =
+				insert_id(c,
+					  "INSERT INTO blocks (account_id, staff_id, service_id, "
+					  "blocked_from, blocked_to, capacity,"
+					  " seats_taken) VALUES ($1, $2, $3, $4, $5, 1, 1) RETURNING id",
+					  DB_ARGS(DB_INT(f->account), DB_INT(st), DB_INT(svc), DB_INT(from),
+						  DB_INT(from + 1800)));
 			public_id_new("apt", pid);
-			exec(c, "INSERT INTO appointments (account_id, public_id, block_id, service_id, staff_id, starts_at,"
-				" ends_at, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, 0, 0)",
+			exec(c,
+			     "INSERT INTO appointments (account_id, public_id, block_id, service_id, "
+			     "staff_id, starts_at,"
+			     " ends_at, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, 0, 0)",
 			     DB_ARGS(DB_INT(f->account), DB_TEXT(pid), DB_INT(block), DB_INT(svc), DB_INT(st),
 				     DB_INT(from), DB_INT(from + 1800)));
 		}
@@ -169,11 +182,11 @@ static int busy_at(const struct loader *l, int si, int64_t from)
  * statement count, the staff loaded and that every day's block of staff 0 is busy. */
 static void load_range(struct fixture *f, const char *staff, int days, int expect_staff)
 {
-	struct slots_date from = { 2027, 1, 4 }, to;
+	struct slots_date from = {2027, 1, 4}, to;
 	int64_t last = tz_days_from_civil(2027, 1, 4) + days - 1;
 	tz_civil_from_days(last, &to.year, &to.month, &to.day);
 	db_conn *c;
-	struct err e = { 0 };
+	struct err e = {0};
 	must(db_acquire(f->d, &c, &e), &e);
 	struct loader l;
 	memset(&l, 0, sizeof(l));
@@ -184,8 +197,8 @@ static void load_range(struct fixture *f, const char *staff, int days, int expec
 	db_release(c);
 	must(rc, &e);
 	if (l.queries > 2 || counted > 2)
-		fail_msg("%s over %d days: %d statements by the loader's count, %ld by the store's", staff, days,
-			 l.queries, counted);
+		fail_msg("%s over %d days: %d statements by the loader's count, %ld by the store's", staff,
+			 days, l.queries, counted);
 	assert_int_equal(l.queries, counted);
 	assert_int_equal(l.nstaff, expect_staff);
 	int s0 = -1;
@@ -204,7 +217,7 @@ static void load_range(struct fixture *f, const char *staff, int days, int expec
 static void a_day_a_week_and_62_days_in_two_statements(void **state)
 {
 	struct fixture *f = *state;
-	const int ranges[] = { 1, 7, SLOTS_MAX_DAYS };
+	const int ranges[] = {1, 7, SLOTS_MAX_DAYS};
 	for (size_t i = 0; i < sizeof(ranges) / sizeof(ranges[0]); i++) {
 		load_range(f, f->staff[0], ranges[i], 1);
 		load_range(f, "any", ranges[i], NSTAFF);
@@ -218,6 +231,7 @@ int main(void)
 	};
 	int failed = cmocka_run_group_tests_name("schedule/loader sqlite", tests, setup_sqlite, teardown);
 	if (testdb_have_pg())
-		failed += cmocka_run_group_tests_name("schedule/loader postgresql", tests, setup_pg, teardown);
+		failed +=
+			cmocka_run_group_tests_name("schedule/loader postgresql", tests, setup_pg, teardown);
 	return failed;
 }
