@@ -36,7 +36,7 @@ int handle_manage_get(struct http_req *req, struct http_resp *resp, struct err *
 
 int handle_manage_patch(struct http_req *req, struct http_resp *resp, struct err *e)
 {
-	static const char *const fields[] = { "start", "staff", NULL };
+	static const char *const fields[] = {"start", "staff", NULL};
 	int64_t now = clock_now();
 	struct manage_view *v = arena_alloc(http_req_arena(req), sizeof(*v));
 	if (find(req, now, v, e))
@@ -44,8 +44,10 @@ int handle_manage_patch(struct http_req *req, struct http_resp *resp, struct err
 	json_t *body = http_req_json(req, e);
 	char start[64], staff[LOADER_PID_MAX];
 	int64_t at;
-	if (!body || api_only_fields(body, fields, e) || api_string(body, "start", 1, start, sizeof(start) - 1, e) ||
-	    api_string(body, "staff", 0, staff, sizeof(staff) - 1, e) || tz_parse_rfc3339(start, &at, e, "start"))
+	if (!body || api_only_fields(body, fields, e) ||
+	    api_string(body, "start", 1, start, sizeof(start) - 1, e) ||
+	    api_string(body, "staff", 0, staff, sizeof(staff) - 1, e) ||
+	    tz_parse_rfc3339(start, &at, e, "start"))
 		return -1;
 	if (manage_reschedule(api_app(req)->db, v, at, staff, now, e))
 		return -1;
@@ -74,8 +76,14 @@ int handle_manage_ics(struct http_req *req, struct http_resp *resp, struct err *
 		snprintf(description, sizeof(description), "%s · %s", v->staff_name, v->phone);
 	else
 		snprintf(description, sizeof(description), "%s", v->staff_name);
-	struct ics_event ev = { .uid = uid, .sequence = v->version, .start = v->start, .end = v->end, .stamp = now,
-				.summary = summary, .location = v->address, .description = description };
+	struct ics_event ev = {.uid = uid,
+			       .sequence = v->version,
+			       .start = v->start,
+			       .end = v->end,
+			       .stamp = now,
+			       .summary = summary,
+			       .location = v->address,
+			       .description = description};
 	int cancelled = !strcmp(v->status, "cancelled");
 	char *text;
 	size_t len;
@@ -83,8 +91,9 @@ int handle_manage_ics(struct http_req *req, struct http_resp *resp, struct err *
 		return -1;
 	http_resp_header(resp, "Cache-Control", "no-store");
 	http_resp_header(resp, "Content-Disposition", "attachment; filename=\"rendez-vous.ics\"");
-	http_resp_body(resp, 200, cancelled ? "text/calendar; charset=utf-8; method=CANCEL"
-					    : "text/calendar; charset=utf-8; method=REQUEST",
+	http_resp_body(resp, 200,
+		       cancelled ? "text/calendar; charset=utf-8; method=CANCEL"
+				 : "text/calendar; charset=utf-8; method=REQUEST",
 		       text, len);
 	free(text);
 	return 0;

@@ -65,15 +65,15 @@ int ics_render(const struct ics_event *ev, enum ics_method m, char **out, size_t
 	icalcomponent_add_property(cal, icalproperty_new_prodid("-//Creneau//Creneau//FR"));
 	icalcomponent_add_property(cal, icalproperty_new_version("2.0"));
 	icalcomponent_add_property(cal, icalproperty_new_calscale("GREGORIAN"));
-	icalcomponent_add_property(cal, icalproperty_new_method(m == ICS_CANCEL ? ICAL_METHOD_CANCEL
-										: ICAL_METHOD_REQUEST));
+	icalcomponent_add_property(
+		cal, icalproperty_new_method(m == ICS_CANCEL ? ICAL_METHOD_CANCEL : ICAL_METHOD_REQUEST));
 	icalcomponent *vev = icalcomponent_new(ICAL_VEVENT_COMPONENT);
 	icalcomponent_add_property(vev, icalproperty_new_uid(ev->uid));
 	icalcomponent_add_property(vev, icalproperty_new_dtstamp(utc_time(ev->stamp)));
 	icalcomponent_add_property(vev, icalproperty_new_dtstart(utc_time(ev->start)));
 	icalcomponent_add_property(vev, icalproperty_new_dtend(utc_time(ev->end)));
-	icalcomponent_add_property(vev, icalproperty_new_sequence(ev->sequence > 0x7fffffff ? 0x7fffffff
-											    : (int)ev->sequence));
+	icalcomponent_add_property(
+		vev, icalproperty_new_sequence(ev->sequence > 0x7fffffff ? 0x7fffffff : (int)ev->sequence));
 	icalcomponent_add_property(vev, icalproperty_new_status(m == ICS_CANCEL ? ICAL_STATUS_CANCELLED
 										: ICAL_STATUS_CONFIRMED));
 	if (ev->summary && *ev->summary)

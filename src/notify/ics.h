@@ -16,10 +16,10 @@ enum ics_method { ICS_REQUEST, ICS_CANCEL };
 
 /* One event. Strings are borrowed (UTF-8); NULL or "" leaves the property out. */
 struct ics_event {
-	const char *uid;         /* stable per appointment: "<appointment public id>@creneau" */
-	int64_t sequence;        /* the appointment's version: grows with every change */
-	int64_t start, end;      /* UTC seconds */
-	int64_t stamp;           /* DTSTAMP: when the calendar was made (UTC seconds) */
+	const char *uid;    /* stable per appointment: "<appointment public id>@creneau" */
+	int64_t sequence;   /* the appointment's version: grows with every change */
+	int64_t start, end; /* UTC seconds */
+	int64_t stamp;	    /* DTSTAMP: when the calendar was made (UTC seconds) */
 	const char *summary, *location, *description;
 	const char *organizer_name, *organizer_email; /* ORGANIZER;CN=name:mailto:email when email set */
 };

@@ -8,10 +8,10 @@
 #include "schedule/appointments.h"
 #include "base/banned.h"
 
-static const char *const purposes[] = { "booking", "confirmation", "reminder", "change", "cancellation", NULL };
+static const char *const purposes[] = {"booking", "confirmation", "reminder", "change", "cancellation", NULL};
 
-int manage_token_issue(db_conn *c, int64_t account_id, int64_t appointment_id, const char *purpose, int64_t now,
-		       char token_out[TOKEN_LEN + 1], struct err *e)
+int manage_token_issue(db_conn *c, int64_t account_id, int64_t appointment_id, const char *purpose,
+		       int64_t now, char token_out[TOKEN_LEN + 1], struct err *e)
 {
 	int known = 0;
 	for (int i = 0; purposes[i] && !known; i++)
@@ -25,16 +25,38 @@ int manage_token_issue(db_conn *c, int64_t account_id, int64_t appointment_id, c
 	if (db_exec(c,
 		    "INSERT INTO manage_tokens (account_id, appointment_id, token_hash, purpose, created_at)"
 		    " VALUES ($1, $2, $3, $4, $5)",
-		    DB_ARGS(DB_INT(account_id), DB_INT(appointment_id), DB_TEXT(hash), DB_TEXT(purpose), DB_INT(now)),
+		    DB_ARGS(DB_INT(account_id), DB_INT(appointment_id), DB_TEXT(hash), DB_TEXT(purpose),
+			    DB_INT(now)),
 		    e) < 0)
 		return -1;
 	memcpy(token_out, token, sizeof(token));
 	return 0;
 }
 
-enum { M_ID, M_PID, M_STATUS, M_START, M_END, M_VERSION, M_CUTOFF, M_SVC_PID, M_SVC_NAME, M_STAFF_PID,
-       M_STAFF_NAME, M_ACC_ID, M_ACC_PID, M_ACC_NAME, M_SLUG, M_PLAN, M_STATE, M_TRIAL, M_TZ, M_PHONE,
-       M_ADDRESS, M_LOCALE };
+enum {
+	M_ID,
+	M_PID,
+	M_STATUS,
+	M_START,
+	M_END,
+	M_VERSION,
+	M_CUTOFF,
+	M_SVC_PID,
+	M_SVC_NAME,
+	M_STAFF_PID,
+	M_STAFF_NAME,
+	M_ACC_ID,
+	M_ACC_PID,
+	M_ACC_NAME,
+	M_SLUG,
+	M_PLAN,
+	M_STATE,
+	M_TRIAL,
+	M_TZ,
+	M_PHONE,
+	M_ADDRESS,
+	M_LOCALE
+};
 
 static void copy(char *dst, size_t cap, const char *src)
 {
@@ -83,8 +105,10 @@ int manage_find(db *d, const char *token, int64_t now, struct manage_view *v, st
 		return -1;
 	if (db_query(c,
 		     "SELECT a.id, a.public_id, a.status, a.starts_at, a.ends_at, a.version,"
-		     " COALESCE(sv.cancel_cutoff_s, ac.cancel_cutoff_s), sv.public_id, sv.name, st.public_id, st.name,"
-		     " ac.id, ac.public_id, ac.name, ac.slug, ac.plan, ac.state, COALESCE(ac.trial_ends_at, 0),"
+		     " COALESCE(sv.cancel_cutoff_s, ac.cancel_cutoff_s), sv.public_id, sv.name, "
+		     "st.public_id, st.name,"
+		     " ac.id, ac.public_id, ac.name, ac.slug, ac.plan, ac.state, COALESCE(ac.trial_ends_at, "
+		     "0),"
 		     " ac.time_zone, ac.phone, ac.address, ac.locale"
 		     " FROM manage_tokens t"
 		     " JOIN appointments a ON a.account_id = t.account_id AND a.id = t.appointment_id"
@@ -114,7 +138,7 @@ int manage_find(db *d, const char *token, int64_t now, struct manage_view *v, st
 
 int manage_can_change(const struct manage_view *v, int64_t now, const char **reason)
 {
-	struct err why = { 0 };
+	struct err why = {0};
 	if (!strcmp(v->status, "cancelled"))
 		*reason = "cancelled";
 	else if (strcmp(v->status, "booked") || now >= v->start)
@@ -139,12 +163,12 @@ json_t *manage_json(const struct manage_view *v, int64_t now)
 	tz_format_rfc3339(z, v->start - v->cutoff_s, until);
 	return json_pack("{s:{s:s, s:{s:s, s:s, s:I}, s:{s:s, s:s}, s:s, s:s, s:s, s:I},"
 			 " s:{s:s, s:s, s:s, s:s, s:s}, s:b, s:s, s:s?}",
-			 "appointment", "id", v->appt_pid, "service", "id", v->service_pid, "name", v->service_name,
-			 "duration_min", (json_int_t)((v->end - v->start) / 60), "staff", "id", v->staff_pid, "name",
-			 v->staff_name, "start", s, "end", en, "status", v->status, "version", (json_int_t)v->version,
-			 "business", "name", v->account.name, "slug", v->account.slug, "phone", v->phone, "address",
-			 v->address, "time_zone", v->account.time_zone, "can_change", can, "change_until", until,
-			 "reason", reason);
+			 "appointment", "id", v->appt_pid, "service", "id", v->service_pid, "name",
+			 v->service_name, "duration_min", (json_int_t)((v->end - v->start) / 60), "staff",
+			 "id", v->staff_pid, "name", v->staff_name, "start", s, "end", en, "status",
+			 v->status, "version", (json_int_t)v->version, "business", "name", v->account.name,
+			 "slug", v->account.slug, "phone", v->phone, "address", v->address, "time_zone",
+			 v->account.time_zone, "can_change", can, "change_until", until, "reason", reason);
 }
 
 /* The refusal of a change, or 0 when the client may change the appointment now. */
@@ -157,11 +181,12 @@ static int refuse_change(const struct manage_view *v, int64_t now, struct err *e
 		return err_set(e, 409, "appointment_cancelled", NULL, "this appointment is cancelled");
 	if (!strcmp(reason, "bookings_closed"))
 		return err_set(e, 403, "bookings_closed", NULL,
-			       "this business takes no changes online now%s%s", v->phone[0] ? "; call it at " : "",
-			       v->phone);
+			       "this business takes no changes online now%s%s",
+			       v->phone[0] ? "; call it at " : "", v->phone);
 	if (v->phone[0])
 		return err_set(e, 403, "past_cutoff", NULL,
-			       "it is too late to change this appointment online; call the business at %s", v->phone);
+			       "it is too late to change this appointment online; call the business at %s",
+			       v->phone);
 	return err_set(e, 403, "past_cutoff", NULL,
 		       "it is too late to change this appointment online; please contact the business");
 }

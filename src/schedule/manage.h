@@ -21,8 +21,8 @@
  * (so a message and its link commit together), and writes its text into token_out. purpose
  * is 'booking', 'confirmation', 'reminder', 'change' or 'cancellation' (anything else is a
  * bug: 500). */
-int manage_token_issue(db_conn *c, int64_t account_id, int64_t appointment_id, const char *purpose, int64_t now,
-		       char token_out[TOKEN_LEN + 1], struct err *e) WUR;
+int manage_token_issue(db_conn *c, int64_t account_id, int64_t appointment_id, const char *purpose,
+		       int64_t now, char token_out[TOKEN_LEN + 1], struct err *e) WUR;
 
 /* What a manage link points at, read by manage_find. */
 struct manage_view {

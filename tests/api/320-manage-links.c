@@ -27,8 +27,8 @@ struct shop {
 	char staff[32], svc[32], manucure[32];
 };
 
-static void expect(const struct session *s, const char *method, const char *path, const char *body, long status,
-		   struct reply *r)
+static void expect(const struct session *s, const char *method, const char *path, const char *body,
+		   long status, struct reply *r)
 {
 	session_call(&H, s, method, path, body, r);
 	if (r->status != status)
@@ -42,31 +42,36 @@ static void shop_open(struct shop *b, const char *name, const char *tag)
 {
 	char email[128], body[512], path[128];
 	struct reply r;
-	snprintf(email, sizeof(email), "%s-%d-%s@manage-test.example", tag, (int)getpid(), harness_store_kind());
+	snprintf(email, sizeof(email), "%s-%d-%s@manage-test.example", tag, (int)getpid(),
+		 harness_store_kind());
 	harness_signup(&H, name, email, NULL, &b->s);
 	expect(&b->s, "DELETE", "/api/v1/demo", NULL, 200, &r);
 	reply_free(&r);
 	expect(&b->s, "PATCH", "/api/v1/account",
-	       "{\"phone\": \"" PHONE "\", \"address\": \"12 rue de la Paix, 75002 Paris\", \"min_notice_s\": 0}", 200,
-	       &r);
+	       "{\"phone\": \"" PHONE
+	       "\", \"address\": \"12 rue de la Paix, 75002 Paris\", \"min_notice_s\": 0}",
+	       200, &r);
 	reply_free(&r);
 	expect(&b->s, "POST", "/api/v1/staff", "{\"name\": \"Anne\"}", 201, &r);
 	snprintf(b->staff, sizeof(b->staff), "%s", json_path_str(r.json, "staff", "id"));
 	reply_free(&r);
 	snprintf(path, sizeof(path), "/api/v1/staff/%s/hours", b->staff);
 	expect(&b->s, "PUT", path,
-	       "{\"mon\": [[\"09:00\", \"18:00\"]], \"tue\": [[\"09:00\", \"18:00\"]], \"wed\": [[\"09:00\", \"18:00\"]],"
-	       " \"thu\": [[\"09:00\", \"18:00\"]], \"fri\": [[\"09:00\", \"18:00\"]], \"sat\": [[\"09:00\", \"18:00\"]],"
+	       "{\"mon\": [[\"09:00\", \"18:00\"]], \"tue\": [[\"09:00\", \"18:00\"]], \"wed\": [[\"09:00\", "
+	       "\"18:00\"]],"
+	       " \"thu\": [[\"09:00\", \"18:00\"]], \"fri\": [[\"09:00\", \"18:00\"]], \"sat\": [[\"09:00\", "
+	       "\"18:00\"]],"
 	       " \"sun\": [[\"09:00\", \"18:00\"]]}",
 	       200, &r);
 	reply_free(&r);
-	snprintf(body, sizeof(body), "{\"name\": \"Coupe & brushing\", \"duration_min\": 60, \"staff\": [\"%s\"]}",
-		 b->staff);
+	snprintf(body, sizeof(body),
+		 "{\"name\": \"Coupe & brushing\", \"duration_min\": 60, \"staff\": [\"%s\"]}", b->staff);
 	expect(&b->s, "POST", "/api/v1/services", body, 201, &r);
 	snprintf(b->svc, sizeof(b->svc), "%s", json_path_str(r.json, "service", "id"));
 	reply_free(&r);
 	snprintf(body, sizeof(body),
-		 "{\"name\": \"Manucure\", \"duration_min\": 30, \"cancel_cutoff_s\": 7200, \"staff\": [\"%s\"]}",
+		 "{\"name\": \"Manucure\", \"duration_min\": 30, \"cancel_cutoff_s\": 7200, \"staff\": "
+		 "[\"%s\"]}",
 		 b->staff);
 	expect(&b->s, "POST", "/api/v1/services", body, 201, &r);
 	snprintf(b->manucure, sizeof(b->manucure), "%s", json_path_str(r.json, "service", "id"));
@@ -74,16 +79,18 @@ static void shop_open(struct shop *b, const char *name, const char *tag)
 }
 
 /* Books publicly; the manage token into token, the appointment id into id (may be NULL). */
-static void book(const struct shop *b, const char *svc, const char *start, char token[TOKEN_LEN + 1], char id[32])
+static void book(const struct shop *b, const char *svc, const char *start, char token[TOKEN_LEN + 1],
+		 char id[32])
 {
 	char path[160], body[512];
 	struct reply r;
 	snprintf(path, sizeof(path), "/api/v1/public/%s/appointments", b->s.slug);
 	snprintf(body, sizeof(body),
-		 "{\"service\": \"%s\", \"staff\": \"any\", \"start\": \"%s\", \"client\": {\"first_name\": \"Léa\","
+		 "{\"service\": \"%s\", \"staff\": \"any\", \"start\": \"%s\", \"client\": {\"first_name\": "
+		 "\"Léa\","
 		 " \"last_name\": \"Martin\", \"email\": \"lea.martin@client.example\"}}",
 		 svc, start);
-	const char *headers[] = { harness_next_ip_header(), NULL };
+	const char *headers[] = {harness_next_ip_header(), NULL};
 	http_call(&H, "POST", path, body, headers, &r);
 	if (r.status != 201)
 		fprintf(stderr, "book %s: %ld %s\n", start, r.status, r.body);
@@ -98,11 +105,12 @@ static void book(const struct shop *b, const char *svc, const char *start, char 
 }
 
 /* A call on a manage link, as the client's browser makes it (no session). */
-static void manage(const char *method, const char *token, const char *suffix, const char *body, struct reply *r)
+static void manage(const char *method, const char *token, const char *suffix, const char *body,
+		   struct reply *r)
 {
 	char path[512];
 	snprintf(path, sizeof(path), "/api/v1/manage/%s%s", token, suffix ? suffix : "");
-	const char *headers[] = { harness_next_ip_header(), NULL };
+	const char *headers[] = {harness_next_ip_header(), NULL};
 	http_call(&H, method, path, body, headers, r);
 }
 
@@ -114,14 +122,14 @@ static void manage_ok(const char *method, const char *token, const char *body, s
 	assert_int_equal(r->status, 200);
 }
 
-static void manage_error(const char *method, const char *token, const char *suffix, const char *body, long status,
-			 const char *code)
+static void manage_error(const char *method, const char *token, const char *suffix, const char *body,
+			 long status, const char *code)
 {
 	struct reply r;
 	manage(method, token, suffix, body, &r);
 	if (r.status != status)
-		fprintf(stderr, "%s manage%s %s: %ld %s\n", method, suffix ? suffix : "", body ? body : "", r.status,
-			r.body);
+		fprintf(stderr, "%s manage%s %s: %ld %s\n", method, suffix ? suffix : "", body ? body : "",
+			r.status, r.body);
 	assert_error(&r, status, code);
 	reply_free(&r);
 }
@@ -136,8 +144,8 @@ static int slot_free(const struct shop *b, const char *svc, const char *date, co
 {
 	char path[256];
 	struct reply r;
-	snprintf(path, sizeof(path), "/api/v1/public/%s/availability?service=%s&staff=any&from=%s&to=%s", b->s.slug, svc,
-		 date, date);
+	snprintf(path, sizeof(path), "/api/v1/public/%s/availability?service=%s&staff=any&from=%s&to=%s",
+		 b->s.slug, svc, date, date);
 	http_call(&H, "GET", path, NULL, NULL, &r);
 	assert_int_equal(r.status, 200);
 	const json_t *slots = fx_day_slots(r.json, date);
@@ -165,13 +173,15 @@ static void read_calendar(const char *token, char lines[6][256])
 	close(fd);
 	reply_free(&r);
 	char cmd[1024];
-	snprintf(cmd, sizeof(cmd),
-		 "PYTHONIOENCODING=utf-8 /usr/bin/python3 -c 'import sys, icalendar\n"
-		 "cal = icalendar.Calendar.from_ical(open(sys.argv[1], \"rb\").read())\n"
-		 "ev = cal.walk(\"VEVENT\")[0]\n"
-		 "print(cal.get(\"METHOD\")); print(ev.get(\"UID\")); print(ev.decoded(\"DTSTART\").isoformat())\n"
-		 "print(int(ev.get(\"SEQUENCE\"))); print(ev.get(\"SUMMARY\")); print(ev.get(\"STATUS\"))' %s",
-		 file);
+	snprintf(
+		cmd, sizeof(cmd),
+		"PYTHONIOENCODING=utf-8 /usr/bin/python3 -c 'import sys, icalendar\n"
+		"cal = icalendar.Calendar.from_ical(open(sys.argv[1], \"rb\").read())\n"
+		"ev = cal.walk(\"VEVENT\")[0]\n"
+		"print(cal.get(\"METHOD\")); print(ev.get(\"UID\")); "
+		"print(ev.decoded(\"DTSTART\").isoformat())\n"
+		"print(int(ev.get(\"SEQUENCE\"))); print(ev.get(\"SUMMARY\")); print(ev.get(\"STATUS\"))' %s",
+		file);
 	FILE *p = popen(cmd, "r");
 	assert_non_null(p);
 	for (int i = 0; i < 6; i++) {
@@ -209,7 +219,8 @@ static void view_reschedule_and_calendar(void **state)
 	assert_string_equal(appt_str(&r, "status"), "booked");
 	json_t *a = json_object_get(r.json, "appointment");
 	assert_string_equal(json_path_str(a, "service", "name"), "Coupe & brushing");
-	assert_int_equal(json_integer_value(json_object_get(json_object_get(a, "service"), "duration_min")), 60);
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(a, "service"), "duration_min")),
+			 60);
 	assert_string_equal(json_path_str(a, "staff", "name"), "Anne");
 	assert_string_equal(json_path_str(r.json, "business", "name"), "Salon Élodie");
 	assert_string_equal(json_path_str(r.json, "business", "phone"), PHONE);
@@ -232,7 +243,8 @@ static void view_reschedule_and_calendar(void **state)
 	manage_ok("PATCH", tok, "{\"start\": \"2027-04-13T11:00:00+02:00\"}", &r);
 	assert_string_equal(appt_str(&r, "start"), "2027-04-13T11:00:00+02:00");
 	assert_string_equal(appt_str(&r, "end"), "2027-04-13T12:00:00+02:00");
-	assert_int_equal(json_integer_value(json_object_get(json_object_get(r.json, "appointment"), "version")), 2);
+	assert_int_equal(
+		json_integer_value(json_object_get(json_object_get(r.json, "appointment"), "version")), 2);
 	reply_free(&r);
 	assert_true(slot_free(&b, b.svc, "2027-04-13", "2027-04-13T09:00:00+02:00"));
 	assert_false(slot_free(&b, b.svc, "2027-04-13", "2027-04-13T11:00:00+02:00"));
@@ -271,14 +283,18 @@ static void a_taken_slot_or_a_rule_changes_nothing(void **state)
 	reply_free(&r);
 	manage_error("PATCH", ta, NULL, "{\"start\": \"demain\"}", 400, "invalid_datetime");
 	manage_error("PATCH", ta, NULL, "{}", 400, "missing_field");
-	manage_error("PATCH", ta, NULL, "{\"start\": \"2027-04-14T11:00:00+02:00\", \"when\": 1}", 400, "unknown_field");
-	manage_error("PATCH", ta, NULL, "{\"start\": \"2027-04-14T11:00:00+02:00\", \"staff\": \"stf_nobody\"}", 404,
+	manage_error("PATCH", ta, NULL, "{\"start\": \"2027-04-14T11:00:00+02:00\", \"when\": 1}", 400,
+		     "unknown_field");
+	manage_error("PATCH", ta, NULL,
+		     "{\"start\": \"2027-04-14T11:00:00+02:00\", \"staff\": \"stf_nobody\"}", 404,
 		     "not_found");
 	manage_ok("GET", ta, NULL, &r);
 	assert_string_equal(appt_str(&r, "start"), "2027-04-14T09:00:00+02:00");
-	assert_int_equal(json_integer_value(json_object_get(json_object_get(r.json, "appointment"), "version")), 1);
+	assert_int_equal(
+		json_integer_value(json_object_get(json_object_get(r.json, "appointment"), "version")), 1);
 	reply_free(&r);
-	struct biz store = { .id = fx_int("SELECT id FROM accounts WHERE slug = $1", DB_ARGS(DB_TEXT(b.s.slug))) };
+	struct biz store = {
+		.id = fx_int("SELECT id FROM accounts WHERE slug = $1", DB_ARGS(DB_TEXT(b.s.slug)))};
 	assert_int_equal(fx_overlaps(&store), 0);
 }
 
@@ -300,7 +316,8 @@ static void a_cancel_frees_the_slot_once(void **state)
 	book(&b, b.svc, "2027-04-15T09:00:00+02:00", other, NULL); /* someone else takes it */
 
 	manage_error("DELETE", tok, NULL, NULL, 409, "appointment_cancelled");
-	manage_error("PATCH", tok, NULL, "{\"start\": \"2027-04-15T11:00:00+02:00\"}", 409, "appointment_cancelled");
+	manage_error("PATCH", tok, NULL, "{\"start\": \"2027-04-15T11:00:00+02:00\"}", 409,
+		     "appointment_cancelled");
 	manage_ok("GET", tok, NULL, &r);
 	assert_string_equal(appt_str(&r, "status"), "cancelled");
 	assert_string_equal(appt_str(&r, "start"), "2027-04-15T09:00:00+02:00");
@@ -332,7 +349,7 @@ static void a_closed_business_shows_but_takes_no_change(void **state)
 	struct reply r;
 	shop_open(&b, "Salon Gelé", "frozen");
 	book(&b, b.svc, "2027-04-16T09:00:00+02:00", tok, NULL);
-	static const char *const states[] = { "frozen", "read_only" };
+	static const char *const states[] = {"frozen", "read_only"};
 	for (int i = 0; i < 2; i++) {
 		set_state(b.s.slug, states[i]);
 		manage_ok("GET", tok, NULL, &r);
@@ -340,7 +357,8 @@ static void a_closed_business_shows_but_takes_no_change(void **state)
 		assert_false(json_is_true(json_object_get(r.json, "can_change")));
 		assert_string_equal(json_path_str(r.json, "reason", NULL), "bookings_closed");
 		reply_free(&r);
-		manage_error("PATCH", tok, NULL, "{\"start\": \"2027-04-16T11:00:00+02:00\"}", 403, "bookings_closed");
+		manage_error("PATCH", tok, NULL, "{\"start\": \"2027-04-16T11:00:00+02:00\"}", 403,
+			     "bookings_closed");
 		manage_error("DELETE", tok, NULL, NULL, 403, "bookings_closed");
 	}
 	manage_ok("GET", tok, NULL, &r);
@@ -355,8 +373,9 @@ static void a_closed_business_shows_but_takes_no_change(void **state)
 static void issue_reminder_token(const char *appt_id, char token[TOKEN_LEN + 1])
 {
 	int64_t row = fx_int("SELECT id FROM appointments WHERE public_id = $1", DB_ARGS(DB_TEXT(appt_id)));
-	int64_t account = fx_int("SELECT account_id FROM appointments WHERE public_id = $1", DB_ARGS(DB_TEXT(appt_id)));
-	struct err e = { 0 };
+	int64_t account =
+		fx_int("SELECT account_id FROM appointments WHERE public_id = $1", DB_ARGS(DB_TEXT(appt_id)));
+	struct err e = {0};
 	db_conn *c;
 	assert_int_equal(db_acquire(H.app->db, &c, &e), 0);
 	assert_int_equal(db_begin(c, &e), 0);
@@ -388,10 +407,10 @@ static void a_token_reaches_its_own_appointment_only(void **state)
 	/* tokens nobody holds, malformed ones, the appointment id itself */
 	char unknown[TOKEN_LEN + 1];
 	token_new(unknown);
-	static const char *const methods[] = { "GET", "PATCH", "DELETE" };
+	static const char *const methods[] = {"GET", "PATCH", "DELETE"};
 	for (int i = 0; i < 3; i++)
-		manage_error(methods[i], unknown, NULL, i == 1 ? "{\"start\": \"2027-04-17T11:00:00+02:00\"}" : NULL, 404,
-			     "not_found");
+		manage_error(methods[i], unknown, NULL,
+			     i == 1 ? "{\"start\": \"2027-04-17T11:00:00+02:00\"}" : NULL, 404, "not_found");
 	manage_error("GET", unknown, "/ics", NULL, 404, "not_found");
 	manage_error("GET", "abc", NULL, NULL, 404, "not_found");
 	manage_error("GET", ide, NULL, NULL, 404, "not_found");
@@ -402,7 +421,8 @@ static void a_token_reaches_its_own_appointment_only(void **state)
 	snprintf(shorter, sizeof(shorter), "%.*s", TOKEN_LEN - 1, te);
 	manage_error("GET", shorter, NULL, NULL, 404, "not_found");
 	/* the store keeps hashes only */
-	assert_int_equal(fx_int("SELECT count(*) FROM manage_tokens WHERE token_hash = $1", DB_ARGS(DB_TEXT(te))), 0);
+	assert_int_equal(
+		fx_int("SELECT count(*) FROM manage_tokens WHERE token_hash = $1", DB_ARGS(DB_TEXT(te))), 0);
 
 	/* each message has its own link; every link follows the appointment through a move */
 	issue_reminder_token(ide, te2);
@@ -426,7 +446,7 @@ static void the_cut_off_and_the_end_of_the_link(void **state)
 	char ta[TOKEN_LEN + 1], tb[TOKEN_LEN + 1];
 	struct reply r;
 	shop_open(&b, "Salon Horloge", "cutoff");
-	book(&b, b.svc, "2027-04-20T10:00:00+02:00", ta, NULL);      /* 24 h cut-off: until 04-19 10:00 */
+	book(&b, b.svc, "2027-04-20T10:00:00+02:00", ta, NULL);	     /* 24 h cut-off: until 04-19 10:00 */
 	book(&b, b.manucure, "2027-04-20T14:00:00+02:00", tb, NULL); /* 2 h cut-off */
 
 	fx_clock("2027-04-19T09:59:00+02:00");
@@ -448,7 +468,8 @@ static void the_cut_off_and_the_end_of_the_link(void **state)
 	manage_ok("GET", ta, NULL, &r);
 	assert_string_equal(appt_str(&r, "start"), "2027-04-20T10:00:00+02:00");
 	assert_string_equal(appt_str(&r, "status"), "booked");
-	assert_int_equal(json_integer_value(json_object_get(json_object_get(r.json, "appointment"), "version")), 1);
+	assert_int_equal(
+		json_integer_value(json_object_get(json_object_get(r.json, "appointment"), "version")), 1);
 	reply_free(&r);
 	/* the service's own 2-hour cut-off still lets the manicure move */
 	manage_ok("PATCH", tb, "{\"start\": \"2027-04-20T15:00:00+02:00\"}", &r);

@@ -28,7 +28,7 @@ static char *render(const struct ics_event *ev, enum ics_method m)
 {
 	char *out = NULL;
 	size_t len = 0;
-	struct err e = { 0 };
+	struct err e = {0};
 	assert_int_equal(ics_render(ev, m, &out, &len, &e), 0);
 	assert_non_null(out);
 	assert_int_equal(strlen(out), len);
@@ -137,7 +137,7 @@ static void text_is_escaped_and_lines_folded(void **state)
 static void bad_events_are_refused(void **state)
 {
 	(void)state;
-	struct err e = { 0 };
+	struct err e = {0};
 	char *out = (char *)1;
 	size_t len = 1;
 	struct ics_event ev = base;
