@@ -2,6 +2,7 @@
  * UTC times, SEQUENCE, status, RFC 5545 escaping and line folding, and refused input.
  * Expected instants checked with Python: 2027-04-13 09:00 in Paris (CEST, +02:00) is
  * 1807599600 = 20270413T070000Z. */
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -161,9 +162,58 @@ static void bad_events_are_refused(void **state)
 	assert_string_equal(uid, "apt_xyz@creneau");
 }
 
+/* Servers render calendars from many threads at once, the first ones included (libical's
+ * UTC zone is taken on first use). */
+struct worker {
+	char *first;
+	int same;
+};
+
+static void *render_many(void *arg)
+{
+	struct worker *w = arg;
+	w->same = 1;
+	for (int i = 0; i < 200; i++) {
+		char *out = NULL;
+		size_t len;
+		struct err e = {0};
+		if (ics_render(&base, ICS_REQUEST, &out, &len, &e)) {
+			w->same = 0;
+			continue;
+		}
+		if (!w->first)
+			w->first = out;
+		else {
+			w->same &= !strcmp(out, w->first);
+			free(out);
+		}
+	}
+	return NULL;
+}
+
+static void calendars_are_made_in_parallel(void **state)
+{
+	(void)state;
+	pthread_t t[8];
+	struct worker w[8] = {0};
+	for (int i = 0; i < 8; i++)
+		assert_int_equal(pthread_create(&t[i], NULL, render_many, &w[i]), 0);
+	for (int i = 0; i < 8; i++)
+		pthread_join(t[i], NULL);
+	char *expected = render(&base, ICS_REQUEST);
+	for (int i = 0; i < 8; i++) {
+		assert_true(w[i].same);
+		assert_non_null(w[i].first);
+		assert_string_equal(w[i].first, expected);
+		free(w[i].first);
+	}
+	free(expected);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(calendars_are_made_in_parallel),
 		cmocka_unit_test(a_request_names_the_event),
 		cmocka_unit_test(a_cancel_says_so_with_the_same_uid),
 		cmocka_unit_test(text_is_escaped_and_lines_folded),
