@@ -99,6 +99,8 @@ async function open({ locale = 'fr-FR', timezoneId, viewport } = {}) {
 }
 
 async function check(page, what) {
+	if (process.env.E2E_SHOTS)
+		await page.screenshot({ path: `${process.env.E2E_SHOTS}/${what.replace(/[^a-z0-9]+/gi, '-')}.png`, fullPage: true });
 	const v = await axeViolations(page);
 	assert.deepEqual(v, [], `${what}: accessibility violations`);
 	assert.deepEqual(page.problems, [], `${what}: CSP or script errors`);
@@ -212,6 +214,21 @@ describe('the public booking page', () => {
 			assert.match(r.headers.get('cache-control') || '', /max-age/, `${p} is cached`);
 		}
 		assert.ok(total < 60 * 1024, `${total} bytes gzipped`);
+	});
+
+	test('English from the browser, French with the switch', async () => {
+		const page = await open({ locale: 'en-GB' });
+		await page.goto(`${server.base}/b/${salon.slug}`);
+		await page.getByRole('heading', { name: 'Salon Lilas' }).waitFor();
+		assert.equal(await page.locator('html').getAttribute('lang'), 'en');
+		assert.match(await text(page, '#step-service'), /1\. Service.*30 min · €35/);
+		await pickSlot(page, 4);
+		assert.match(await text(page, '#step-details'), /First name/);
+		await check(page, 'english');
+		await page.getByRole('button', { name: 'Français' }).click();
+		assert.match(await text(page, '#step-details'), /Prénom/);
+		assert.match(await text(page, '#step-service'), /30 min · 35 €/);
+		await page.context().close();
 	});
 
 	test('keyboard only, with the visitor in another time zone', async () => {
@@ -411,7 +428,14 @@ describe('branding and closed pages', () => {
 		assert.equal(await page.locator('#pv-welcome').innerText(), EVIL, 'live preview, as text');
 		await page.getByRole('button', { name: 'Enregistrer' }).click();
 		await page.locator('#br-form [data-form-status]:has-text("Modifications enregistrées")').waitFor();
-		assert.match(await text(page, '#br-contrast'), /WCAG AA/);
+		assert.match(await text(page, '#br-contrast'), /Contraste suffisant \(WCAG AA\)/);
+		// a mid grey reaches 4.5:1 neither on white nor against the text: the editor warns
+		await page.getByLabel('Couleur principale').fill('#808080');
+		await page.getByRole('button', { name: 'Enregistrer' }).click();
+		await page.locator('#br-contrast:has-text("Attention")').waitFor();
+		await page.getByLabel('Couleur principale').fill('#7a1f5c');
+		await page.getByRole('button', { name: 'Enregistrer' }).click();
+		await page.locator('#br-contrast:has-text("Contraste suffisant")').waitFor();
 		// a 1×1 PNG
 		const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64');
 		await page.getByLabel('Fichier PNG, JPEG ou WebP, 1 Mo au plus').setInputFiles({ name: 'logo.png', mimeType: 'image/png', buffer: png });
@@ -478,6 +502,18 @@ describe('branding and closed pages', () => {
 		await page.context().close();
 	});
 
+	test('a deleted account answers the 410 page', async () => {
+		const r = await fetch(server.base + '/api/v1/test/account-state', { method: 'POST',
+			headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ slug: plain.slug, state: 'deleted' }) });
+		assert.equal(r.status, 200, await r.text());
+		assert.equal((await fetch(`${server.base}/b/${plain.slug}`)).status, 410);
+		const page = await open();
+		await page.goto(`${server.base}/b/${plain.slug}`);
+		await page.getByRole('heading', { name: 'Cette entreprise ne prend plus de rendez-vous ici' }).waitFor();
+		await check(page, '410');
+		await page.context().close();
+	});
+
 	test('an unknown slug answers the 404 page', async () => {
 		const r = await fetch(`${server.base}/b/nobody-here-${run}`);
 		assert.equal(r.status, 404);
@@ -485,6 +521,29 @@ describe('branding and closed pages', () => {
 		await page.goto(`${server.base}/b/nobody-here-${run}`);
 		await page.getByRole('heading', { name: 'Page introuvable' }).waitFor();
 		await check(page, '404');
+		await page.context().close();
+	});
+});
+
+describe('a manage link after 30 days', () => {
+	test('says the link has expired (runs last: it moves the server clock)', async () => {
+		const day = new Date(Date.now() + 2 * 86400000).toISOString().slice(0, 10);
+		const av = await (await fetch(`${server.base}/api/v1/public/${salon.slug}/availability?service=${salon.colour.id}&staff=any&from=${day}&to=${day}`)).json();
+		const r = await fetch(`${server.base}/api/v1/public/${salon.slug}/appointments`, {
+			method: 'POST', headers: { 'Content-Type': 'application/json' },
+			body: JSON.stringify({ service: salon.colour.id, start: av.days[0].slots[0].start,
+				client: { first_name: 'Olga', last_name: 'Ancienne', email: `olga-${run}@example.com` } }),
+		});
+		const { manage_token: token } = await r.json();
+		assert.equal(r.status, 201);
+		const c = await fetch(server.base + '/api/v1/test/clock', { method: 'POST', headers: { 'Content-Type': 'application/json' },
+			body: JSON.stringify({ set: new Date(Date.now() + 40 * 86400000).toISOString().replace(/\.\d+Z$/, 'Z') }) });
+		assert.equal(c.status, 200, await c.text());
+		const page = await open();
+		await page.goto(`${server.base}/m/${token}`);
+		await page.getByRole('heading', { name: 'Lien expiré' }).waitFor();
+		assert.ok(await page.locator('#m-view').isHidden());
+		await check(page, 'manage: expired');
 		await page.context().close();
 	});
 });

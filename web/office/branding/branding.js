@@ -39,16 +39,21 @@ function preview() {
 	}
 }
 
+/* The API's advice: each colour should reach 4.5:1 against white or the text (WCAG AA). */
 function showContrast(c) {
 	const box = $('br-contrast');
 	if (!c || typeof c !== 'object') {
 		box.hidden = true;
 		return;
 	}
-	const ratio = typeof c.primary_on_white === 'number' ? c.primary_on_white.toFixed(1) : '?';
+	const best = (k) => {
+		const v = Math.max(c[k + '_on_white'] || 0, c[k + '_on_text'] || 0);
+		return v ? v.toFixed(1) : '?';
+	};
 	box.hidden = false;
 	box.className = c.aa === false ? 'notice form-status error' : 'notice';
-	box.textContent = c.aa === false ? t('brand.contrast_low', { ratio }) : t('brand.contrast_ok', { ratio });
+	box.textContent = t(c.aa === false ? 'brand.contrast_low' : 'brand.contrast_ok',
+		{ primary: best('primary'), accent: best('accent') });
 }
 
 function fill(theme) {
