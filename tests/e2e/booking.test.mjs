@@ -247,13 +247,32 @@ describe('the public booking page', () => {
 		for (let i = 0; i < 20 && !(await radio.evaluate((e) => e === document.activeElement)); i++)
 			await page.keyboard.press('ArrowDown');
 		assert.ok(await radio.isChecked(), 'chosen with the arrow keys');
-		const day = await nthFreeDay(page, 3);
-		await day.focus();
+		// Tab on to the calendar: one tab stop, the arrow keys move between the free days
+		await page.locator('#cal[aria-busy="false"]').waitFor();
+		const focusIn = (sel) => page.evaluate((q) => !!document.activeElement?.closest(q), sel);
+		const tabTo = async (sel) => {
+			for (let i = 0; i < 10 && !(await focusIn(sel)); i++)
+				await page.keyboard.press('Tab');
+			assert.ok(await focusIn(sel), `Tab reaches ${sel}`);
+		};
+		let k = 3; // this test's day among the free ones (see nthFreeDay)
+		const free = await page.locator('#cal button:not([disabled])').count();
+		if (free <= k) {
+			await tabTo('#cal-next');
+			await page.keyboard.press('Enter');
+			await page.locator('#cal[aria-busy="false"]').waitFor();
+			k -= free;
+		}
+		await tabTo('#cal');
+		assert.equal(await page.evaluate(() => document.activeElement.dataset.date),
+			await page.locator('#cal button:not([disabled])').first().getAttribute('data-date'));
+		for (let i = 0; i < k; i++)
+			await page.keyboard.press('ArrowRight');
 		await page.keyboard.press('Enter');
-		// choosing a day moves the focus to its first time
+		// choosing a day moves the focus to its first time; the arrows move along the times
 		await page.locator('#b-times button').first().waitFor();
 		assert.ok(await page.locator('#b-times button').first().evaluate((e) => e === document.activeElement));
-		await page.keyboard.press('Tab');
+		await page.keyboard.press('ArrowRight');
 		await page.keyboard.press('Enter');
 		// choosing a time moves the focus to the first name
 		await page.keyboard.type('Jean');
@@ -386,6 +405,8 @@ describe('the widget', () => {
 		assert.equal(new URL(await iframe.getAttribute('src')).pathname, `/widget/b/${salon.slug}`);
 		const frame = page.frameLocator('iframe');
 		await frame.getByRole('heading', { name: 'Salon Lilas' }).waitFor();
+		const framed = () => page.frames().find((f) => f.url().includes('/widget/b/'));
+		assert.deepEqual(await axeViolations(framed()), [], 'widget loaded: accessibility violations');
 		const h0 = await iframe.evaluate((f) => f.getBoundingClientRect().height);
 		await pickSlot(frame, 6);
 		await fillDetails(frame, { first: 'Wim', last: 'Widget', email: `wim-${run}@example.com` });
@@ -394,7 +415,8 @@ describe('the widget', () => {
 		await frame.getByRole('button', { name: 'Confirmer le rendez-vous' }).click();
 		await frame.getByRole('heading', { name: 'Rendez-vous confirmé' }).waitFor();
 		const frameHeight = await iframe.evaluate((f) => f.getBoundingClientRect().height);
-		const content = await page.frames()[1].evaluate(() => document.documentElement.scrollHeight);
+		const content = await framed().evaluate(() => document.documentElement.scrollHeight);
+		assert.deepEqual(await axeViolations(framed()), [], 'widget confirmed: accessibility violations');
 		assert.ok(Math.abs(frameHeight - content) <= 2, `iframe ${frameHeight} px for ${content} px of content`);
 		assert.deepEqual(page.problems, [], 'widget: CSP or script errors');
 		await page.context().close();

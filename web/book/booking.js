@@ -179,6 +179,46 @@ export function reportHeight() {
 	send();
 }
 
+/* One tab stop for a group of buttons (the pressed one, else the first enabled); the arrow
+ * keys move between them, Home and End to the ends; cols > 0 makes Up and Down jump a row. */
+export function roving(box, cols = 0) {
+	const all = () => [...box.querySelectorAll('button')];
+	const stop = (target) => {
+		for (const b of all())
+			b.tabIndex = b === target ? 0 : -1;
+	};
+	const enabled = all().filter((b) => !b.disabled);
+	stop(enabled.find((b) => b.getAttribute('aria-pressed') === 'true') || enabled[0]);
+	if (box.dataset.roving)
+		return;
+	box.dataset.roving = '1';
+	box.addEventListener('focusin', (ev) => {
+		if (ev.target instanceof HTMLButtonElement)
+			stop(ev.target);
+	});
+	box.addEventListener('keydown', (ev) => {
+		const list = all();
+		const i = list.indexOf(document.activeElement);
+		if (i < 0)
+			return;
+		const steps = { ArrowRight: 1, ArrowLeft: -1, ArrowDown: cols || 1, ArrowUp: -(cols || 1) };
+		let j = -1;
+		if (ev.key in steps) {
+			for (j = i + steps[ev.key]; j >= 0 && j < list.length && list[j].disabled; j += steps[ev.key])
+				;
+		} else if (ev.key === 'Home') {
+			j = list.findIndex((b) => !b.disabled);
+		} else if (ev.key === 'End') {
+			j = list.findLastIndex((b) => !b.disabled);
+		} else {
+			return;
+		}
+		ev.preventDefault();
+		if (j >= 0 && j < list.length && !list[j].disabled)
+			list[j].focus();
+	});
+}
+
 /* ---------- the booking page ---------- */
 
 const S = {
@@ -416,6 +456,7 @@ function renderCalendar(loading) {
 		b.addEventListener('click', () => chooseDay(date));
 		cal.append(el('li', {}, b));
 	}
+	roving(cal, 7);
 	if (!loading)
 		byId('cal-status').textContent = free ? '' : t('book.month_full');
 }
@@ -455,6 +496,7 @@ function renderTimes() {
 	byId('time-day').textContent = slots.length ? dayOf(slots[0].start, tz()) : '';
 	const box = byId('b-times');
 	box.replaceChildren(...slots.map((s) => timeButton(s, chooseTime)));
+	roving(box);
 }
 
 function chooseTime(slot) {

@@ -2,7 +2,7 @@
 // another free slot of the same service, or cancel it, while the business's cut-off allows.
 // A wrong, expired or cancelled link gets a clear page and never another appointment.
 import { init, t } from '../common/i18n.js';
-import { byId, call, dateIn, dayOf, el, errorText, fromPath, timeOf, whenOf } from '../book/booking.js';
+import { byId, call, dateIn, dayOf, el, errorText, fromPath, roving, timeOf, whenOf } from '../book/booking.js';
 
 const M = { token: '', data: null, pub: null, days: new Map(), pick: null };
 
@@ -138,6 +138,7 @@ function renderTimes() {
 		});
 		return b;
 	}));
+	roving(byId('m-times'));
 }
 
 async function confirmMove() {
