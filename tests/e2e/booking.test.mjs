@@ -200,6 +200,9 @@ describe('the public booking page', () => {
 			assert.match(ics, /^\/api\/v1\/manage\/[A-Za-z0-9_-]{43}\/ics$/);
 			assert.match(manage, /^\/m\/[A-Za-z0-9_-]{43}$/);
 			await check(page, `${name}: confirmed`);
+			await page.getByRole('button', { name: 'English' }).click();
+			await page.getByRole('heading', { name: 'Appointment confirmed' }).waitFor();
+			assert.match(await text(page, '#b-summary'), /Service Coupe femme/);
 			await page.context().close();
 		});
 	}

@@ -233,6 +233,7 @@ const S = {
 	slot: null, // {start, staff:[...]}
 	today: '',
 	loadSeq: 0,
+	done: null, // {out, body} once booked
 };
 
 function tz() {
@@ -721,14 +722,15 @@ async function slotTaken() {
 		f.focus();
 }
 
-function showDone(out, body) {
+function showDone(out, body, focus = true) {
+	S.done = { out, body };
 	const a = out.appointment || {};
 	const token = out.manage_token || '';
 	byId('b-form').hidden = true;
 	const done = byId('b-done');
 	done.hidden = false;
 	const custom = themeText(S.info.theme, 'confirmation');
-	byId('b-done-text').textContent = custom || t('book.done_text', { email: body.client.email });
+	byId('b-done-text').textContent = custom || t('book.done_text');
 	const staffId = a.staff || (S.slot && S.slot.staff[0]);
 	const rows = [
 		['book.sum_service', S.service.name],
@@ -753,7 +755,8 @@ function showDone(out, body) {
 		manage.target = '_blank';
 		manage.rel = 'noopener';
 	}
-	done.focus();
+	if (focus)
+		done.focus();
 }
 
 function showClosed(reason) {
@@ -776,6 +779,10 @@ function rerender() {
 	if (!S.info)
 		return;
 	renderHeader();
+	if (S.done) {
+		showDone(S.done.out, S.done.body, false);
+		return;
+	}
 	if (byId('b-closed').hidden === false && !S.info.bookings_open)
 		showClosed(S.info.closed_reason);
 	if (S.info.bookings_open) {
