@@ -151,7 +151,10 @@ int db_exec(db_conn *c, const char *sql, const db_param *params, int nparams, st
 		return db_fail(e, DB_ERROR, "bad parameter list");
 	if (db_fault_hit(c->d, e))
 		return DB_ERROR;
-	return c->d->drv->exec(c, sql, params, nparams, e);
+	int rc = c->d->drv->exec(c, sql, params, nparams, e);
+	if (rc == DB_RETRY)
+		c->retry_seen = 1;
+	return rc;
 }
 
 int db_query(db_conn *c, const char *sql, const db_param *params, int nparams, db_rows **out,
@@ -167,6 +170,8 @@ int db_query(db_conn *c, const char *sql, const db_param *params, int nparams, d
 	r->c = c;
 	int rc = c->d->drv->query(c, sql, params, nparams, r, e);
 	if (rc < 0) {
+		if (rc == DB_RETRY)
+			c->retry_seen = 1;
 		free(r);
 		return rc;
 	}
@@ -182,6 +187,8 @@ int db_query_int(db_conn *c, const char *sql, const db_param *params, int nparam
 	if (rc < 0)
 		return rc;
 	rc = db_rows_next(r, e);
+	if (rc == DB_RETRY)
+		c->retry_seen = 1;
 	if (rc == 1)
 		*out = db_rows_int(r, 0);
 	db_rows_free(r);
@@ -236,6 +243,14 @@ void db_rows_free(db_rows *r)
 	free(r);
 }
 
+int db_xact_lock(db_conn *c, int64_t key, struct err *e)
+{
+	if (c->d->drv->kind != DB_PG)
+		return 0; /* SQLite: the writer mutex already serialises every write transaction */
+	int rc = db_exec(c, "SELECT pg_advisory_xact_lock($1)", DB_ARGS(DB_INT(key)), e);
+	return rc < 0 ? rc : 0;
+}
+
 const char *db_conflict_name(const db_conn *c)
 {
 	return c->conflict_name;
@@ -262,6 +277,7 @@ int db_transact(db *d, int (*fn)(db_conn *c, void *ctx, struct err *e), void *ct
 			retry_pause(attempt);
 			err_clear(e);
 		}
+		c->retry_seen = 0;
 		rc = db_begin(c, e);
 		if (rc == 0) {
 			rc = fn(c, ctx, e);
@@ -270,7 +286,10 @@ int db_transact(db *d, int (*fn)(db_conn *c, void *ctx, struct err *e), void *ct
 			else
 				rc = db_commit(c, e);
 		}
-		if (rc != DB_RETRY || attempt == 3)
+		/* fn may turn a failed statement into its own -1: what the store said is kept */
+		if (rc < 0 && c->retry_seen)
+			rc = DB_RETRY;
+		if (rc != DB_RETRY || attempt == 5)
 			break;
 		log_info("db: transaction retried attempt=%d", attempt + 1);
 	}

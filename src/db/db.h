@@ -121,6 +121,13 @@ void db_rows_free(db_rows *r);
  * next statement on this connection. Constraint names are the same on both stores. */
 const char *db_conflict_name(const db_conn *c);
 
+/* Serialises the current transaction with every other one that takes the same key, until
+ * commit or rollback (pg_advisory_xact_lock on PostgreSQL; nothing on SQLite, whose writer
+ * mutex already serialises writers). Used before inserting into a table guarded by an exclusion
+ * constraint: two transactions inserting overlapping rows at once otherwise wait on each other
+ * and one dies of a deadlock instead of a clean conflict. */
+int db_xact_lock(db_conn *c, int64_t key, struct err *e) WUR;
+
 /* Pool figures for /metrics. */
 struct db_pool_stats {
 	int size, in_use, waiting;
@@ -141,7 +148,8 @@ int db_migrate_status(db *d, void (*line)(void *ctx, const char *text), void *ct
 void db_fault_fail_nth(db *d, long k);
 long db_fault_counted(const db *d);
 
-/* Runs fn inside a transaction, retrying up to 3 times when it fails with DB_RETRY.
+/* Runs fn inside a transaction, retrying up to 5 times when it fails with DB_RETRY (or when
+ * any statement of it did, whatever fn returned).
  * fn returns 0 to commit or negative to roll back (its error stays in *e). */
 int db_transact(db *d, int (*fn)(db_conn *c, void *ctx, struct err *e), void *ctx, struct err *e) WUR;
 

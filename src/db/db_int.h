@@ -47,6 +47,7 @@ struct db_conn {
 	int in_use;
 	void *cache;                /* driver's per-connection state (statement cache) */
 	char conflict_name[128];    /* after DB_CONFLICT */
+	int retry_seen;             /* a statement of this transaction failed with DB_RETRY */
 };
 
 struct db_rows {

@@ -167,6 +167,16 @@ static int resolve_client(db_conn *c, const struct appt_request *q, int64_t *cli
 	return 0;
 }
 
+/* Queues the transactions that place blocks on one staff member's agenda, so concurrent
+ * bookings of one slot end in one winner and clean slot_taken conflicts rather than in
+ * deadlocks inside PostgreSQL's exclusion check (a no-op on SQLite). The store's guard still
+ * decides. */
+static int lock_agenda(db_conn *c, int64_t account_id, int64_t staff_id, struct err *e)
+{
+	uint64_t key = (uint64_t)account_id * 0x9E3779B97F4A7C15ULL ^ (uint64_t)staff_id;
+	return db_xact_lock(c, (int64_t)(key >> 1), e);
+}
+
 /* Takes the block of one placement: a seat of a group session, or a block of its own. */
 static int take_block(db_conn *c, struct book_ctx *x, const struct placement *p, int64_t *block_id,
 		      struct err *e)
@@ -187,6 +197,8 @@ static int take_block(db_conn *c, struct book_ctx *x, const struct placement *p,
 	}
 	int64_t from = p->start - (int64_t)x->svc.buffer_before * 60;
 	int64_t to = p->start + (int64_t)(x->svc.duration + x->svc.buffer_after) * 60;
+	if (lock_agenda(c, q->account_id, staff_id, e))
+		return -1;
 	int rc = db_query_int(c,
 			      "INSERT INTO blocks (account_id, staff_id, service_id, blocked_from, blocked_to,"
 			      " status, capacity, seats_taken) VALUES ($1, $2, $3, $4, $5, 'active', $6, 1)"
@@ -777,6 +789,8 @@ static int move_block(db_conn *c, struct update_ctx *x, int64_t *block_id, struc
 	int64_t to = x->new_start + (int64_t)(x->svc.duration + x->svc.buffer_after) * 60;
 	*block_id = x->cur.block_id;
 	int rc;
+	if (lock_agenda(c, ch->account_id, x->new_staff, e))
+		return -1;
 	if (x->cur.capacity <= 1 && x->svc.capacity <= 1) {
 		rc = db_exec(c,
 			     "UPDATE blocks SET staff_id = $3, blocked_from = $4, blocked_to = $5"

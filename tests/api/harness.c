@@ -51,6 +51,7 @@ void harness_start(struct harness *h, void (*tweak)(struct config *cfg))
 	/* tests speak for many clients through X-Forwarded-For from loopback */
 	free(h->cfg.trusted_proxies);
 	h->cfg.trusted_proxies = strdup("127.0.0.1");
+	h->cfg.max_per_ip = 1000; /* every test client comes from loopback */
 	if (tweak)
 		tweak(&h->cfg);
 
