@@ -312,7 +312,7 @@ int handle_appointments_create(struct http_req *req, struct http_resp *resp, str
 
 int handle_public_book(struct http_req *req, struct http_resp *resp, struct err *e)
 {
-	static const char *const fields[] = { "service", "staff", "start", "client", "answers",
+	static const char *const fields[] = { "service", "staff", "start", "client", "answers", "notes",
 					      "consent_email", "consent_sms", NULL };
 	struct account a;
 	if (public_account(req, &a, e))
@@ -327,6 +327,7 @@ int handle_public_book(struct http_req *req, struct http_resp *resp, struct err 
 	    api_string(body, "service", 1, q->service, LOADER_PID_MAX - 1, e) ||
 	    api_string(body, "staff", 0, q->staff, LOADER_PID_MAX - 1, e) || read_start(body, q, e) ||
 	    read_client(body, &q->client, 1, e) || read_answers(body, q, e) ||
+	    api_string(body, "notes", 0, q->notes, APPT_NOTES_MAX, e) ||
 	    api_bool(body, "consent_email", 0, 0, &q->client.consent_email, e) ||
 	    api_bool(body, "consent_sms", 0, 0, &q->client.consent_sms, e) || read_idem_key(req, q, e))
 		return -1;

@@ -300,7 +300,7 @@ static void the_public_page_books(void **state)
 	snprintf(body, sizeof(body),
 		 "{\"service\": \"%s\", \"staff\": \"any\", \"start\": \"2027-04-13T09:00:00+02:00\", \"client\":"
 		 " {\"first_name\": \"Léa\", \"last_name\": \"Martin\", \"email\": \"lea.martin@example.fr\"},"
-		 " \"consent_email\": true}",
+		 " \"consent_email\": true, \"notes\": \"Cheveux très longs\"}",
 		 svc);
 	const char *headers[] = { harness_next_ip_header(), NULL };
 	http_call(&H, "POST", path, body, headers, &r);
@@ -309,6 +309,7 @@ static void the_public_page_books(void **state)
 	assert_non_null(token);
 	assert_int_equal(strlen(token), 43);
 	assert_string_equal(json_path_str(r.json, "appointment", "source"), "public");
+	assert_string_equal(json_path_str(r.json, "appointment", "notes"), "Cheveux très longs");
 	/* the store keeps only its hash */
 	assert_int_equal(fx_int("SELECT count(*) FROM appointments WHERE manage_token_hash = $1",
 				DB_ARGS(DB_TEXT(token))),

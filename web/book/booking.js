@@ -641,6 +641,9 @@ function requestBody() {
 	const phone = byId('phone').value.trim();
 	if (phone)
 		body.client.phone = phone;
+	const note = byId('note').value.trim();
+	if (note)
+		body.notes = note;
 	if (Object.keys(answers).length)
 		body.answers = answers;
 	return body;
