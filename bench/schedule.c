@@ -313,8 +313,8 @@ int main(int argc, char **argv)
 		printf("MONTH_FROM=%04d-%02d-01\nMONTH_TO=%04d-%02d-%02d\n", y, m, y, m,
 		       tz_days_in_month(y, m));
 	}
-	/* Booking range: the first Monday BOOK_GAP days after the last filled day. */
-	int64_t b = last_filled + BOOK_GAP;
+	/* Booking range: the first Monday BOOK_GAP days after the last filled day (or today). */
+	int64_t b = (last_filled > today ? last_filled : today) + BOOK_GAP;
 	for (;;) {
 		int y, m, dd;
 		tz_civil_from_days(b, &y, &m, &dd);
