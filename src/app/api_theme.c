@@ -120,7 +120,7 @@ int handle_theme_logo_put(struct http_req *req, struct http_resp *resp, struct e
 	size_t len;
 	const char *data = http_req_body(req, &len);
 	if (len > THEME_LOGO_MAX)
-		return err_set(e, 413, "file_too_large", NULL, "a logo is at most 1 MB");
+		return err_set(e, 400, "file_too_large", NULL, "a logo is at most 1 MB");
 	const char *declared = http_req_header(req, "Content-Type");
 	if (!has_type(declared, "image/png") && !has_type(declared, "image/jpeg") &&
 	    !has_type(declared, "image/webp"))
