@@ -27,66 +27,6 @@ static const char *addr(const char *who)
 	return a;
 }
 
-/* Decodes quoted-printable in place (soft line breaks and =XX). */
-static void qp_decode(char *s)
-{
-	char *o = s;
-	for (char *p = s; *p;) {
-		if (p[0] == '=' && p[1] == '\r' && p[2] == '\n')
-			p += 3;
-		else if (p[0] == '=' && p[1] == '\n')
-			p += 2;
-		else if (p[0] == '=' && p[1] && p[2] && strchr("0123456789ABCDEF", p[1]) &&
-			 strchr("0123456789ABCDEF", p[2])) {
-			char hex[3] = { p[1], p[2], 0 };
-			*o++ = (char)strtol(hex, NULL, 16);
-			p += 3;
-		} else
-			*o++ = *p++;
-	}
-	*o = '\0';
-}
-
-/* Finds the mail to `to` in the maildir (waiting for the in-process worker to send it) and
- * copies the invitation token of its link into token. */
-static void invitation_token_for(const char *to, char token[64])
-{
-	const char *maildir = getenv("CRENEAU_TEST_MAILDIR");
-	assert_non_null(maildir);
-	char dir[512];
-	snprintf(dir, sizeof(dir), "%s/new", maildir);
-	for (int attempt = 0; attempt < 100; attempt++) {
-		DIR *d = opendir(dir);
-		struct dirent *ent;
-		while (d && (ent = readdir(d))) {
-			if (ent->d_name[0] == '.')
-				continue;
-			char path[1024];
-			snprintf(path, sizeof(path), "%s/%s", dir, ent->d_name);
-			FILE *f = fopen(path, "rb");
-			if (!f)
-				continue;
-			static char buf[256 * 1024];
-			size_t n = fread(buf, 1, sizeof(buf) - 1, f);
-			fclose(f);
-			buf[n] = '\0';
-			qp_decode(buf);
-			const char *link = strstr(buf, "/invitation?token=");
-			if (!strstr(buf, to) || !link)
-				continue;
-			link += strlen("/invitation?token=");
-			size_t len = strspn(link, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_");
-			assert_int_equal(len, 43);
-			snprintf(token, 64, "%.*s", (int)len, link);
-			closedir(d);
-			return;
-		}
-		if (d)
-			closedir(d);
-		usleep(100 * 1000);
-	}
-	fail_msg("no invitation mail to %s", to);
-}
 
 /* The owner invites email as role; returns the new user's public id in id. */
 static void invite(const struct session *owner, const char *email, const char *role, char id[32])
@@ -124,7 +64,7 @@ static void add_person(const struct session *owner, const char *email, const cha
 {
 	char id[32], token[64];
 	invite(owner, email, role, id);
-	invitation_token_for(email, token);
+	mail_link_token(email, "invitation", token);
 	accept(token, s);
 	assert_string_equal(s->user_id, id);
 }
@@ -146,7 +86,7 @@ static void invite_accept_and_reused_token(void **state)
 	const char *email = addr("lea");
 	char id[32], token[64];
 	invite(&owner, email, "staff", id);
-	invitation_token_for(email, token);
+	mail_link_token(email, "invitation", token);
 
 	/* a weak password is refused and spends nothing */
 	struct reply r;

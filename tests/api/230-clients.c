@@ -475,64 +475,6 @@ static void history_export_and_erasure(void **state)
 
 /* ---- roles and states ---- */
 
-/* Decodes quoted-printable in place (soft line breaks and =XX). */
-static void qp_decode(char *s)
-{
-	char *o = s;
-	for (char *p = s; *p;) {
-		if (p[0] == '=' && p[1] == '\r' && p[2] == '\n')
-			p += 3;
-		else if (p[0] == '=' && p[1] == '\n')
-			p += 2;
-		else if (p[0] == '=' && p[1] && p[2] && strchr("0123456789ABCDEF", p[1]) &&
-			 strchr("0123456789ABCDEF", p[2])) {
-			char hex[3] = { p[1], p[2], 0 };
-			*o++ = (char)strtol(hex, NULL, 16);
-			p += 3;
-		} else
-			*o++ = *p++;
-	}
-	*o = '\0';
-}
-
-/* The invitation token of the mail to `to`, from the test maildir. */
-static void invitation_token_for(const char *to, char token[64])
-{
-	const char *maildir = getenv("CRENEAU_TEST_MAILDIR");
-	assert_non_null(maildir);
-	char dir[512];
-	snprintf(dir, sizeof(dir), "%s/new", maildir);
-	for (int attempt = 0; attempt < 100; attempt++) {
-		DIR *d = opendir(dir);
-		struct dirent *ent;
-		while (d && (ent = readdir(d))) {
-			if (ent->d_name[0] == '.')
-				continue;
-			char path[1024];
-			snprintf(path, sizeof(path), "%s/%s", dir, ent->d_name);
-			FILE *f = fopen(path, "rb");
-			if (!f)
-				continue;
-			static char buf[256 * 1024];
-			size_t n = fread(buf, 1, sizeof(buf) - 1, f);
-			fclose(f);
-			buf[n] = '\0';
-			qp_decode(buf);
-			const char *link = strstr(buf, "/invitation?token=");
-			if (!strstr(buf, to) || !link)
-				continue;
-			link += strlen("/invitation?token=");
-			size_t len = strspn(link, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_");
-			snprintf(token, 64, "%.*s", (int)len, link);
-			closedir(d);
-			return;
-		}
-		if (d)
-			closedir(d);
-		usleep(100 * 1000);
-	}
-	fail_msg("no invitation mail to %s", to);
-}
 
 static void staff_reads_but_does_not_erase(void **state)
 {
@@ -546,7 +488,7 @@ static void staff_reads_but_does_not_erase(void **state)
 	session_call(&H, &owner, "POST", "/api/v1/users", body, &r);
 	assert_int_equal(r.status, 201);
 	reply_free(&r);
-	invitation_token_for(email, token);
+	mail_link_token(email, "invitation", token);
 	snprintf(body, sizeof(body), "{\"token\": \"%s\", \"password\": \"%s\"}", token, GOOD_PASSWORD);
 	const char *h[] = { harness_next_ip_header(), NULL };
 	http_call(&H, "POST", "/api/v1/invitations/accept", body, h, &r);

@@ -24,66 +24,6 @@ static struct biz B;
 static char svc[24], ana[24], ben[24];
 static int64_t ana_id, ben_id;
 
-/* Decodes quoted-printable in place (soft line breaks and =XX). */
-static void qp_decode(char *s)
-{
-	char *o = s;
-	for (char *p = s; *p;) {
-		if (p[0] == '=' && p[1] == '\r' && p[2] == '\n')
-			p += 3;
-		else if (p[0] == '=' && p[1] == '\n')
-			p += 2;
-		else if (p[0] == '=' && p[1] && p[2] && strchr("0123456789ABCDEF", p[1]) &&
-			 strchr("0123456789ABCDEF", p[2])) {
-			char hex[3] = {p[1], p[2], 0};
-			*o++ = (char)strtol(hex, NULL, 16);
-			p += 3;
-		} else
-			*o++ = *p++;
-	}
-	*o = '\0';
-}
-
-/* The invitation token in the mail sent to `to` (waiting for the in-process worker). */
-static void invitation_token_for(const char *to, char token[64])
-{
-	const char *maildir = getenv("CRENEAU_TEST_MAILDIR");
-	assert_non_null(maildir);
-	char dir[512];
-	snprintf(dir, sizeof(dir), "%s/new", maildir);
-	for (int attempt = 0; attempt < 100; attempt++) {
-		DIR *d = opendir(dir);
-		struct dirent *ent;
-		while (d && (ent = readdir(d))) {
-			if (ent->d_name[0] == '.')
-				continue;
-			char path[1024];
-			snprintf(path, sizeof(path), "%s/%s", dir, ent->d_name);
-			FILE *f = fopen(path, "rb");
-			if (!f)
-				continue;
-			static char buf[256 * 1024];
-			size_t n = fread(buf, 1, sizeof(buf) - 1, f);
-			fclose(f);
-			buf[n] = '\0';
-			qp_decode(buf);
-			const char *link = strstr(buf, "/invitation?token=");
-			if (!strstr(buf, to) || !link)
-				continue;
-			link += strlen("/invitation?token=");
-			size_t len = strspn(
-				link, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_");
-			assert_int_equal(len, 43);
-			snprintf(token, 64, "%.*s", (int)len, link);
-			closedir(d);
-			return;
-		}
-		if (d)
-			closedir(d);
-		usleep(100 * 1000);
-	}
-	fail_msg("no invitation mail to %s", to);
-}
 
 static int setup(void **state)
 {
@@ -150,7 +90,7 @@ static void a_staff_user_sees_only_their_own_agenda(void **state)
 	assert_int_equal(r.status, 201);
 	snprintf(uid, sizeof(uid), "%s", json_path_str(r.json, "user", "id"));
 	reply_free(&r);
-	invitation_token_for(email, token);
+	mail_link_token(email, "invitation", token);
 	snprintf(body, sizeof(body), "{\"token\": \"%s\", \"password\": \"%s\"}", token, GOOD_PASSWORD);
 	const char *h[] = {harness_next_ip_header(), NULL};
 	http_call(&H, "POST", "/api/v1/invitations/accept", body, h, &r);

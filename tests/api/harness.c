@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -242,4 +243,65 @@ void session_call(struct harness *h, const struct session *s, const char *method
 {
 	const char *headers[] = { s ? s->cookie : NULL, s ? s->csrf : NULL, NULL };
 	http_call(h, method, path, body, s ? headers : NULL, out);
+}
+
+/* Decodes quoted-printable in place (soft line breaks and =XX). */
+static void qp_decode(char *s)
+{
+	char *o = s;
+	for (char *p = s; *p;) {
+		if (p[0] == '=' && p[1] == '\r' && p[2] == '\n')
+			p += 3;
+		else if (p[0] == '=' && p[1] == '\n')
+			p += 2;
+		else if (p[0] == '=' && p[1] && p[2] && strchr("0123456789ABCDEF", p[1]) &&
+			 strchr("0123456789ABCDEF", p[2])) {
+			char hex[3] = { p[1], p[2], 0 };
+			*o++ = (char)strtol(hex, NULL, 16);
+			p += 3;
+		} else
+			*o++ = *p++;
+	}
+	*o = '\0';
+}
+
+void mail_link_token(const char *to, const char *page, char token[64])
+{
+	const char *maildir = getenv("CRENEAU_TEST_MAILDIR");
+	assert_non_null(maildir);
+	char dir[512];
+	snprintf(dir, sizeof(dir), "%s/new", maildir);
+	for (int attempt = 0; attempt < 100; attempt++) {
+		DIR *d = opendir(dir);
+		struct dirent *ent;
+		while (d && (ent = readdir(d))) {
+			if (ent->d_name[0] == '.')
+				continue;
+			char path[1024];
+			snprintf(path, sizeof(path), "%s/%s", dir, ent->d_name);
+			FILE *f = fopen(path, "rb");
+			if (!f)
+				continue;
+			static char buf[256 * 1024];
+			size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+			fclose(f);
+			buf[n] = '\0';
+			qp_decode(buf);
+			char marker[64];
+			snprintf(marker, sizeof(marker), "/%s?token=", page);
+			const char *link = strstr(buf, marker);
+			if (!strstr(buf, to) || !link)
+				continue;
+			link += strlen(marker);
+			size_t len = strspn(link, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_");
+			assert_int_equal(len, 43);
+			snprintf(token, 64, "%.*s", (int)len, link);
+			closedir(d);
+			return;
+		}
+		if (d)
+			closedir(d);
+		usleep(100 * 1000);
+	}
+	fail_msg("no %s mail to %s", page, to);
 }

@@ -72,6 +72,10 @@ const char *harness_next_ip_header(void);
 /* The JSON string at a path of keys ("account", "state"), or NULL. */
 const char *json_path_str(const json_t *j, const char *k1, const char *k2);
 
+/* Finds the mail to `to` in the test SMTP server's maildir (waiting for the in-process worker
+ * to send it), decodes it and copies the token of its "/<page>?token=" link into token. */
+void mail_link_token(const char *to, const char *page, char token[64]);
+
 /* Asserts the API.md error shape with this status and code. */
 void assert_error(const struct reply *r, long status, const char *code);
 
