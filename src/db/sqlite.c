@@ -2,7 +2,9 @@
  * a connection is used by one thread at a time), WAL so readers run beside the writer, and
  * one process-wide writer mutex per store file: BEGIN IMMEDIATE is taken behind it, and so
  * is a writing statement run outside a transaction. Writers then queue on the mutex instead
- * of spinning on busy_timeout (ARCHITECTURE.md measured the difference). */
+ * of spinning on busy_timeout (ARCHITECTURE.md measured the difference).
+ * Each connection keeps its recent prepared statements (struct stmt_cache): parsing a large
+ * query costs several times what running it does. */
 #include "db/db_int.h"
 
 #include <limits.h>
@@ -20,6 +22,8 @@
 enum {
 	BUSY_TIMEOUT_MS = 5000,   /* other processes (creneau migrate beside a server) */
 	WRITER_WAIT_MS = 10000,   /* longest wait for the writer mutex: then DB_RETRY */
+	STMT_CACHE_SIZE = 64,     /* prepared statements kept per connection */
+	STMT_CACHE_MAX_SQL = 65536, /* longer SQL is prepared each time, not kept */
 };
 
 struct db_writer {
@@ -205,6 +209,139 @@ static int map_error(db_conn *c, int rc, const char *sql, struct err *e)
 	}
 }
 
+/* --- statement cache ------------------------------------------------------------------ */
+
+/* One connection's prepared statements, keyed by their SQL text (hash, then the whole
+ * string: callers' SQL is mostly literals, but equal text at another address must hit).
+ * Statements are prepared SQLITE_PREPARE_PERSISTENT and reset + unbound whenever they are
+ * given back, so a kept statement holds no read transaction and no pointer to a caller's
+ * values. An entry in use by an unfinished statement (open db_rows) is never handed out
+ * twice: a second user of the same SQL gets a fresh statement, finalized when done. A
+ * schema change makes SQLite re-prepare a kept statement on its next step. The least
+ * recently used idle entry makes room for a new one. */
+struct stmt_entry {
+	uint64_t hash;
+	char *sql; /* NULL: a free slot */
+	sqlite3_stmt *st;
+	int busy;
+	uint64_t used; /* tick of the last hand-out, for LRU */
+};
+
+struct stmt_cache {
+	struct stmt_entry e[STMT_CACHE_SIZE];
+	uint64_t tick;
+};
+
+static uint64_t sql_hash(const char *s, size_t *len)
+{
+	uint64_t h = 1469598103934665603ULL; /* FNV-1a */
+	const char *p = s;
+	for (; *p; p++) {
+		h ^= (unsigned char)*p;
+		h *= 1099511628211ULL;
+	}
+	*len = (size_t)(p - s);
+	return h;
+}
+
+static void stmt_cache_free(db_conn *c)
+{
+	struct stmt_cache *sc = c->cache;
+	if (!sc)
+		return;
+	for (int i = 0; i < STMT_CACHE_SIZE; i++) {
+		sqlite3_finalize(sc->e[i].st);
+		free(sc->e[i].sql);
+	}
+	free(sc);
+	c->cache = NULL;
+}
+
+/* Gives a statement back after use: a kept one is reset, unbound and marked idle; any other
+ * is finalized. Call it before releasing the writer mutex (the reset ends the statement). */
+static void stmt_put(db_conn *c, sqlite3_stmt *st)
+{
+	if (!st)
+		return;
+	struct stmt_cache *sc = c->cache;
+	if (sc)
+		for (int i = 0; i < STMT_CACHE_SIZE; i++)
+			if (sc->e[i].st == st && sc->e[i].busy) {
+				sqlite3_reset(st);
+				sqlite3_clear_bindings(st);
+				sc->e[i].busy = 0;
+				return;
+			}
+	sqlite3_finalize(st);
+}
+
+/* Prepares sql, or takes it from the cache: *out is one statement with no bindings, to be
+ * given back with stmt_put. Only a single statement is accepted. */
+static int stmt_get(db_conn *c, const char *sql, sqlite3_stmt **out, struct err *e)
+{
+	*out = NULL;
+	struct stmt_cache *sc = c->cache;
+	if (!sc)
+		sc = c->cache = xcalloc(1, sizeof(*sc));
+	size_t len;
+	uint64_t h = sql_hash(sql, &len);
+	struct stmt_entry *hit = NULL, *slot = NULL;
+	for (int i = 0; i < STMT_CACHE_SIZE; i++) {
+		struct stmt_entry *x = &sc->e[i];
+		if (!x->sql) {
+			if (!slot || slot->sql)
+				slot = x; /* a free slot beats any eviction */
+			continue;
+		}
+		if (x->hash == h && !strcmp(x->sql, sql)) {
+			hit = x;
+			break;
+		}
+		if (!x->busy && (!slot || (slot->sql && x->used < slot->used)))
+			slot = x;
+	}
+	if (hit && !hit->busy) {
+		hit->busy = 1;
+		hit->used = ++sc->tick;
+		sqlite3_reset(hit->st);
+		sqlite3_clear_bindings(hit->st);
+		*out = hit->st;
+		return 0;
+	}
+	/* Busy (a nested use of the same SQL), too long, or no idle slot: not kept. */
+	int keep = !hit && slot && len <= STMT_CACHE_MAX_SQL;
+	const char *tail = NULL;
+	sqlite3_stmt *st = NULL;
+	int rc = sqlite3_prepare_v3(c->handle, sql, len >= INT_MAX ? -1 : (int)len + 1,
+				    keep ? SQLITE_PREPARE_PERSISTENT : 0, &st, &tail);
+	if (rc != SQLITE_OK)
+		return map_error(c, rc, sql, e);
+	if (!st) {
+		log_error("db: empty statement");
+		return db_fail(e, DB_ERROR, "store error");
+	}
+	while (tail && (*tail == ' ' || *tail == '\n' || *tail == '\t' || *tail == ';'))
+		tail++;
+	if (tail && *tail) {
+		sqlite3_finalize(st);
+		log_error("db: more than one statement given to exec/query sql=%s", sql);
+		return db_fail(e, DB_ERROR, "store error");
+	}
+	if (keep) {
+		if (slot->sql) {
+			sqlite3_finalize(slot->st);
+			free(slot->sql);
+		}
+		slot->sql = xstrdup(sql);
+		slot->hash = h;
+		slot->st = st;
+		slot->busy = 1;
+		slot->used = ++sc->tick;
+	}
+	*out = st;
+	return 0;
+}
+
 /* --- connections --------------------------------------------------------------------- */
 
 static int run_simple(db_conn *c, const char *sql, struct err *e)
@@ -246,6 +383,7 @@ static int sq_connect(db_conn *c, struct err *e)
 
 static void sq_disconnect(db_conn *c)
 {
+	stmt_cache_free(c);
 	sqlite3_close_v2(c->handle);
 	c->handle = NULL;
 }
@@ -319,29 +457,18 @@ static int sq_commit(db_conn *c, struct err *e)
 
 /* --- statements ---------------------------------------------------------------------- */
 
-/* Prepares one statement and binds $N by name: SQLite numbers "$N" parameters by first
- * appearance, so "$2 ... $1" would otherwise swap them. Every parameter the statement
- * names must be one of $1..$n. */
+/* Prepares one statement (or takes it from the connection's cache) and binds $N by name:
+ * SQLite numbers "$N" parameters by first appearance, so "$2 ... $1" would otherwise swap
+ * them. Every parameter the statement names must be one of $1..$n. *out is given back with
+ * stmt_put. */
 static int prepare(db_conn *c, const char *sql, const db_param *p, int n, sqlite3_stmt **out,
 		   struct err *e)
 {
 	*out = NULL;
-	const char *tail = NULL;
 	sqlite3_stmt *st = NULL;
-	int rc = sqlite3_prepare_v2(c->handle, sql, -1, &st, &tail);
-	if (rc != SQLITE_OK)
-		return map_error(c, rc, sql, e);
-	if (!st) {
-		log_error("db: empty statement");
-		return db_fail(e, DB_ERROR, "store error");
-	}
-	while (tail && (*tail == ' ' || *tail == '\n' || *tail == '\t' || *tail == ';'))
-		tail++;
-	if (tail && *tail) {
-		sqlite3_finalize(st);
-		log_error("db: more than one statement given to exec/query sql=%s", sql);
-		return db_fail(e, DB_ERROR, "store error");
-	}
+	int rc = stmt_get(c, sql, &st, e);
+	if (rc < 0)
+		return rc;
 	int count = sqlite3_bind_parameter_count(st);
 	for (int i = 1; i <= count; i++) {
 		const char *name = sqlite3_bind_parameter_name(st, i);
@@ -350,7 +477,7 @@ static int prepare(db_conn *c, const char *sql, const db_param *p, int n, sqlite
 		if (k < 1 || k > n || !end || *end) {
 			log_error("db: parameter %s not among $1..$%d sql=%s", name ? name : "?", n,
 				  sql);
-			sqlite3_finalize(st);
+			stmt_put(c, st);
 			return db_fail(e, DB_ERROR, "store error");
 		}
 		const db_param *v = &p[k - 1];
@@ -381,7 +508,7 @@ static int prepare(db_conn *c, const char *sql, const db_param *p, int n, sqlite
 		}
 		if (rc != SQLITE_OK) {
 			rc = map_error(c, rc, sql, e);
-			sqlite3_finalize(st);
+			stmt_put(c, st);
 			return rc;
 		}
 	}
@@ -399,7 +526,7 @@ static int sq_exec(db_conn *c, const char *sql, const db_param *p, int n, struct
 	int locked = 0;
 	if (!ro && !c->in_tx) {
 		if ((rc = writer_lock(c, e)) < 0) {
-			sqlite3_finalize(st);
+			stmt_put(c, st);
 			return rc;
 		}
 		locked = 1;
@@ -413,7 +540,7 @@ static int sq_exec(db_conn *c, const char *sql, const db_param *p, int n, struct
 	} else {
 		result = map_error(c, rc, sql, e);
 	}
-	sqlite3_finalize(st);
+	stmt_put(c, st);
 	if (locked)
 		writer_unlock(c);
 	return result;
@@ -428,7 +555,7 @@ static int sq_query(db_conn *c, const char *sql, const db_param *p, int n, db_ro
 		return rc;
 	if (!sqlite3_stmt_readonly(st) && !c->in_tx) {
 		if ((rc = writer_lock(c, e)) < 0) {
-			sqlite3_finalize(st);
+			stmt_put(c, st);
 			return rc;
 		}
 		r->writer = 1;
@@ -446,7 +573,7 @@ static int sq_query(db_conn *c, const char *sql, const db_param *p, int n, db_ro
 		return 0;
 	}
 	rc = map_error(c, rc, sql, e);
-	sqlite3_finalize(st);
+	stmt_put(c, st);
 	r->h = NULL;
 	if (r->writer)
 		writer_unlock(c);
@@ -456,7 +583,7 @@ static int sq_query(db_conn *c, const char *sql, const db_param *p, int n, db_ro
 
 static void rows_finish(db_rows *r)
 {
-	sqlite3_finalize(r->h);
+	stmt_put(r->c, r->h);
 	r->h = NULL;
 	r->done = 1;
 	if (r->writer) {
