@@ -106,6 +106,7 @@ static int run_demo(const struct config *cfg)
 	struct err e = { 0 };
 	db *d;
 	int created = 0;
+	app_register_modules(); /* the demo fillers of every module */
 	if (app_open_store(cfg, &d, &e) || plans_load(d, &e) || demo_business_ensure(d, clock_now(), &created, &e))
 		return report(&e);
 	db_close(d);

@@ -44,6 +44,13 @@ static void configure_mail(const struct config *cfg)
 	notify_configure(&nc);
 }
 
+void app_register_modules(void)
+{
+	credentials_register_jobs();
+	setup_register();
+	clients_register();
+}
+
 /* Store, clock, mail and job kinds: what both the server and a lone worker need. */
 static int app_prepare(const struct config *cfg, struct app **out, struct err *e)
 {
@@ -70,9 +77,7 @@ static int app_prepare(const struct config *cfg, struct app **out, struct err *e
 	}
 	configure_mail(cfg);
 	credentials_set_public_url(cfg->public_url);
-	credentials_register_jobs();
-	setup_register();
-	clients_register();
+	app_register_modules();
 	if (credentials_schedule_purge(a->db, clock_now(), e) || clients_schedule_jobs(a->db, clock_now(), e)) {
 		app_stop(a);
 		return -1;

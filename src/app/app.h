@@ -23,6 +23,10 @@ struct app {
 	_Atomic int health_ok;
 };
 
+/* Registers what the modules contribute at start: job kinds, demo tables and demo fillers.
+ * app_start does it; commands that work on the store without serving (creneau demo) call it. */
+void app_register_modules(void);
+
 /* Opens the store named by cfg and applies pending migrations. */
 int app_open_store(const struct config *cfg, db **out, struct err *e) WUR;
 /* Opens the store, configures mail and the clock, registers job kinds, starts the job
