@@ -45,12 +45,12 @@ static int pg_connect(db_conn *c, struct err *e)
 		PQfinish(c->handle);
 		c->handle = NULL;
 	}
-	/* connect_timeout and options first, so values in the URL win over these defaults.
-	 * JIT off: the planner's cost estimate of a correlated sub-select can cross
-	 * jit_above_cost on a short query, and compiling then takes ~250 ms for a query that
-	 * runs in 5 (seen on the month availability); nothing here is a long analytic query. */
-	const char *keys[] = { "connect_timeout", "options", "dbname", NULL };
-	const char *vals[] = { "3", "-c jit=off", c->d->url, NULL };
+	/* connect_timeout first, so a value in the URL wins over this default. No startup
+	 * `options`: PgBouncer refuses parameters it does not track. (JIT compilation, which once
+	 * cost 250 ms on a 5 ms query whose estimate an index was missing for, is best turned off
+	 * for the role: ALTER ROLE ... SET jit = off — docs/operations.md.) */
+	const char *keys[] = { "connect_timeout", "dbname", NULL };
+	const char *vals[] = { "3", c->d->url, NULL };
 	PGconn *conn = PQconnectdbParams(keys, vals, 1);
 	if (!conn || PQstatus(conn) != CONNECTION_OK) {
 		char msg[512];
