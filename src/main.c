@@ -58,7 +58,7 @@ static int report(const struct err *e)
 static int run_serve(const struct config *cfg)
 {
 	sigset_t set;
-	struct err e = { 0 };
+	struct err e = {0};
 	struct app *a;
 	block_stop_signals(&set);
 	if (app_start(cfg, &a, &e))
@@ -69,7 +69,7 @@ static int run_serve(const struct config *cfg)
 static int run_worker(const struct config *cfg)
 {
 	sigset_t set;
-	struct err e = { 0 };
+	struct err e = {0};
 	struct app *a;
 	block_stop_signals(&set);
 	if (app_start_worker(cfg, &a, &e))
@@ -85,7 +85,7 @@ static void print_line(void *ctx, const char *text)
 
 static int run_migrate(const struct config *cfg)
 {
-	struct err e = { 0 };
+	struct err e = {0};
 	db *d;
 	if (cfg->status) {
 		if (db_open(cfg->store, NULL, &d, &e))
@@ -103,11 +103,12 @@ static int run_migrate(const struct config *cfg)
 
 static int run_demo(const struct config *cfg)
 {
-	struct err e = { 0 };
+	struct err e = {0};
 	db *d;
 	int created = 0;
 	app_register_modules(); /* the demo fillers of every module */
-	if (app_open_store(cfg, &d, &e) || plans_load(d, &e) || demo_business_ensure(d, clock_now(), &created, &e))
+	if (app_open_store(cfg, &d, &e) || plans_load(d, &e) ||
+	    demo_business_ensure(d, clock_now(), &created, &e))
 		return report(&e);
 	db_close(d);
 	printf("%s: %s\n  log in at /login with %s / %s\n", DEMO_BUSINESS_NAME,
@@ -177,7 +178,7 @@ static int read_password(char *out, size_t cap)
 
 static int run_operator(const struct config *cfg)
 {
-	struct err e = { 0 };
+	struct err e = {0};
 	char email[256], password[PASSWORD_MAX + 2], secret[OPERATOR_SECRET_B32_SIZE], uri[OPERATOR_URI_SIZE];
 	if (email_normalise(operator_cli.email, email, "EMAIL", &e))
 		return report(&e);
@@ -196,21 +197,21 @@ static int run_operator(const struct config *cfg)
 	if (rc)
 		return report(&e);
 	operator_otpauth_uri(email, secret, uri);
-	printf("operator %s created.\nAdd this to an authenticator app (shown once):\n%s\nsecret: %s\n", email,
-	       uri, secret);
+	printf("operator %s created.\nAdd this to an authenticator app (shown once):\n%s\nsecret: %s\n",
+	       email, uri, secret);
 	return 0;
 }
 
 static const struct command commands[] = {
-	{ "serve", "run the HTTP server (and, unless --no-worker, the job workers)",
-	  CFG_STORE | CFG_HTTP | CFG_MAIL | CFG_WORKER, run_serve },
-	{ "worker", "run the job workers only", CFG_STORE | CFG_MAIL | CFG_WORKER, run_worker },
-	{ "migrate", "apply pending store migrations (--status lists them)", CFG_STORE | CFG_MIGRATE,
-	  run_migrate },
-	{ "demo", "create the demo business (once) and print its owner's log-in", CFG_STORE, run_demo },
-	{ "operator", "add a platform operator: operator add EMAIL [--name N] < password", CFG_STORE,
-	  run_operator, operator_take_args },
-	{ "version", "print the version", 0, run_version },
+	{"serve", "run the HTTP server (and, unless --no-worker, the job workers)",
+	 CFG_STORE | CFG_HTTP | CFG_MAIL | CFG_WORKER, run_serve},
+	{"worker", "run the job workers only", CFG_STORE | CFG_MAIL | CFG_WORKER, run_worker},
+	{"migrate", "apply pending store migrations (--status lists them)", CFG_STORE | CFG_MIGRATE,
+	 run_migrate},
+	{"demo", "create the demo business (once) and print its owner's log-in", CFG_STORE, run_demo},
+	{"operator", "add a platform operator: operator add EMAIL [--name N] < password", CFG_STORE,
+	 run_operator, operator_take_args},
+	{"version", "print the version", 0, run_version},
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 
@@ -241,13 +242,14 @@ int main(int argc, char **argv)
 		if (strcmp(argv[1], c->name))
 			continue;
 		if (wants_help(argc - 2, argv + 2)) {
-			printf("usage: creneau %s [OPTIONS]\n%s\n\noptions (flag, then environment, then default):\n",
+			printf("usage: creneau %s [OPTIONS]\n%s\n\noptions (flag, then environment, then "
+			       "default):\n",
 			       c->name, c->summary);
 			config_print_help(c->scope);
 			return 0;
 		}
 		struct config cfg;
-		struct err e = { 0 };
+		struct err e = {0};
 		int nargs = argc - 2;
 		if (c->take_args && c->take_args(&nargs, argv + 2))
 			return 2;

@@ -16,14 +16,14 @@ enum plan_id { PLAN_ESSENTIEL, PLAN_PRO, PLAN_OPTIMUM, PLAN_COUNT };
 
 struct plan {
 	enum plan_id id;
-	char code[16];  /* "essentiel" | "pro" | "optimum" */
+	char code[16]; /* "essentiel" | "pro" | "optimum" */
 	char name[32];
 	int64_t price_cents; /* per month, excluding VAT */
 	char currency[4];
-	int staff_limit;     /* active bookable staff; -1 = unlimited */
-	int sms_per_month;   /* segments per local calendar month */
-	int branding;        /* logo, colours, texts on the booking page */
-	int support_hours;   /* first-response target */
+	int staff_limit;   /* active bookable staff; -1 = unlimited */
+	int sms_per_month; /* segments per local calendar month */
+	int branding;	   /* logo, colours, texts on the booking page */
+	int support_hours; /* first-response target */
 };
 
 /* Reads the plans from the store into the process (call once at start; thread-safe after). */
@@ -49,17 +49,17 @@ int account_state_parse(const char *code);
 
 /* What an account may do; `may` answers each from the state and the plan. */
 enum feature {
-	FEAT_LOGIN,           /* log in, log out, own password and e-mail */
-	FEAT_READ,            /* read the back office */
-	FEAT_EXPORT,          /* exports */
-	FEAT_WRITE,           /* change anything of the business */
-	FEAT_TICKETS,         /* open support tickets */
-	FEAT_SUBSCRIBE,       /* subscribe, change plan, resume, pay */
+	FEAT_LOGIN,	      /* log in, log out, own password and e-mail */
+	FEAT_READ,	      /* read the back office */
+	FEAT_EXPORT,	      /* exports */
+	FEAT_WRITE,	      /* change anything of the business */
+	FEAT_TICKETS,	      /* open support tickets */
+	FEAT_SUBSCRIBE,	      /* subscribe, change plan, resume, pay */
 	FEAT_DELETE_ACCOUNT,  /* delete the account */
 	FEAT_PUBLIC_BOOKING,  /* the public page takes bookings */
 	FEAT_EMAIL_REMINDERS, /* client confirmations and reminders by e-mail */
-	FEAT_SMS,             /* SMS to clients */
-	FEAT_BRANDING,        /* logo, colours, texts (Optimum, and a trial of Optimum) */
+	FEAT_SMS,	      /* SMS to clients */
+	FEAT_BRANDING,	      /* logo, colours, texts (Optimum, and a trial of Optimum) */
 	FEAT_SUPPORT_24H,     /* the 24 h first-response target */
 	FEAT_COUNT
 };
@@ -106,17 +106,17 @@ struct principal {
 };
 
 /* ---- sessions (session.c) ---- */
-#define SESSION_COOKIE "creneau_session"
+#define SESSION_COOKIE	   "creneau_session"
 #define OPS_SESSION_COOKIE "creneau_ops"
-#define SESSION_IDLE_S (24 * 3600)         /* unused for a day: log in again */
+#define SESSION_IDLE_S	   (24 * 3600)	    /* unused for a day: log in again */
 #define SESSION_ABSOLUTE_S (30 * 24 * 3600) /* at most 30 days whatever the use */
-#define SESSION_TOKEN_SIZE 48               /* token_new's output, NUL included */
+#define SESSION_TOKEN_SIZE 48		    /* token_new's output, NUL included */
 
 /* Creates a session for a user in the caller's transaction; writes the cookie token (to
  * give to the client, never stored) and fills the CSRF token. */
 int session_create(db_conn *c, int64_t account_id, int64_t user_id, int64_t now, const char *ip,
-		   const char *user_agent, char token_out[SESSION_TOKEN_SIZE],
-		   char csrf_out[48], struct err *e) WUR;
+		   const char *user_agent, char token_out[SESSION_TOKEN_SIZE], char csrf_out[48],
+		   struct err *e) WUR;
 /* Resolves a cookie token into *p with one indexed read (sessions ⋈ users ⋈ accounts);
  * refreshes last_seen_at at most once a minute. Returns 1 when valid, 0 when unknown,
  * expired or its account can no longer log in, negative on store error. */
@@ -129,7 +129,7 @@ int session_end_all(db_conn *c, int64_t account_id, int64_t user_id, int64_t kee
 
 /* Operator sessions: the same, in operator_sessions, with shorter lives (a console with
  * every tenant's data behind it). */
-#define OPS_SESSION_IDLE_S (2 * 3600)
+#define OPS_SESSION_IDLE_S     (2 * 3600)
 #define OPS_SESSION_ABSOLUTE_S (12 * 3600)
 int ops_session_create(db_conn *c, int64_t operator_id, int64_t now, const char *ip,
 		       char token_out[SESSION_TOKEN_SIZE], char csrf_out[48], struct err *e) WUR;
@@ -147,8 +147,7 @@ void public_id_new(const char *prefix, char out[24]);
 /* ---- audit log (audit.c) ---- */
 /* Appends an entry in the caller's transaction. detail is a JSON object text or NULL; never
  * put a secret in it. account_id / user_id / operator_id 0 = none. */
-int audit_write(db_conn *c, int64_t account_id, int64_t user_id, int64_t operator_id,
-		const char *action, const char *target, const char *ip, const char *detail,
-		int64_t now, struct err *e) WUR;
+int audit_write(db_conn *c, int64_t account_id, int64_t user_id, int64_t operator_id, const char *action,
+		const char *target, const char *ip, const char *detail, int64_t now, struct err *e) WUR;
 
 #endif

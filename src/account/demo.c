@@ -5,7 +5,7 @@
 
 #include "base/banned.h"
 
-#define MAX_TABLES 32
+#define MAX_TABLES  32
 #define MAX_FILLERS 16
 
 static struct {
@@ -75,8 +75,8 @@ int demo_fill(db_conn *c, int64_t account_id, const char *business_type, int64_t
 			return -1;
 		rows += n;
 	}
-	if (rows && db_exec(c, "UPDATE accounts SET has_demo = 1 WHERE id = $1", DB_ARGS(DB_INT(account_id)),
-			    e) < 0)
+	if (rows &&
+	    db_exec(c, "UPDATE accounts SET has_demo = 1 WHERE id = $1", DB_ARGS(DB_INT(account_id)), e) < 0)
 		return -1;
 	return 0;
 }
@@ -86,7 +86,8 @@ int demo_clear(db_conn *c, int64_t account_id, struct err *e)
 	int deleted = 0;
 	for (int i = 0; i < ntables; i++) {
 		char sql[160];
-		snprintf(sql, sizeof(sql), "DELETE FROM %s WHERE account_id = $1 AND is_demo = 1", tables[i].name);
+		snprintf(sql, sizeof(sql), "DELETE FROM %s WHERE account_id = $1 AND is_demo = 1",
+			 tables[i].name);
 		int n = db_exec(c, sql, DB_ARGS(DB_INT(account_id)), e);
 		if (n < 0)
 			return -1;

@@ -19,13 +19,13 @@ typedef int (*demo_filler)(db_conn *c, int64_t account_id, const char *business_
 /* When a table's demo rows are deleted: lower ranks first, so rows that reference others
  * go before what they reference, whatever order modules register in. */
 enum demo_rank {
-	DEMO_RANK_DETAILS = 10,      /* answers, attachments of appointments */
+	DEMO_RANK_DETAILS = 10,	     /* answers, attachments of appointments */
 	DEMO_RANK_APPOINTMENTS = 20, /* appointments */
-	DEMO_RANK_BLOCKS = 30,       /* what appointments sit in */
+	DEMO_RANK_BLOCKS = 30,	     /* what appointments sit in */
 	DEMO_RANK_SETUP_LINKS = 40,  /* service questions, service-staff links, hours, exceptions */
-	DEMO_RANK_SETUP = 50,        /* services, staff */
-	DEMO_RANK_PEOPLE = 60,       /* clients */
-	DEMO_RANK_ACCOUNT = 70,      /* account-wide rows (closed days) */
+	DEMO_RANK_SETUP = 50,	     /* services, staff */
+	DEMO_RANK_PEOPLE = 60,	     /* clients */
+	DEMO_RANK_ACCOUNT = 70,	     /* account-wide rows (closed days) */
 };
 
 /* Registers a table holding demo rows (a name from code, never from input: it is spliced into

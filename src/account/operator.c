@@ -68,12 +68,11 @@ void operator_otpauth_uri(const char *email, const char *secret_b32, char out[OP
 	percent_encode("Créneau", issuer, sizeof(issuer));
 	percent_encode(email, label, sizeof(label));
 	snprintf(out, OPERATOR_URI_SIZE,
-		 "otpauth://totp/%s:%s?secret=%s&issuer=%s&algorithm=SHA1&digits=%d&period=%d", issuer,
-		 label, secret_b32, issuer, OPERATOR_TOTP_DIGITS, OPERATOR_TOTP_STEP_S);
+		 "otpauth://totp/%s:%s?secret=%s&issuer=%s&algorithm=SHA1&digits=%d&period=%d", issuer, label,
+		 secret_b32, issuer, OPERATOR_TOTP_DIGITS, OPERATOR_TOTP_STEP_S);
 }
 
-int operator_totp_check(const char *secret_b32, const char *code, int64_t now, int64_t *step,
-			struct err *e)
+int operator_totp_check(const char *secret_b32, const char *code, int64_t now, int64_t *step, struct err *e)
 {
 	if (strlen(code) != OPERATOR_TOTP_DIGITS || strspn(code, "0123456789") != OPERATOR_TOTP_DIGITS)
 		return 0;
@@ -109,8 +108,8 @@ static int create_tx(db_conn *c, void *ctx, struct err *e)
 	int rc = db_query(c,
 			  "INSERT INTO operators (public_id, email, name, password_hash, totp_secret,"
 			  " created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id",
-			  DB_ARGS(DB_TEXT(public_id), DB_TEXT(x->email), DB_TEXT(x->name),
-				  DB_TEXT(x->hash), DB_TEXT(x->secret), DB_INT(x->now)),
+			  DB_ARGS(DB_TEXT(public_id), DB_TEXT(x->email), DB_TEXT(x->name), DB_TEXT(x->hash),
+				  DB_TEXT(x->secret), DB_INT(x->now)),
 			  &r, e);
 	if (rc == DB_CONFLICT && !strcmp(db_conflict_name(c), "operators_email"))
 		return err_set(e, 409, "email_taken", "email", "an operator already has this e-mail address");
@@ -133,7 +132,7 @@ int operator_create(db *d, const char *email, const char *name, const char *pass
 	if (password_policy_check(password, email, "password", e) || password_hash(password, hash, e))
 		return -1;
 	operator_totp_secret_new(secret_out);
-	struct create_ctx x = { email, name ? name : "", hash, secret_out, now };
+	struct create_ctx x = {email, name ? name : "", hash, secret_out, now};
 	return db_transact(d, create_tx, &x, e);
 }
 
@@ -182,8 +181,7 @@ static int login_tx(db_conn *c, void *ctx, struct err *e)
 {
 	struct login_ctx *x = ctx;
 	/* the step moves forward only: the same code, or an older one, never logs in twice */
-	int rc = db_exec(c,
-			 "UPDATE operators SET totp_last_step = $2 WHERE id = $1 AND totp_last_step < $2",
+	int rc = db_exec(c, "UPDATE operators SET totp_last_step = $2 WHERE id = $1 AND totp_last_step < $2",
 			 DB_ARGS(DB_INT(x->operator_id), DB_INT(x->step)), e);
 	if (rc < 0)
 		return -1;
@@ -209,8 +207,8 @@ static int failed_tx(db_conn *c, void *ctx, struct err *e)
 
 static int login_failed(db *d, int64_t operator_id, const char *ip, int64_t now, struct err *e)
 {
-	struct failed_ctx x = { operator_id, now, ip };
-	struct err ignored = { 0 };
+	struct failed_ctx x = {operator_id, now, ip};
+	struct err ignored = {0};
 	if (db_transact(d, failed_tx, &x, &ignored))
 		log_warn("msg=\"operator log-in failure not audited\" error=\"%s\"", ignored.message);
 	return err_set(e, 401, "invalid_credentials", NULL, "wrong e-mail, password or code");
@@ -238,7 +236,7 @@ int operator_login(db *d, const char *email, const char *password, const char *t
 	sodium_memzero(cred.totp_secret, sizeof(cred.totp_secret));
 	if (!found || !ok)
 		return login_failed(d, found ? cred.info.id : 0, ip, now, e);
-	struct login_ctx x = { cred.info.id, step, now, ip, token_out, csrf_out, 0 };
+	struct login_ctx x = {cred.info.id, step, now, ip, token_out, csrf_out, 0};
 	if (db_transact(d, login_tx, &x, e))
 		return x.replayed ? login_failed(d, cred.info.id, ip, now, e) : -1;
 	*out = cred.info;
@@ -248,8 +246,8 @@ int operator_login(db *d, const char *email, const char *password, const char *t
 int operator_get(db_conn *c, int64_t id, struct operator_info *out, struct err *e)
 {
 	db_rows *r;
-	if (db_query(c, "SELECT id, public_id, email, name FROM operators WHERE id = $1",
-		     DB_ARGS(DB_INT(id)), &r, e))
+	if (db_query(c, "SELECT id, public_id, email, name FROM operators WHERE id = $1", DB_ARGS(DB_INT(id)),
+		     &r, e))
 		return -1;
 	int rc = db_rows_next(r, e);
 	if (rc == 1) {
@@ -264,8 +262,7 @@ int operator_get(db_conn *c, int64_t id, struct operator_info *out, struct err *
 }
 
 int ops_accounts_list(db_conn *c, int64_t after_id, int limit,
-		      void (*each)(void *ctx, const struct ops_account_row *row), void *ctx,
-		      struct err *e)
+		      void (*each)(void *ctx, const struct ops_account_row *row), void *ctx, struct err *e)
 {
 	db_rows *r;
 	if (db_query(c,

@@ -12,11 +12,11 @@
 #include "base/err.h"
 #include "db/db.h"
 
-#define OPERATOR_TOTP_STEP_S 30
-#define OPERATOR_TOTP_DIGITS 6
-#define OPERATOR_SECRET_BYTES 20   /* raw TOTP secret */
+#define OPERATOR_TOTP_STEP_S	 30
+#define OPERATOR_TOTP_DIGITS	 6
+#define OPERATOR_SECRET_BYTES	 20 /* raw TOTP secret */
 #define OPERATOR_SECRET_B32_SIZE 40 /* its base32 text (32 characters) and a NUL, rounded up */
-#define OPERATOR_URI_SIZE 600
+#define OPERATOR_URI_SIZE	 600
 
 /* Writes a fresh TOTP secret (20 random bytes) as base32 text, without padding. */
 void operator_totp_secret_new(char out[OPERATOR_SECRET_B32_SIZE]);

@@ -8,8 +8,8 @@
 
 #include "base/err.h"
 
-#define PASSWORD_MIN 10
-#define PASSWORD_MAX 256       /* bytes; longer input is refused before hashing */
+#define PASSWORD_MIN	   10
+#define PASSWORD_MAX	   256 /* bytes; longer input is refused before hashing */
 #define PASSWORD_HASH_SIZE 128 /* crypto_pwhash_STRBYTES */
 
 /* Starts the hashing pool (threads <= 0: the core count; queue: waiting jobs before 503).

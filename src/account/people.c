@@ -40,8 +40,8 @@ static void read_person(db_rows *r, struct person *p)
 	p->created_at = db_rows_int(r, 6);
 }
 
-int people_list(db_conn *c, int64_t account_id, void (*each)(void *ctx, const struct person *p),
-		void *ctx, struct err *e)
+int people_list(db_conn *c, int64_t account_id, void (*each)(void *ctx, const struct person *p), void *ctx,
+		struct err *e)
 {
 	db_rows *r;
 	if (db_query(c,
@@ -85,8 +85,8 @@ static int not_found(struct err *e)
  * demotions cannot both see the other owner still there. */
 static int lock_account(db_conn *c, int64_t account_id, struct err *e)
 {
-	return db_exec(c, "UPDATE accounts SET version = version WHERE id = $1",
-		       DB_ARGS(DB_INT(account_id)), e) < 0
+	return db_exec(c, "UPDATE accounts SET version = version WHERE id = $1", DB_ARGS(DB_INT(account_id)),
+		       e) < 0
 		       ? -1
 		       : 0;
 }
@@ -117,10 +117,10 @@ static int write_invitation_mail(db_conn *c, const struct principal *by, const s
 	snprintf(link, sizeof(link), "%.*s/invitation?token=%s", (int)blen, base, token);
 	char subject_ref[64];
 	snprintf(subject_ref, sizeof(subject_ref), "user:%lld", (long long)p->id);
-	json_t *vars = json_pack("{s:s, s:s, s:s, s:s, s:i}", "name", p->name[0] ? p->name : p->email,
-				 "business", by->account.name,
-				 "inviter", by->user_name[0] ? by->user_name : by->email, "link", link,
-				 "days", PEOPLE_INVITATION_TTL_S / 86400);
+	json_t *vars =
+		json_pack("{s:s, s:s, s:s, s:s, s:i}", "name", p->name[0] ? p->name : p->email, "business",
+			  by->account.name, "inviter", by->user_name[0] ? by->user_name : by->email, "link",
+			  link, "days", PEOPLE_INVITATION_TTL_S / 86400);
 	struct outbox_email m = {
 		.account_id = by->account.id,
 		.kind = "invitation",
@@ -135,11 +135,10 @@ static int write_invitation_mail(db_conn *c, const struct principal *by, const s
 	return rc < 0 ? -1 : 0;
 }
 
-int people_invite(db_conn *c, const struct principal *by, const char *email, const char *name,
-		  enum role role, const char *public_url, const char *ip, int64_t now,
-		  struct person *out, struct err *e)
+int people_invite(db_conn *c, const struct principal *by, const char *email, const char *name, enum role role,
+		  const char *public_url, const char *ip, int64_t now, struct person *out, struct err *e)
 {
-	struct person p = { 0 };
+	struct person p = {0};
 	public_id_new("usr", p.public_id);
 	copy(p.email, sizeof(p.email), email);
 	copy(p.name, sizeof(p.name), name);
@@ -180,15 +179,15 @@ int people_invite(db_conn *c, const struct principal *by, const char *email, con
 		return -1;
 	char detail[64];
 	snprintf(detail, sizeof(detail), "{\"role\":\"%s\"}", role_code(role));
-	if (audit_write(c, by->account.id, by->user_id, 0, "invitation_sent", p.public_id, ip, detail,
-			now, e))
+	if (audit_write(c, by->account.id, by->user_id, 0, "invitation_sent", p.public_id, ip, detail, now,
+			e))
 		return -1;
 	*out = p;
 	return 0;
 }
 
-int people_update(db_conn *c, const struct principal *by, const char *public_id, int role,
-		  const char *name, const char *ip, int64_t now, struct person *out, struct err *e)
+int people_update(db_conn *c, const struct principal *by, const char *public_id, int role, const char *name,
+		  const char *ip, int64_t now, struct person *out, struct err *e)
 {
 	int64_t account_id = by->account.id;
 	struct person p;
@@ -202,7 +201,8 @@ int people_update(db_conn *c, const struct principal *by, const char *public_id,
 	    check_other_owner(c, account_id, p.id, e))
 		return -1;
 	if (role_changes) {
-		if (db_exec(c, "UPDATE users SET role = $3, updated_at = $4 WHERE account_id = $1 AND id = $2",
+		if (db_exec(c,
+			    "UPDATE users SET role = $3, updated_at = $4 WHERE account_id = $1 AND id = $2",
 			    DB_ARGS(DB_INT(account_id), DB_INT(p.id), DB_TEXT(role_code((enum role)role)),
 				    DB_INT(now)),
 			    e) < 0)
@@ -210,14 +210,14 @@ int people_update(db_conn *c, const struct principal *by, const char *public_id,
 		char detail[64];
 		snprintf(detail, sizeof(detail), "{\"from\":\"%s\",\"to\":\"%s\"}", role_code(p.role),
 			 role_code((enum role)role));
-		if (audit_write(c, account_id, by->user_id, 0, "role_changed", p.public_id, ip, detail,
-				now, e))
+		if (audit_write(c, account_id, by->user_id, 0, "role_changed", p.public_id, ip, detail, now,
+				e))
 			return -1;
 		p.role = (enum role)role;
 	}
-	if (name && db_exec(c,
-			    "UPDATE users SET name = $3, updated_at = $4 WHERE account_id = $1 AND id = $2",
-			    DB_ARGS(DB_INT(account_id), DB_INT(p.id), DB_TEXT(name), DB_INT(now)), e) < 0)
+	if (name &&
+	    db_exec(c, "UPDATE users SET name = $3, updated_at = $4 WHERE account_id = $1 AND id = $2",
+		    DB_ARGS(DB_INT(account_id), DB_INT(p.id), DB_TEXT(name), DB_INT(now)), e) < 0)
 		return -1;
 	if (name)
 		copy(p.name, sizeof(p.name), name);
@@ -225,8 +225,8 @@ int people_update(db_conn *c, const struct principal *by, const char *public_id,
 	return 0;
 }
 
-int people_remove(db_conn *c, const struct principal *by, const char *public_id, const char *ip,
-		  int64_t now, struct err *e)
+int people_remove(db_conn *c, const struct principal *by, const char *public_id, const char *ip, int64_t now,
+		  struct err *e)
 {
 	int64_t account_id = by->account.id;
 	struct person p;
@@ -235,8 +235,7 @@ int people_remove(db_conn *c, const struct principal *by, const char *public_id,
 	int rc = find_person(c, account_id, public_id, &p, e);
 	if (rc <= 0)
 		return rc < 0 ? -1 : not_found(e);
-	if (p.role == ROLE_OWNER && !strcmp(p.status, "active") &&
-	    check_other_owner(c, account_id, p.id, e))
+	if (p.role == ROLE_OWNER && !strcmp(p.status, "active") && check_other_owner(c, account_id, p.id, e))
 		return -1;
 	/* the address is freed: one e-mail is one user, and a person who left may join elsewhere */
 	char freed[64];
@@ -260,8 +259,7 @@ static int invalid_token(struct err *e)
 		       "this invitation link is unknown, expired or already used");
 }
 
-int people_invitation_find(db_conn *c, const char *token, int64_t now, struct invitation *out,
-			   struct err *e)
+int people_invitation_find(db_conn *c, const char *token, int64_t now, struct invitation *out, struct err *e)
 {
 	if (!token_well_formed(token))
 		return invalid_token(e);
@@ -289,9 +287,8 @@ int people_invitation_find(db_conn *c, const char *token, int64_t now, struct in
 	return rc == 1 ? 1 : invalid_token(e);
 }
 
-int people_invitation_accept(db_conn *c, const char *token, const char *password_hash,
-			     const char *name, const char *ip, int64_t now, struct invitation *out,
-			     struct err *e)
+int people_invitation_accept(db_conn *c, const char *token, const char *password_hash, const char *name,
+			     const char *ip, int64_t now, struct invitation *out, struct err *e)
 {
 	if (people_invitation_find(c, token, now, out, e) != 1)
 		return -1;
@@ -317,6 +314,5 @@ int people_invitation_accept(db_conn *c, const char *token, const char *password
 		return -1;
 	if (rc == 0)
 		return invalid_token(e);
-	return audit_write(c, out->account_id, out->user_id, 0, "invitation_accepted", "", ip, NULL,
-			   now, e);
+	return audit_write(c, out->account_id, out->user_id, 0, "invitation_accepted", "", ip, NULL, now, e);
 }

@@ -12,8 +12,8 @@
 #include "db/db.h"
 
 #define PEOPLE_INVITATION_TTL_S (7 * 24 * 3600) /* an invitation link lives 7 days */
-#define PEOPLE_NAME_MAX 120                     /* bytes of a person's name */
-#define PEOPLE_LIST_MAX 1000                    /* people listed for one account, at most */
+#define PEOPLE_NAME_MAX		120		/* bytes of a person's name */
+#define PEOPLE_LIST_MAX		1000		/* people listed for one account, at most */
 
 /* ---- who may touch whom: every later route that touches people's data uses these ---- */
 /* True when the principal is a business user with the owner role. */
@@ -35,30 +35,29 @@ struct person {
 
 /* Calls each(ctx, person) for every person of the account who is not removed, owners first
  * then by name; at most PEOPLE_LIST_MAX. */
-int people_list(db_conn *c, int64_t account_id, void (*each)(void *ctx, const struct person *p),
-		void *ctx, struct err *e) WUR;
+int people_list(db_conn *c, int64_t account_id, void (*each)(void *ctx, const struct person *p), void *ctx,
+		struct err *e) WUR;
 
 /* Invites email (already normalised) into by's account with name and role: creates the
  * user with status 'invited' and no password, an 'invitation' token valid 7 days (stored
  * hashed) and the invitation e-mail with <public_url>/invitation?token=... in the account's
  * locale; audits 'invitation_sent'. 409 `email_taken` when any user of any account has the
  * address (saying nothing about which). Fills *out with the new person. */
-int people_invite(db_conn *c, const struct principal *by, const char *email, const char *name,
-		  enum role role, const char *public_url, const char *ip, int64_t now,
-		  struct person *out, struct err *e) WUR;
+int people_invite(db_conn *c, const struct principal *by, const char *email, const char *name, enum role role,
+		  const char *public_url, const char *ip, int64_t now, struct person *out, struct err *e) WUR;
 
 /* Changes a person's role (role < 0: unchanged) and/or name (NULL: unchanged) in by's
  * account. 404 `not_found` for an unknown, removed or other account's id; 422 `last_owner`
  * when it would leave the account without an active owner. Audits 'role_changed' when the
  * role changes. Fills *out with the person after the change. */
-int people_update(db_conn *c, const struct principal *by, const char *public_id, int role,
-		  const char *name, const char *ip, int64_t now, struct person *out, struct err *e) WUR;
+int people_update(db_conn *c, const struct principal *by, const char *public_id, int role, const char *name,
+		  const char *ip, int64_t now, struct person *out, struct err *e) WUR;
 
 /* Removes a person from by's account: status 'removed', every session ended, pending tokens
  * spent, and the e-mail address freed (so it may join another account later); audits
  * 'user_removed'. 404 as people_update; 422 `last_owner` for the last active owner. */
-int people_remove(db_conn *c, const struct principal *by, const char *public_id, const char *ip,
-		  int64_t now, struct err *e) WUR;
+int people_remove(db_conn *c, const struct principal *by, const char *public_id, const char *ip, int64_t now,
+		  struct err *e) WUR;
 
 /* What an invitation token leads to (read before hashing the new password, so the password
  * policy can compare it with the address). */
@@ -74,8 +73,7 @@ int people_invitation_find(db_conn *c, const char *token, int64_t now, struct in
 /* Accepts an invitation: spends the token (once: a second call gets 400 `invalid_token`),
  * stores password_hash (computed by the caller), sets the name when not NULL/empty, marks
  * the user active with a verified address, audits 'invitation_accepted'. Fills *out. */
-int people_invitation_accept(db_conn *c, const char *token, const char *password_hash,
-			     const char *name, const char *ip, int64_t now, struct invitation *out,
-			     struct err *e) WUR;
+int people_invitation_accept(db_conn *c, const char *token, const char *password_hash, const char *name,
+			     const char *ip, int64_t now, struct invitation *out, struct err *e) WUR;
 
 #endif

@@ -10,7 +10,7 @@ static struct plan plans[PLAN_COUNT];
 static int plans_loaded;
 static pthread_mutex_t plans_mu = PTHREAD_MUTEX_INITIALIZER;
 
-static const char *const plan_codes[PLAN_COUNT] = { "essentiel", "pro", "optimum" };
+static const char *const plan_codes[PLAN_COUNT] = {"essentiel", "pro", "optimum"};
 
 int plans_load(db *d, struct err *e)
 {

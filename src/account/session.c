@@ -15,12 +15,13 @@ int session_create(db_conn *c, int64_t account_id, int64_t user_id, int64_t now,
 	token_new(csrf_out);
 	token_hash(token_out, hash);
 	snprintf(ua, sizeof(ua), "%s", user_agent ? user_agent : "");
-	int rc = db_exec(c,
-			 "INSERT INTO sessions (token_hash, account_id, user_id, csrf_token, created_at,"
-			 " last_seen_at, expires_at, ip, user_agent) VALUES ($1, $2, $3, $4, $5, $5, $6, $7, $8)",
-			 DB_ARGS(DB_TEXT(hash), DB_INT(account_id), DB_INT(user_id), DB_TEXT(csrf_out),
-				 DB_INT(now), DB_INT(now + SESSION_ABSOLUTE_S), DB_TEXT(ip ? ip : ""), DB_TEXT(ua)),
-			 e);
+	int rc = db_exec(
+		c,
+		"INSERT INTO sessions (token_hash, account_id, user_id, csrf_token, created_at,"
+		" last_seen_at, expires_at, ip, user_agent) VALUES ($1, $2, $3, $4, $5, $5, $6, $7, $8)",
+		DB_ARGS(DB_TEXT(hash), DB_INT(account_id), DB_INT(user_id), DB_TEXT(csrf_out), DB_INT(now),
+			DB_INT(now + SESSION_ABSOLUTE_S), DB_TEXT(ip ? ip : ""), DB_TEXT(ua)),
+		e);
 	return rc < 0 ? -1 : 0;
 }
 
@@ -68,15 +69,16 @@ int session_lookup(db *d, const char *token, int64_t now, struct principal *p, s
 	db_rows *r;
 	if (db_acquire(d, &c, e))
 		return -1;
-	int rc = db_query(c,
-			  "SELECT s.id, s.csrf_token, s.last_seen_at, s.expires_at,"
-			  " u.id, u.public_id, u.email, u.name, u.locale, u.role,"
-			  " a.id, a.public_id, a.name, a.slug, a.business_type, a.plan, a.state, a.state_reason,"
-			  " a.trial_ends_at, a.time_zone, a.locale, a.has_demo"
-			  " FROM sessions s JOIN users u ON u.account_id = s.account_id AND u.id = s.user_id"
-			  " JOIN accounts a ON a.id = s.account_id"
-			  " WHERE s.token_hash = $1 AND u.status = 'active'",
-			  DB_ARGS(DB_TEXT(hash)), &r, e);
+	int rc = db_query(
+		c,
+		"SELECT s.id, s.csrf_token, s.last_seen_at, s.expires_at,"
+		" u.id, u.public_id, u.email, u.name, u.locale, u.role,"
+		" a.id, a.public_id, a.name, a.slug, a.business_type, a.plan, a.state, a.state_reason,"
+		" a.trial_ends_at, a.time_zone, a.locale, a.has_demo"
+		" FROM sessions s JOIN users u ON u.account_id = s.account_id AND u.id = s.user_id"
+		" JOIN accounts a ON a.id = s.account_id"
+		" WHERE s.token_hash = $1 AND u.status = 'active'",
+		DB_ARGS(DB_TEXT(hash)), &r, e);
 	if (rc) {
 		db_release(c);
 		return -1;
@@ -108,8 +110,7 @@ int session_end(db_conn *c, int64_t session_id, struct err *e)
 	return db_exec(c, "DELETE FROM sessions WHERE id = $1", DB_ARGS(DB_INT(session_id)), e) < 0 ? -1 : 0;
 }
 
-int session_end_all(db_conn *c, int64_t account_id, int64_t user_id, int64_t keep_session_id,
-		    struct err *e)
+int session_end_all(db_conn *c, int64_t account_id, int64_t user_id, int64_t keep_session_id, struct err *e)
 {
 	return db_exec(c, "DELETE FROM sessions WHERE account_id = $1 AND user_id = $2 AND id <> $3",
 		       DB_ARGS(DB_INT(account_id), DB_INT(user_id), DB_INT(keep_session_id)), e) < 0
@@ -145,7 +146,8 @@ int ops_session_lookup(db *d, const char *token, int64_t now, struct principal *
 		return -1;
 	if (db_query(c,
 		     "SELECT s.id, s.csrf_token, s.last_seen_at, s.expires_at, o.id, o.email, o.name"
-		     " FROM operator_sessions s JOIN operators o ON o.id = s.operator_id WHERE s.token_hash = $1",
+		     " FROM operator_sessions s JOIN operators o ON o.id = s.operator_id WHERE s.token_hash "
+		     "= $1",
 		     DB_ARGS(DB_TEXT(hash)), &r, e)) {
 		db_release(c);
 		return -1;

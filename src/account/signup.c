@@ -12,13 +12,13 @@
 static const struct {
 	const char *utf8, *ascii;
 } folds[] = {
-	{ "à", "a" }, { "â", "a" }, { "ä", "a" }, { "á", "a" }, { "ã", "a" }, { "å", "a" }, { "æ", "ae" },
-	{ "ç", "c" }, { "é", "e" }, { "è", "e" }, { "ê", "e" }, { "ë", "e" }, { "î", "i" }, { "ï", "i" },
-	{ "í", "i" }, { "ì", "i" }, { "ô", "o" }, { "ö", "o" }, { "ó", "o" }, { "ò", "o" }, { "õ", "o" },
-	{ "ø", "o" }, { "œ", "oe" }, { "ù", "u" }, { "û", "u" }, { "ü", "u" }, { "ú", "u" }, { "ÿ", "y" },
-	{ "ñ", "n" }, { "ß", "ss" }, { "À", "a" }, { "Â", "a" }, { "Ä", "a" }, { "Á", "a" }, { "Æ", "ae" },
-	{ "Ç", "c" }, { "É", "e" }, { "È", "e" }, { "Ê", "e" }, { "Ë", "e" }, { "Î", "i" }, { "Ï", "i" },
-	{ "Ô", "o" }, { "Ö", "o" }, { "Œ", "oe" }, { "Ù", "u" }, { "Û", "u" }, { "Ü", "u" }, { "Ñ", "n" },
+	{"à", "a"}, {"â", "a"},	 {"ä", "a"},  {"á", "a"}, {"ã", "a"}, {"å", "a"}, {"æ", "ae"},
+	{"ç", "c"}, {"é", "e"},	 {"è", "e"},  {"ê", "e"}, {"ë", "e"}, {"î", "i"}, {"ï", "i"},
+	{"í", "i"}, {"ì", "i"},	 {"ô", "o"},  {"ö", "o"}, {"ó", "o"}, {"ò", "o"}, {"õ", "o"},
+	{"ø", "o"}, {"œ", "oe"}, {"ù", "u"},  {"û", "u"}, {"ü", "u"}, {"ú", "u"}, {"ÿ", "y"},
+	{"ñ", "n"}, {"ß", "ss"}, {"À", "a"},  {"Â", "a"}, {"Ä", "a"}, {"Á", "a"}, {"Æ", "ae"},
+	{"Ç", "c"}, {"É", "e"},	 {"È", "e"},  {"Ê", "e"}, {"Ë", "e"}, {"Î", "i"}, {"Ï", "i"},
+	{"Ô", "o"}, {"Ö", "o"},	 {"Œ", "oe"}, {"Ù", "u"}, {"Û", "u"}, {"Ü", "u"}, {"Ñ", "n"},
 };
 
 void slug_from_name(const char *name, char out[49])
@@ -28,7 +28,7 @@ void slug_from_name(const char *name, char out[49])
 	for (const char *p = name; *p && n < 48;) {
 		unsigned char ch = (unsigned char)*p;
 		const char *add = NULL;
-		char one[2] = { 0, 0 };
+		char one[2] = {0, 0};
 		if ((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9')) {
 			one[0] = (char)ch;
 			add = one;
@@ -85,8 +85,8 @@ int local_day_start_after(const char *zone_name, int64_t now, int days, int64_t 
 /* A slug no account has: the base, else base-2, base-3 ... (the unique index settles races). */
 static int pick_slug(db_conn *c, const char *base, char out[64], struct err *e)
 {
-	static const char *const reserved[] = { "api", "office", "ops", "admin", "login", "signup", "www",
-						"widget", "static", "demo", NULL };
+	static const char *const reserved[] = {"api", "office", "ops",	  "admin", "login", "signup",
+					       "www", "widget", "static", "demo",  NULL};
 	for (int i = 1; i < 1000; i++) {
 		if (i == 1)
 			snprintf(out, 64, "%s", base);
@@ -96,8 +96,8 @@ static int pick_slug(db_conn *c, const char *base, char out[64], struct err *e)
 		for (const char *const *r = reserved; *r; r++)
 			taken |= !strcmp(*r, out);
 		int64_t n = 0;
-		if (!taken && db_query_int(c, "SELECT count(*) FROM accounts WHERE slug = $1", DB_ARGS(DB_TEXT(out)),
-					   &n, e) < 0)
+		if (!taken && db_query_int(c, "SELECT count(*) FROM accounts WHERE slug = $1",
+					   DB_ARGS(DB_TEXT(out)), &n, e) < 0)
 			return -1;
 		if (!taken && !n)
 			return 0;
@@ -138,14 +138,16 @@ static int create_in_tx(db_conn *c, void *vctx, struct err *e)
 	const struct plan *plan = plan_get(s->plan);
 	db_rows *r;
 	if (db_query(c,
-		     "INSERT INTO accounts (public_id, name, slug, business_type, plan, state, state_changed_at,"
+		     "INSERT INTO accounts (public_id, name, slug, business_type, plan, state, "
+		     "state_changed_at,"
 		     " trial_ends_at, time_zone, locale, contact_email, terms_version, terms_accepted_at,"
-		     " dpa_version, dpa_accepted_at, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, 'trial',"
+		     " dpa_version, dpa_accepted_at, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, "
+		     "'trial',"
 		     " $6, $7, $8, $9, $10, $11, $6, $12, $6, $6, $6) RETURNING id",
 		     DB_ARGS(DB_TEXT(account_pid), DB_TEXT(s->business_name), DB_TEXT(slug),
-			     DB_TEXT(s->business_type), DB_TEXT(plan->code), DB_INT(x->now), DB_INT(x->trial_ends_at),
-			     DB_TEXT(s->time_zone), DB_TEXT(s->locale), DB_TEXT(s->email), DB_TEXT(TERMS_VERSION),
-			     DB_TEXT(DPA_VERSION)),
+			     DB_TEXT(s->business_type), DB_TEXT(plan->code), DB_INT(x->now),
+			     DB_INT(x->trial_ends_at), DB_TEXT(s->time_zone), DB_TEXT(s->locale),
+			     DB_TEXT(s->email), DB_TEXT(TERMS_VERSION), DB_TEXT(DPA_VERSION)),
 		     &r, e))
 		return insert_failed(c, x, e);
 	int rc = db_rows_next(r, e);
@@ -154,8 +156,10 @@ static int create_in_tx(db_conn *c, void *vctx, struct err *e)
 	if (rc != 1)
 		return rc < 0 ? -1 : err_internal(e, "account insert returned nothing");
 	if (db_query(c,
-		     "INSERT INTO users (account_id, public_id, email, name, role, password_hash, locale, status,"
-		     " created_at, updated_at) VALUES ($1, $2, $3, '', 'owner', $4, $5, 'active', $6, $6) RETURNING id",
+		     "INSERT INTO users (account_id, public_id, email, name, role, password_hash, locale, "
+		     "status,"
+		     " created_at, updated_at) VALUES ($1, $2, $3, '', 'owner', $4, $5, 'active', $6, $6) "
+		     "RETURNING id",
 		     DB_ARGS(DB_INT(x->out->account_id), DB_TEXT(user_pid), DB_TEXT(s->email),
 			     DB_TEXT(x->password_hash), DB_TEXT(s->locale), DB_INT(x->now)),
 		     &r, e))
@@ -174,13 +178,14 @@ static int create_in_tx(db_conn *c, void *vctx, struct err *e)
 	char detail[160];
 	snprintf(detail, sizeof(detail), "{\"plan\":\"%s\",\"terms\":\"%s\",\"dpa\":\"%s\"}", plan->code,
 		 TERMS_VERSION, DPA_VERSION);
-	return audit_write(c, x->out->account_id, x->out->user_id, 0, "signup", slug, s->ip, detail, x->now, e);
+	return audit_write(c, x->out->account_id, x->out->user_id, 0, "signup", slug, s->ip, detail, x->now,
+			   e);
 }
 
 int signup_create(db *d, const struct signup *s, int64_t now, struct signup_result *out, struct err *e)
 {
 	char hash[PASSWORD_HASH_SIZE];
-	struct create_ctx x = { .s = s, .password_hash = hash, .now = now, .out = out };
+	struct create_ctx x = {.s = s, .password_hash = hash, .now = now, .out = out};
 	memset(out, 0, sizeof(*out));
 	if (password_policy_check(s->password, s->email, "password", e) ||
 	    local_day_start_after(s->time_zone, now, SIGNUP_TRIAL_DAYS, &x.trial_ends_at, e) ||
@@ -193,12 +198,13 @@ int signup_create(db *d, const struct signup *s, int64_t now, struct signup_resu
 		if (!x.slug_race)
 			return -1;
 	}
-	return err_set(e, 409, "slug_taken", "business_name", "no free address for this business name, try again");
+	return err_set(e, 409, "slug_taken", "business_name",
+		       "no free address for this business name, try again");
 }
 
 int demo_business_ensure(db *d, int64_t now, int *created, struct err *e)
 {
-	struct signup s = { .plan = PLAN_OPTIMUM };
+	struct signup s = {.plan = PLAN_OPTIMUM};
 	struct signup_result out;
 	snprintf(s.business_name, sizeof(s.business_name), "%s", DEMO_BUSINESS_NAME);
 	snprintf(s.email, sizeof(s.email), "%s", DEMO_OWNER_EMAIL);
@@ -208,7 +214,7 @@ int demo_business_ensure(db *d, int64_t now, int *created, struct err *e)
 	snprintf(s.locale, sizeof(s.locale), "fr");
 	snprintf(s.ip, sizeof(s.ip), "127.0.0.1");
 	*created = 0;
-	struct err te = { 0 };
+	struct err te = {0};
 	if (signup_create(d, &s, now, &out, &te)) {
 		if (!strcmp(te.code, "email_taken"))
 			return 0;

@@ -10,13 +10,13 @@
 #include "account/password.h"
 
 #define SIGNUP_TRIAL_DAYS 15
-#define TERMS_VERSION "2026-11"
-#define DPA_VERSION "2026-11"
+#define TERMS_VERSION	  "2026-11"
+#define DPA_VERSION	  "2026-11"
 
 /* A validated sign-up request (see signup_validate's checks in api_signup.c). */
 struct signup {
 	char business_name[121];
-	char email[256];       /* normalised */
+	char email[256]; /* normalised */
 	char password[PASSWORD_MAX + 1];
 	char business_type[32];
 	enum plan_id plan;
@@ -43,8 +43,8 @@ int local_day_start_after(const char *zone_name, int64_t now, int days, int64_t 
 
 /* The demo business of `creneau demo` / `make run`: a hair salon whose owner logs in with
  * these known credentials (a local try-out, never a production store). */
-#define DEMO_BUSINESS_NAME "Salon Léa (démo)"
-#define DEMO_OWNER_EMAIL "gerante@salon-lea.example"
+#define DEMO_BUSINESS_NAME  "Salon Léa (démo)"
+#define DEMO_OWNER_EMAIL    "gerante@salon-lea.example"
 #define DEMO_OWNER_PASSWORD "Salon-Lea-2026"
 
 /* Creates the demo business unless it exists (its e-mail is taken); *created says which.

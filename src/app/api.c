@@ -12,7 +12,7 @@ struct app *api_app(const struct http_req *req)
 
 const struct principal *api_principal(const struct http_req *req)
 {
-	static const struct principal nobody = { .kind = PRINCIPAL_NONE };
+	static const struct principal nobody = {.kind = PRINCIPAL_NONE};
 	const struct principal *p = http_req_user_data(req);
 	return p ? p : &nobody;
 }
@@ -42,8 +42,7 @@ static int text_ok(const char *s, size_t len)
 	return 1;
 }
 
-int api_string(const json_t *body, const char *field, int required, char *out, size_t max,
-	       struct err *e)
+int api_string(const json_t *body, const char *field, int required, char *out, size_t max, struct err *e)
 {
 	out[0] = '\0';
 	json_t *v = json_object_get(body, field);
@@ -109,12 +108,14 @@ int api_only_fields(const json_t *body, const char *const *allowed, struct err *
 {
 	const char *key;
 	json_t *v;
-	json_object_foreach((json_t *)body, key, v) {
+	json_object_foreach((json_t *)body, key, v)
+	{
 		const char *const *a = allowed;
 		while (*a && strcmp(*a, key))
 			a++;
 		if (!*a)
-			return err_set(e, 400, "unknown_field", key, "%s is not a field of this request", key);
+			return err_set(e, 400, "unknown_field", key, "%s is not a field of this request",
+				       key);
 	}
 	return 0;
 }

@@ -21,8 +21,7 @@ const struct account *api_account(const struct http_req *req);
 /* Reads a string field into out (at most max bytes, NUL excluded, valid UTF-8, no control
  * characters, trimmed). Missing or null: "" when optional, 400 `missing_field` when
  * required. Wrong type or too long: 400 `invalid_field`. */
-int api_string(const json_t *body, const char *field, int required, char *out, size_t max,
-	       struct err *e) WUR;
+int api_string(const json_t *body, const char *field, int required, char *out, size_t max, struct err *e) WUR;
 /* Reads a boolean field; missing = def unless required. */
 int api_bool(const json_t *body, const char *field, int required, int def, int *out, struct err *e) WUR;
 /* Reads an integer field within [min, max]; missing = def unless required. */

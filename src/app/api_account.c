@@ -14,29 +14,29 @@ static const char profile_columns[] =
 	" dpa_accepted_at, version, created_at, min_notice_s, horizon_s, slot_step_min, cancel_cutoff_s";
 
 /* The booking rules of the account (a service may override each; schedule/setup.h). */
-static const char *const rule_fields[] = { "min_notice_s", "horizon_s", "slot_step_min", "cancel_cutoff_s" };
+static const char *const rule_fields[] = {"min_notice_s", "horizon_s", "slot_step_min", "cancel_cutoff_s"};
 #define DAY_S 86400LL
-static const int64_t rule_min[] = { 0, DAY_S, 0, 0 };
-static const int64_t rule_max[] = { 30 * DAY_S, 731 * DAY_S, 60, 30 * DAY_S };
+static const int64_t rule_min[] = {0, DAY_S, 0, 0};
+static const int64_t rule_max[] = {30 * DAY_S, 731 * DAY_S, 60, 30 * DAY_S};
 
 static json_t *profile_json(struct http_req *req, const struct account *a, db_rows *r)
 {
 	const char *reason = db_rows_text(r, 5);
 	struct account shown = *a;
 	snprintf(shown.time_zone, sizeof(shown.time_zone), "%s", db_rows_text(r, 7));
-	json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s?, s:s?, s:s, s:s, s:s, s:s, s:s, s:s, s:b,"
-			 " s:{s:s, s:s, s:s, s:s}, s:I, s:s}",
-			 "id", a->public_id, "name", db_rows_text(r, 0), "slug", db_rows_text(r, 1),
-			 "business_type", db_rows_text(r, 2), "plan", db_rows_text(r, 3), "state",
-			 db_rows_text(r, 4), "state_reason", reason && *reason ? reason : NULL, "trial_ends_at",
-			 db_rows_is_null(r, 6) ? NULL : api_time(req, &shown, db_rows_int(r, 6)), "time_zone",
-			 db_rows_text(r, 7), "locale", db_rows_text(r, 8), "contact_email", db_rows_text(r, 9),
-			 "phone", db_rows_text(r, 10), "address", db_rows_text(r, 11), "website",
-			 db_rows_text(r, 12), "has_demo", (int)db_rows_int(r, 13), "accepted", "terms_version",
-			 db_rows_text(r, 14), "terms_accepted_at", api_time(req, &shown, db_rows_int(r, 15)),
-			 "dpa_version", db_rows_text(r, 16), "dpa_accepted_at",
-			 api_time(req, &shown, db_rows_int(r, 17)), "version", (json_int_t)db_rows_int(r, 18),
-			 "created_at", api_time(req, &shown, db_rows_int(r, 19)));
+	json_t *j = json_pack(
+		"{s:s, s:s, s:s, s:s, s:s, s:s, s:s?, s:s?, s:s, s:s, s:s, s:s, s:s, s:s, s:b,"
+		" s:{s:s, s:s, s:s, s:s}, s:I, s:s}",
+		"id", a->public_id, "name", db_rows_text(r, 0), "slug", db_rows_text(r, 1), "business_type",
+		db_rows_text(r, 2), "plan", db_rows_text(r, 3), "state", db_rows_text(r, 4), "state_reason",
+		reason && *reason ? reason : NULL, "trial_ends_at",
+		db_rows_is_null(r, 6) ? NULL : api_time(req, &shown, db_rows_int(r, 6)), "time_zone",
+		db_rows_text(r, 7), "locale", db_rows_text(r, 8), "contact_email", db_rows_text(r, 9),
+		"phone", db_rows_text(r, 10), "address", db_rows_text(r, 11), "website", db_rows_text(r, 12),
+		"has_demo", (int)db_rows_int(r, 13), "accepted", "terms_version", db_rows_text(r, 14),
+		"terms_accepted_at", api_time(req, &shown, db_rows_int(r, 15)), "dpa_version",
+		db_rows_text(r, 16), "dpa_accepted_at", api_time(req, &shown, db_rows_int(r, 17)), "version",
+		(json_int_t)db_rows_int(r, 18), "created_at", api_time(req, &shown, db_rows_int(r, 19)));
 	for (int i = 0; j && i < 4; i++)
 		json_object_set_new(j, rule_fields[i], json_integer(db_rows_int(r, 20 + i)));
 	return j;
@@ -84,26 +84,30 @@ enum { P_NAME, P_EMAIL, P_PHONE, P_ADDRESS, P_WEBSITE, P_TZ, P_LOCALE };
 
 static int patch_parse(const json_t *body, struct profile_patch *x, struct err *e)
 {
-	static const char *const fields[] = { "name", "contact_email", "phone", "address", "website",
-					      "time_zone", "locale", "version", "min_notice_s", "horizon_s",
-					      "slot_step_min", "cancel_cutoff_s", NULL };
+	static const char *const fields[] = {
+		"name",		 "contact_email",   "phone",   "address",      "website",
+		"time_zone",	 "locale",	    "version", "min_notice_s", "horizon_s",
+		"slot_step_min", "cancel_cutoff_s", NULL};
 	struct {
 		const char *field;
 		char *out;
 		size_t max;
 	} text[] = {
-		{ "name", x->name, sizeof(x->name) - 1 },         { "contact_email", x->contact_email, 254 },
-		{ "phone", x->phone, sizeof(x->phone) - 1 },      { "address", x->address, sizeof(x->address) - 1 },
-		{ "website", x->website, sizeof(x->website) - 1 }, { "time_zone", x->time_zone, sizeof(x->time_zone) - 1 },
-		{ "locale", x->locale, 2 },
+		{"name", x->name, sizeof(x->name) - 1},
+		{"contact_email", x->contact_email, 254},
+		{"phone", x->phone, sizeof(x->phone) - 1},
+		{"address", x->address, sizeof(x->address) - 1},
+		{"website", x->website, sizeof(x->website) - 1},
+		{"time_zone", x->time_zone, sizeof(x->time_zone) - 1},
+		{"locale", x->locale, 2},
 	};
 	if (api_only_fields(body, fields, e) || api_int(body, "version", 0, 0, 1, INT64_MAX, &x->version, e))
 		return -1;
 	for (int i = 0; i < 7; i++) {
 		x->has[i] = json_object_get(body, text[i].field) != NULL;
-		if (x->has[i] && api_string(body, text[i].field, i == P_NAME || i == P_EMAIL || i == P_TZ ||
-									  i == P_LOCALE,
-					    text[i].out, text[i].max, e))
+		if (x->has[i] &&
+		    api_string(body, text[i].field, i == P_NAME || i == P_EMAIL || i == P_TZ || i == P_LOCALE,
+			       text[i].out, text[i].max, e))
 			return -1;
 	}
 	char normalised[256];
@@ -124,17 +128,18 @@ static int patch_parse(const json_t *body, struct profile_patch *x, struct err *
 	}
 	/* the slot step is 0 (the service's duration) or 5..60 minutes */
 	if (x->has_rule[2] && x->rule[2] > 0 && x->rule[2] < 5)
-		return err_invalid(e, "slot_step_min", "slot_step_min must be 0 (the service's duration) or 5 to 60");
+		return err_invalid(e, "slot_step_min",
+				   "slot_step_min must be 0 (the service's duration) or 5 to 60");
 	return 0;
 }
 
 static int patch_tx(db_conn *c, void *ctx, struct err *e)
 {
-	static const char *const columns[] = { "name", "contact_email", "phone", "address", "website",
-					       "time_zone", "locale" };
+	static const char *const columns[] = {"name",	 "contact_email", "phone", "address",
+					      "website", "time_zone",	  "locale"};
 	struct profile_patch *x = ctx;
-	const char *values[] = { x->name, x->contact_email, x->phone, x->address, x->website, x->time_zone,
-				 x->locale };
+	const char *values[] = {x->name,    x->contact_email, x->phone, x->address,
+				x->website, x->time_zone,     x->locale};
 	int64_t now = clock_now();
 	int64_t version = 0;
 	if (db_query_int(c, "SELECT version FROM accounts WHERE id = $1", DB_ARGS(DB_INT(x->p->account.id)),
@@ -168,7 +173,8 @@ static int patch_tx(db_conn *c, void *ctx, struct err *e)
 	snprintf(detail, sizeof(detail), "{\"fields\":[%s]}", changed);
 	return db_exec(c, "UPDATE accounts SET version = version + 1, updated_at = $2 WHERE id = $1",
 		       DB_ARGS(DB_INT(x->p->account.id), DB_INT(now)), e) < 0 ||
-	       audit_write(c, x->p->account.id, x->p->user_id, 0, "account_updated", "", x->ip, detail, now, e);
+	       audit_write(c, x->p->account.id, x->p->user_id, 0, "account_updated", "", x->ip, detail, now,
+			   e);
 }
 
 int handle_account_patch(struct http_req *req, struct http_resp *resp, struct err *e)
@@ -197,13 +203,13 @@ static int demo_clear_tx(db_conn *c, void *ctx, struct err *e)
 		return -1;
 	char detail[64];
 	snprintf(detail, sizeof(detail), "{\"rows\":%d}", x->deleted);
-	return audit_write(c, x->p->account.id, x->p->user_id, 0, "demo_cleared", "", x->ip, detail, clock_now(),
-			   e);
+	return audit_write(c, x->p->account.id, x->p->user_id, 0, "demo_cleared", "", x->ip, detail,
+			   clock_now(), e);
 }
 
 int handle_demo_clear(struct http_req *req, struct http_resp *resp, struct err *e)
 {
-	struct demo_clear_ctx x = { api_principal(req), http_req_client_ip(req), 0 };
+	struct demo_clear_ctx x = {api_principal(req), http_req_client_ip(req), 0};
 	if (api_transact(req, demo_clear_tx, &x, e))
 		return -1;
 	http_resp_json(resp, 200, json_pack("{s:i}", "deleted", x.deleted));

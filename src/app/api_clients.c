@@ -15,23 +15,25 @@
 #include "base/banned.h"
 
 #define LIST_DEFAULT 50
-#define HISTORY_MAX 50     /* past and upcoming appointments shown with a client, each */
-#define EXPORT_MAX 100000  /* appointments in one export */
+#define HISTORY_MAX  50	    /* past and upcoming appointments shown with a client, each */
+#define EXPORT_MAX   100000 /* appointments in one export */
 
 static json_t *client_json(struct http_req *req, const struct client *cl, int with_no_shows)
 {
 	const struct account *a = api_account(req);
-	json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:b, s:b, s:s, s:s}", "id", cl->public_id,
-			      "first_name", cl->first_name, "last_name", cl->last_name, "email", cl->email,
-			      "phone", cl->phone, "notes", cl->notes, "consent_email", cl->consent_email,
-			      "consent_sms", cl->consent_sms, "demo", cl->is_demo, "created_at",
-			      api_time(req, a, cl->created_at), "updated_at", api_time(req, a, cl->updated_at));
+	json_t *j =
+		json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:b, s:b, s:s, s:s}", "id", cl->public_id,
+			  "first_name", cl->first_name, "last_name", cl->last_name, "email", cl->email,
+			  "phone", cl->phone, "notes", cl->notes, "consent_email", cl->consent_email,
+			  "consent_sms", cl->consent_sms, "demo", cl->is_demo, "created_at",
+			  api_time(req, a, cl->created_at), "updated_at", api_time(req, a, cl->updated_at));
 	json_object_set_new(j, "version", json_integer(cl->version));
 	json_object_set_new(j, "last_appointment_at",
 			    cl->last_appointment_at ? json_string(api_time(req, a, cl->last_appointment_at))
 						    : json_null());
 	json_object_set_new(j, "anonymised_at",
-			    cl->anonymised_at ? json_string(api_time(req, a, cl->anonymised_at)) : json_null());
+			    cl->anonymised_at ? json_string(api_time(req, a, cl->anonymised_at))
+					      : json_null());
 	if (with_no_shows)
 		json_object_set_new(j, "no_show_count", json_integer(cl->no_show_count));
 	return j;
@@ -51,8 +53,8 @@ static const char *path_id(struct http_req *req, struct err *e)
 /* Reads the fields of a create (all) or a PATCH (those present) into *in. */
 static int read_input(const json_t *body, int patch, struct client_input *in, struct err *e)
 {
-	static const char *const fields[] = { "first_name", "last_name", "email", "phone", "notes",
-					      "consent_email", "consent_sms", NULL };
+	static const char *const fields[] = {"first_name", "last_name",	    "email",	   "phone",
+					     "notes",	   "consent_email", "consent_sms", NULL};
 	char raw_email[300], raw_phone[PHONE_INPUT_MAX + 1];
 	memset(in, 0, sizeof(*in));
 	if (api_only_fields(body, fields, e) ||
@@ -72,8 +74,9 @@ static int read_input(const json_t *body, int patch, struct client_input *in, st
 		in->set = CLIENT_SET_ALL;
 		return 0;
 	}
-	static const unsigned bits[] = { CLIENT_SET_FIRST, CLIENT_SET_LAST, CLIENT_SET_EMAIL, CLIENT_SET_PHONE,
-					 CLIENT_SET_NOTES, CLIENT_SET_CONSENT_EMAIL, CLIENT_SET_CONSENT_SMS };
+	static const unsigned bits[] = {CLIENT_SET_FIRST,      CLIENT_SET_LAST,	 CLIENT_SET_EMAIL,
+					CLIENT_SET_PHONE,      CLIENT_SET_NOTES, CLIENT_SET_CONSENT_EMAIL,
+					CLIENT_SET_CONSENT_SMS};
 	for (int i = 0; fields[i]; i++)
 		if (json_object_get(body, fields[i]))
 			in->set |= bits[i];
@@ -104,7 +107,8 @@ int handle_clients_list(struct http_req *req, struct http_resp *resp, struct err
 		char *end;
 		long v = strtol(lim, &end, 10);
 		if (end == lim || *end || v < 1 || v > CLIENTS_PAGE_MAX)
-			return err_invalid(e, "limit", "limit must be a whole number from 1 to %d", CLIENTS_PAGE_MAX);
+			return err_invalid(e, "limit", "limit must be a whole number from 1 to %d",
+					   CLIENTS_PAGE_MAX);
 		limit = (int)v;
 	}
 	if (q && strlen(q) > CLIENTS_SEARCH_MAX)
@@ -114,7 +118,7 @@ int handle_clients_list(struct http_req *req, struct http_resp *resp, struct err
 	db_conn *c;
 	if (db_acquire(api_app(req)->db, &c, e))
 		return -1;
-	struct list_ctx l = { .req = req, .list = json_array() };
+	struct list_ctx l = {.req = req, .list = json_array()};
 	int n = clients_list(c, api_account(req)->id, q, cursor, limit, list_one, &l, e);
 	db_release(c);
 	if (n < 0) {
@@ -190,8 +194,8 @@ static json_t *appointment_json(struct http_req *req, const struct client_appoin
 {
 	const struct account *acc = api_account(req);
 	json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "id", a->public_id, "status",
-			      a->status, "source", a->source, "service", a->service_name, "staff", a->staff_name,
-			      "starts_at", api_time(req, acc, a->starts_at), "ends_at",
+			      a->status, "source", a->source, "service", a->service_name, "staff",
+			      a->staff_name, "starts_at", api_time(req, acc, a->starts_at), "ends_at",
 			      api_time(req, acc, a->ends_at), "notes", a->notes);
 	json_object_set_new(j, "created_at", json_string(api_time(req, acc, a->created_at)));
 	json_object_set_new(j, "cancelled_at",
@@ -222,14 +226,14 @@ int handle_clients_get(struct http_req *req, struct http_resp *resp, struct err 
 	if (db_acquire(api_app(req)->db, &c, e))
 		return -1;
 	struct client cl;
-	struct appts_ctx past = { .req = req, .list = json_array() };
-	struct appts_ctx upcoming = { .req = req, .list = json_array() };
+	struct appts_ctx past = {.req = req, .list = json_array()};
+	struct appts_ctx upcoming = {.req = req, .list = json_array()};
 	int rc = clients_get(c, account_id, id, &cl, e);
 	if (rc == 0)
 		rc = clients_appointments(c, account_id, cl.id, CLIENTS_UPCOMING, now, HISTORY_MAX, appt_one,
 					  &upcoming, e) < 0 ||
-		     clients_appointments(c, account_id, cl.id, CLIENTS_PAST, now, HISTORY_MAX, appt_one, &past,
-					  e) < 0
+				     clients_appointments(c, account_id, cl.id, CLIENTS_PAST, now,
+							  HISTORY_MAX, appt_one, &past, e) < 0
 			     ? -1
 			     : 0;
 	db_release(c);
@@ -270,11 +274,12 @@ int handle_clients_export(struct http_req *req, struct http_resp *resp, struct e
 	if (db_acquire(api_app(req)->db, &c, e))
 		return -1;
 	struct client cl;
-	struct appts_ctx all = { .req = req, .list = json_array(), .by_id = json_object() };
+	struct appts_ctx all = {.req = req, .list = json_array(), .by_id = json_object()};
 	int rc = clients_get(c, a->id, id, &cl, e);
 	if (rc == 0)
-		rc = clients_appointments(c, a->id, cl.id, CLIENTS_ALL, now, EXPORT_MAX, appt_one, &all, e) < 0 ||
-		     clients_answers(c, a->id, cl.id, answer_one, &all, e) < 0
+		rc = clients_appointments(c, a->id, cl.id, CLIENTS_ALL, now, EXPORT_MAX, appt_one, &all, e) <
+					     0 ||
+				     clients_answers(c, a->id, cl.id, answer_one, &all, e) < 0
 			     ? -1
 			     : 0;
 	db_release(c);
@@ -283,8 +288,8 @@ int handle_clients_export(struct http_req *req, struct http_resp *resp, struct e
 		json_decref(all.list);
 		return -1;
 	}
-	json_t *j = json_pack("{s:s, s:s, s:o, s:o}", "exported_at", api_time(req, a, now), "business", a->name,
-			      "client", client_json(req, &cl, 1), "appointments", all.list);
+	json_t *j = json_pack("{s:s, s:s, s:o, s:o}", "exported_at", api_time(req, a, now), "business",
+			      a->name, "client", client_json(req, &cl, 1), "appointments", all.list);
 	char disposition[80];
 	snprintf(disposition, sizeof(disposition), "attachment; filename=\"client-%s.json\"", cl.public_id);
 	http_resp_header(resp, "Content-Disposition", disposition);
@@ -311,14 +316,15 @@ static int erase_tx(db_conn *c, void *ctx, struct err *e)
 	if (clients_anonymise(c, x->account_id, cl.id, now, e) < 0)
 		return -1;
 	/* the entry names the record only: nothing about the person */
-	return audit_write(c, x->account_id, x->user_id, 0, "client_erased", cl.public_id, x->ip, NULL, now, e);
+	return audit_write(c, x->account_id, x->user_id, 0, "client_erased", cl.public_id, x->ip, NULL, now,
+			   e);
 }
 
 int handle_clients_delete(struct http_req *req, struct http_resp *resp, struct err *e)
 {
-	struct erase_ctx x = { .account_id = api_account(req)->id,
-			       .user_id = api_principal(req)->user_id,
-			       .ip = http_req_client_ip(req) };
+	struct erase_ctx x = {.account_id = api_account(req)->id,
+			      .user_id = api_principal(req)->user_id,
+			      .ip = http_req_client_ip(req)};
 	if (!(x.id = path_id(req, e)) || api_transact(req, erase_tx, &x, e))
 		return -1;
 	http_resp_empty(resp, 204);

@@ -14,7 +14,7 @@
 #include "base/banned.h"
 
 #define OPS_LIST_DEFAULT 50
-#define OPS_LIST_MAX 200
+#define OPS_LIST_MAX	 200
 
 static json_t *operator_json(const struct operator_info *o)
 {
@@ -23,7 +23,7 @@ static json_t *operator_json(const struct operator_info *o)
 
 int handle_ops_session_create(struct http_req *req, struct http_resp *resp, struct err *e)
 {
-	static const char *const fields[] = { "email", "password", "totp", NULL };
+	static const char *const fields[] = {"email", "password", "totp", NULL};
 	char raw_email[300], email[256], password[PASSWORD_MAX + 1], totp[16];
 	json_t *body = http_req_json(req, e);
 	if (!body || api_only_fields(body, fields, e) ||
@@ -32,7 +32,7 @@ int handle_ops_session_create(struct http_req *req, struct http_resp *resp, stru
 	    api_string(body, "totp", 1, totp, sizeof(totp) - 1, e))
 		return -1;
 	/* a malformed address is a wrong credential like any other */
-	struct err ignored = { 0 };
+	struct err ignored = {0};
 	if (email_normalise(raw_email, email, "email", &ignored))
 		email[0] = '\0';
 	char key[300];
@@ -45,7 +45,8 @@ int handle_ops_session_create(struct http_req *req, struct http_resp *resp, stru
 			   token, csrf, &op, e))
 		return -1;
 	api_session_cookie(resp, OPS_SESSION_COOKIE, token);
-	http_resp_json(resp, 200, json_pack("{s:o, s:s}", "operator", operator_json(&op), "csrf_token", csrf));
+	http_resp_json(resp, 200,
+		       json_pack("{s:o, s:s}", "operator", operator_json(&op), "csrf_token", csrf));
 	return 0;
 }
 
@@ -63,7 +64,7 @@ static int logout_tx(db_conn *c, void *ctx, struct err *e)
 
 int handle_ops_session_delete(struct http_req *req, struct http_resp *resp, struct err *e)
 {
-	struct ops_logout l = { api_principal(req), http_req_client_ip(req) };
+	struct ops_logout l = {api_principal(req), http_req_client_ip(req)};
 	if (api_transact(req, logout_tx, &l, e))
 		return -1;
 	api_session_cookie(resp, OPS_SESSION_COOKIE, NULL);
@@ -99,7 +100,8 @@ static int read_paging(struct http_req *req, int64_t *after, int *limit, struct 
 	if (l) {
 		long v = strtol(l, &end, 10);
 		if (end == l || *end || v < 1 || v > OPS_LIST_MAX)
-			return err_invalid(e, "limit", "limit must be a whole number from 1 to %d", OPS_LIST_MAX);
+			return err_invalid(e, "limit", "limit must be a whole number from 1 to %d",
+					   OPS_LIST_MAX);
 		*limit = (int)v;
 	}
 	if (cur) {
@@ -120,10 +122,10 @@ struct accounts_ctx {
 static void account_row(void *ctx, const struct ops_account_row *row)
 {
 	struct accounts_ctx *a = ctx;
-	json_array_append_new(a->list, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "id", row->public_id,
-						  "name", row->name, "slug", row->slug, "plan", row->plan,
-						  "state", row->state, "created_at",
-						  api_time(a->req, NULL, row->created_at)));
+	json_array_append_new(a->list,
+			      json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "id", row->public_id, "name",
+					row->name, "slug", row->slug, "plan", row->plan, "state", row->state,
+					"created_at", api_time(a->req, NULL, row->created_at)));
 	a->last_id = row->id;
 }
 
@@ -136,7 +138,7 @@ int handle_ops_accounts(struct http_req *req, struct http_resp *resp, struct err
 	db_conn *c;
 	if (db_acquire(api_app(req)->db, &c, e))
 		return -1;
-	struct accounts_ctx a = { req, json_array(), 0 };
+	struct accounts_ctx a = {req, json_array(), 0};
 	int n = ops_accounts_list(c, after, limit, account_row, &a, e);
 	db_release(c);
 	if (n < 0) {
@@ -145,7 +147,8 @@ int handle_ops_accounts(struct http_req *req, struct http_resp *resp, struct err
 	}
 	char cursor[24];
 	snprintf(cursor, sizeof(cursor), "%lld", (long long)a.last_id);
-	http_resp_json(resp, 200, json_pack("{s:o, s:s?}", "accounts", a.list, "next_cursor",
-					    n == limit ? cursor : NULL));
+	http_resp_json(
+		resp, 200,
+		json_pack("{s:o, s:s?}", "accounts", a.list, "next_cursor", n == limit ? cursor : NULL));
 	return 0;
 }

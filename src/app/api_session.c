@@ -22,19 +22,19 @@ int handle_plans_list(struct http_req *req, struct http_resp *resp, struct err *
 	json_t *list = json_array();
 	for (int i = 0; i < PLAN_COUNT; i++)
 		json_array_append_new(list, plan_json(plan_get((enum plan_id)i)));
-	http_resp_json(resp, 200, json_pack("{s:o, s:s, s:i}", "plans", list, "default", "optimum",
-					    "trial_days", 15));
+	http_resp_json(resp, 200,
+		       json_pack("{s:o, s:s, s:i}", "plans", list, "default", "optimum", "trial_days", 15));
 	return 0;
 }
 
 json_t *account_json(struct http_req *req, const struct account *a)
 {
-	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s?, s:s?, s:s, s:s, s:b}", "id", a->public_id, "name",
-			 a->name, "slug", a->slug, "business_type", a->business_type, "plan",
+	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s?, s:s?, s:s, s:s, s:b}", "id", a->public_id,
+			 "name", a->name, "slug", a->slug, "business_type", a->business_type, "plan",
 			 plan_get(a->plan)->code, "state", account_state_code(a->state), "state_reason",
 			 a->state_reason[0] ? a->state_reason : NULL, "trial_ends_at",
-			 a->trial_ends_at ? api_time(req, a, a->trial_ends_at) : NULL, "time_zone", a->time_zone,
-			 "locale", a->locale, "has_demo", a->has_demo);
+			 a->trial_ends_at ? api_time(req, a, a->trial_ends_at) : NULL, "time_zone",
+			 a->time_zone, "locale", a->locale, "has_demo", a->has_demo);
 }
 
 json_t *me_json(struct http_req *req, const struct principal *p)
@@ -45,11 +45,14 @@ json_t *me_json(struct http_req *req, const struct principal *p)
 	static const struct {
 		enum feature f;
 		const char *name;
-	} shown[] = { { FEAT_WRITE, "write" }, { FEAT_SMS, "sms" }, { FEAT_BRANDING, "branding" },
-		      { FEAT_PUBLIC_BOOKING, "public_booking" } };
+	} shown[] = {{FEAT_WRITE, "write"},
+		     {FEAT_SMS, "sms"},
+		     {FEAT_BRANDING, "branding"},
+		     {FEAT_PUBLIC_BOOKING, "public_booking"}};
 	for (size_t i = 0; i < sizeof(shown) / sizeof(shown[0]); i++) {
-		struct err ignored = { 0 };
-		json_object_set_new(features, shown[i].name, json_boolean(!may(&p->account, shown[i].f, &ignored)));
+		struct err ignored = {0};
+		json_object_set_new(features, shown[i].name,
+				    json_boolean(!may(&p->account, shown[i].f, &ignored)));
 	}
 	return json_pack("{s:o, s:o, s:o, s:s}", "user", user, "account", account_json(req, &p->account),
 			 "may", features, "csrf_token", p->csrf_token);
@@ -76,7 +79,7 @@ static int logout_tx(db_conn *c, void *ctx, struct err *e)
 
 int handle_session_delete(struct http_req *req, struct http_resp *resp, struct err *e)
 {
-	struct logout l = { api_principal(req), http_req_client_ip(req) };
+	struct logout l = {api_principal(req), http_req_client_ip(req)};
 	if (api_transact(req, logout_tx, &l, e))
 		return -1;
 	api_session_cookie(resp, SESSION_COOKIE, NULL);

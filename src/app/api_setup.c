@@ -16,12 +16,12 @@
 #include "schedule/slots.h"
 #include "base/banned.h"
 
-#define SERVICES_MAX	      500  /* services per account */
-#define STAFF_MAX	      200  /* staff records per account */
-#define QUESTIONS_MAX	      20   /* questions per service */
-#define CHOICES_MAX	      20   /* choices per question */
-#define CHOICE_LEN	      100  /* bytes per choice */
-#define DAY_S		      86400LL
+#define SERVICES_MAX  500 /* services per account */
+#define STAFF_MAX     200 /* staff records per account */
+#define QUESTIONS_MAX 20  /* questions per service */
+#define CHOICES_MAX   20  /* choices per question */
+#define CHOICE_LEN    100 /* bytes per choice */
+#define DAY_S	      86400LL
 
 /* ---- shared helpers ---- */
 
@@ -83,9 +83,10 @@ static json_t *conflicts_json(struct http_req *req, const struct setup_conflicts
 {
 	json_t *a = json_array();
 	for (int i = 0; i < k->n; i++)
-		json_array_append_new(a, json_pack("{s:s, s:s, s:s}", "id", k->items[i].public_id, "starts_at",
-						   api_time(req, api_account(req), k->items[i].starts_at), "ends_at",
-						   api_time(req, api_account(req), k->items[i].ends_at)));
+		json_array_append_new(
+			a, json_pack("{s:s, s:s, s:s}", "id", k->items[i].public_id, "starts_at",
+				     api_time(req, api_account(req), k->items[i].starts_at), "ends_at",
+				     api_time(req, api_account(req), k->items[i].ends_at)));
 	return a;
 }
 
@@ -114,7 +115,7 @@ struct service {
 	struct question q[QUESTIONS_MAX];
 };
 
-static const char *const rule_names[4] = { "min_notice_s", "horizon_s", "slot_step_min", "cancel_cutoff_s" };
+static const char *const rule_names[4] = {"min_notice_s", "horizon_s", "slot_step_min", "cancel_cutoff_s"};
 
 /* Checks a booking rule's value: notice and cut-off 0..30 days, horizon 1 day..2 years, step 0
  * or 5..60 minutes. */
@@ -125,15 +126,16 @@ static int rule_check(int i, int64_t v, const char *field, struct err *e)
 				  : v == 0 || (v >= 5 && v <= 60);
 	if (ok)
 		return 0;
-	static const char *const why[4] = { "0 to 2592000 seconds (30 days)", "86400 (1 day) to 63158400 seconds (2 years)",
-					    "0 (the service's duration) or 5 to 60 minutes",
-					    "0 to 2592000 seconds (30 days)" };
+	static const char *const why[4] = {
+		"0 to 2592000 seconds (30 days)", "86400 (1 day) to 63158400 seconds (2 years)",
+		"0 (the service's duration) or 5 to 60 minutes", "0 to 2592000 seconds (30 days)"};
 	return err_invalid(e, field, "%s must be %s", field, why[i]);
 }
 
 static const char service_columns[] =
 	"id, public_id, name, description, category, color, duration_min, price_cents, currency,"
-	" buffer_before_min, buffer_after_min, capacity, min_notice_s, horizon_s, slot_step_min, cancel_cutoff_s,"
+	" buffer_before_min, buffer_after_min, capacity, min_notice_s, horizon_s, slot_step_min, "
+	"cancel_cutoff_s,"
 	" active, is_demo, version, created_at";
 
 static void service_read(db_rows *r, struct service *s)
@@ -165,7 +167,8 @@ static void service_read(db_rows *r, struct service *s)
 static int service_load(db_conn *c, int64_t account_id, const char *pid, struct service *s, struct err *e)
 {
 	char sql[512];
-	snprintf(sql, sizeof(sql), "SELECT %s FROM services WHERE account_id = $1 AND public_id = $2", service_columns);
+	snprintf(sql, sizeof(sql), "SELECT %s FROM services WHERE account_id = $1 AND public_id = $2",
+		 service_columns);
 	db_rows *r;
 	if (db_query(c, sql, DB_ARGS(DB_INT(account_id), DB_TEXT(pid)), &r, e))
 		return -1;
@@ -182,11 +185,12 @@ static json_t *service_json(struct http_req *req, db_conn *c, int64_t account_id
 {
 	json_t *staff = json_array(), *questions = json_array();
 	db_rows *r;
-	int rc = db_query(c,
-			  "SELECT st.public_id FROM service_staff ss JOIN staff st ON st.account_id = ss.account_id"
-			  " AND st.id = ss.staff_id WHERE ss.account_id = $1 AND ss.service_id = $2"
-			  " ORDER BY st.position, st.id",
-			  DB_ARGS(DB_INT(account_id), DB_INT(s->id)), &r, e);
+	int rc = db_query(
+		c,
+		"SELECT st.public_id FROM service_staff ss JOIN staff st ON st.account_id = ss.account_id"
+		" AND st.id = ss.staff_id WHERE ss.account_id = $1 AND ss.service_id = $2"
+		" ORDER BY st.position, st.id",
+		DB_ARGS(DB_INT(account_id), DB_INT(s->id)), &r, e);
 	if (!rc) {
 		while ((rc = db_rows_next(r, e)) == 1)
 			json_array_append_new(staff, json_string(db_rows_text(r, 0)));
@@ -194,17 +198,18 @@ static json_t *service_json(struct http_req *req, db_conn *c, int64_t account_id
 	}
 	if (rc >= 0)
 		rc = db_query(c,
-			      "SELECT public_id, label, kind, choices, required FROM service_questions WHERE account_id"
+			      "SELECT public_id, label, kind, choices, required FROM service_questions WHERE "
+			      "account_id"
 			      " = $1 AND service_id = $2 ORDER BY position, id",
 			      DB_ARGS(DB_INT(account_id), DB_INT(s->id)), &r, e);
 	if (rc >= 0) {
 		while ((rc = db_rows_next(r, e)) == 1) {
 			json_t *choices = json_loads(db_rows_text(r, 3), 0, NULL);
-			json_array_append_new(questions,
-					      json_pack("{s:s, s:s, s:s, s:o, s:b}", "id", db_rows_text(r, 0), "label",
-							db_rows_text(r, 1), "kind", db_rows_text(r, 2), "choices",
-							choices ? choices : json_array(), "required",
-							(int)db_rows_int(r, 4)));
+			json_array_append_new(
+				questions, json_pack("{s:s, s:s, s:s, s:o, s:b}", "id", db_rows_text(r, 0),
+						     "label", db_rows_text(r, 1), "kind", db_rows_text(r, 2),
+						     "choices", choices ? choices : json_array(), "required",
+						     (int)db_rows_int(r, 4)));
 		}
 		db_rows_free(r);
 	}
@@ -213,29 +218,30 @@ static json_t *service_json(struct http_req *req, db_conn *c, int64_t account_id
 		json_decref(questions);
 		return NULL;
 	}
-	json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:s, s:I, s:I, s:I, s:b, s:b, s:I, s:s, s:o, s:o}",
-			      "id", s->pid, "name", s->name, "description", s->description, "category", s->category,
-			      "color", s->color, "duration_min", (json_int_t)s->duration, "price_cents",
-			      (json_int_t)s->price, "currency", s->currency, "buffer_before_min",
-			      (json_int_t)s->before, "buffer_after_min", (json_int_t)s->after, "capacity",
-			      (json_int_t)s->capacity, "active", s->active, "is_demo", s->is_demo, "version",
-			      (json_int_t)s->version, "created_at", api_time(req, api_account(req), s->created_at),
-			      "staff", staff, "questions", questions);
+	json_t *j = json_pack(
+		"{s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:s, s:I, s:I, s:I, s:b, s:b, s:I, s:s, s:o, s:o}", "id",
+		s->pid, "name", s->name, "description", s->description, "category", s->category, "color",
+		s->color, "duration_min", (json_int_t)s->duration, "price_cents", (json_int_t)s->price,
+		"currency", s->currency, "buffer_before_min", (json_int_t)s->before, "buffer_after_min",
+		(json_int_t)s->after, "capacity", (json_int_t)s->capacity, "active", s->active, "is_demo",
+		s->is_demo, "version", (json_int_t)s->version, "created_at",
+		api_time(req, api_account(req), s->created_at), "staff", staff, "questions", questions);
 	for (int i = 0; i < 4; i++)
-		json_object_set_new(j, rule_names[i], s->rule_null[i] ? json_null() : json_integer(s->rule[i]));
+		json_object_set_new(j, rule_names[i],
+				    s->rule_null[i] ? json_null() : json_integer(s->rule[i]));
 	return j;
 }
 
 static int question_parse(const json_t *v, int i, struct question *q, struct err *e)
 {
-	static const char *const fields[] = { "id", "label", "kind", "choices", "required", NULL };
+	static const char *const fields[] = {"id", "label", "kind", "choices", "required", NULL};
 	char f[48];
 	memset(q, 0, sizeof(*q));
 	if (!json_is_object(v)) {
 		snprintf(f, sizeof(f), "questions[%d]", i);
 		return err_invalid(e, f, "%s must be an object", f);
 	}
-	struct err fe = { 0 };
+	struct err fe = {0};
 	const char *sub = NULL;
 	char choices_field[48];
 	snprintf(choices_field, sizeof(choices_field), "questions[%d].choices", i);
@@ -279,10 +285,23 @@ static int question_parse(const json_t *v, int i, struct question *q, struct err
 /* Overlays the fields present in body onto *s (defaults or the stored service). */
 static int service_parse(const json_t *body, int creating, struct service *s, struct err *e)
 {
-	static const char *const fields[] = { "name", "description", "category", "color", "duration_min",
-					      "price_cents", "buffer_before_min", "buffer_after_min", "capacity",
-					      "active", "min_notice_s", "horizon_s", "slot_step_min",
-					      "cancel_cutoff_s", "staff", "questions", NULL };
+	static const char *const fields[] = {"name",
+					     "description",
+					     "category",
+					     "color",
+					     "duration_min",
+					     "price_cents",
+					     "buffer_before_min",
+					     "buffer_after_min",
+					     "capacity",
+					     "active",
+					     "min_notice_s",
+					     "horizon_s",
+					     "slot_step_min",
+					     "cancel_cutoff_s",
+					     "staff",
+					     "questions",
+					     NULL};
 	if (api_only_fields(body, fields, e))
 		return -1;
 	if (creating && !json_object_get(body, "name"))
@@ -290,7 +309,8 @@ static int service_parse(const json_t *body, int creating, struct service *s, st
 	if (text_if(body, "name", 1, s->name, sizeof(s->name) - 1, e) ||
 	    text_if(body, "description", 0, s->description, sizeof(s->description) - 1, e) ||
 	    text_if(body, "category", 0, s->category, sizeof(s->category) - 1, e) ||
-	    text_if(body, "color", 0, s->color, sizeof(s->color) - 1, e) || color_check(s->color, "color", e) ||
+	    text_if(body, "color", 0, s->color, sizeof(s->color) - 1, e) ||
+	    color_check(s->color, "color", e) ||
 	    api_int(body, "duration_min", creating, s->duration, 5, SLOTS_MAX_DURATION, &s->duration, e) ||
 	    api_int(body, "price_cents", 0, s->price, 0, 100000000, &s->price, e) ||
 	    api_int(body, "buffer_before_min", 0, s->before, 0, SLOTS_MAX_DURATION, &s->before, e) ||
@@ -307,7 +327,8 @@ static int service_parse(const json_t *body, int creating, struct service *s, st
 			continue;
 		}
 		if (!json_is_integer(v))
-			return err_invalid(e, rule_names[i], "%s must be a whole number or null", rule_names[i]);
+			return err_invalid(e, rule_names[i], "%s must be a whole number or null",
+					   rule_names[i]);
 		if (rule_check(i, json_integer_value(v), rule_names[i], e))
 			return -1;
 		s->rule_null[i] = 0;
@@ -316,7 +337,8 @@ static int service_parse(const json_t *body, int creating, struct service *s, st
 	json_t *staff = json_object_get(body, "staff");
 	if (staff) {
 		if (!json_is_array(staff) || json_array_size(staff) > SLOTS_MAX_STAFF)
-			return err_invalid(e, "staff", "staff must be a list of at most %d staff ids", SLOTS_MAX_STAFF);
+			return err_invalid(e, "staff", "staff must be a list of at most %d staff ids",
+					   SLOTS_MAX_STAFF);
 		s->has_staff = 1;
 		s->nstaff = (int)json_array_size(staff);
 		for (int i = 0; i < s->nstaff; i++) {
@@ -358,9 +380,11 @@ static int service_children(db_conn *c, int64_t account_id, const struct service
 			return -1;
 		for (int i = 0; i < s->nstaff; i++)
 			if (db_exec(c,
-				    "INSERT INTO service_staff (account_id, service_id, staff_id, is_demo) VALUES ($1, $2,"
+				    "INSERT INTO service_staff (account_id, service_id, staff_id, is_demo) "
+				    "VALUES ($1, $2,"
 				    " $3, $4) ON CONFLICT (account_id, service_id, staff_id) DO NOTHING",
-				    DB_ARGS(DB_INT(account_id), DB_INT(s->id), DB_INT(ids[i]), DB_INT(s->is_demo)),
+				    DB_ARGS(DB_INT(account_id), DB_INT(s->id), DB_INT(ids[i]),
+					    DB_INT(s->is_demo)),
 				    e) < 0)
 				return -1;
 	}
@@ -372,30 +396,37 @@ static int service_children(db_conn *c, int64_t account_id, const struct service
 		if (q->pid[0]) {
 			char f[32];
 			snprintf(f, sizeof(f), "questions[%d].id", i);
-			int rc = db_query_int(c,
-					      "SELECT id FROM service_questions WHERE account_id = $1 AND service_id = $2"
-					      " AND public_id = $3",
-					      DB_ARGS(DB_INT(account_id), DB_INT(s->id), DB_TEXT(q->pid)), &kept[i], e);
+			int rc = db_query_int(
+				c,
+				"SELECT id FROM service_questions WHERE account_id = $1 AND service_id = $2"
+				" AND public_id = $3",
+				DB_ARGS(DB_INT(account_id), DB_INT(s->id), DB_TEXT(q->pid)), &kept[i], e);
 			if (rc <= 0)
-				return rc < 0 ? -1 : err_set(e, 404, "not_found", f, "no such question in this service");
+				return rc < 0 ? -1
+					      : err_set(e, 404, "not_found", f,
+							"no such question in this service");
 			if (db_exec(c,
-				    "UPDATE service_questions SET label = $3, kind = $4, choices = $5, required = $6,"
+				    "UPDATE service_questions SET label = $3, kind = $4, choices = $5, "
+				    "required = $6,"
 				    " position = $7 WHERE account_id = $1 AND id = $2",
-				    DB_ARGS(DB_INT(account_id), DB_INT(kept[i]), DB_TEXT(q->label), DB_TEXT(q->kind),
-					    DB_TEXT(q->choices), DB_INT(q->required), DB_INT(i)),
+				    DB_ARGS(DB_INT(account_id), DB_INT(kept[i]), DB_TEXT(q->label),
+					    DB_TEXT(q->kind), DB_TEXT(q->choices), DB_INT(q->required),
+					    DB_INT(i)),
 				    e) < 0)
 				return -1;
 		} else {
 			char pid[24];
 			public_id_new("qst", pid);
-			int rc = db_query_int(c,
-					      "INSERT INTO service_questions (account_id, service_id, public_id, position,"
-					      " label, kind, choices, required, is_demo) VALUES ($1, $2, $3, $4, $5, $6, $7,"
-					      " $8, $9) RETURNING id",
-					      DB_ARGS(DB_INT(account_id), DB_INT(s->id), DB_TEXT(pid), DB_INT(i),
-						      DB_TEXT(q->label), DB_TEXT(q->kind), DB_TEXT(q->choices),
-						      DB_INT(q->required), DB_INT(s->is_demo)),
-					      &kept[i], e);
+			int rc = db_query_int(
+				c,
+				"INSERT INTO service_questions (account_id, service_id, public_id, position,"
+				" label, kind, choices, required, is_demo) VALUES ($1, $2, $3, $4, $5, $6, "
+				"$7,"
+				" $8, $9) RETURNING id",
+				DB_ARGS(DB_INT(account_id), DB_INT(s->id), DB_TEXT(pid), DB_INT(i),
+					DB_TEXT(q->label), DB_TEXT(q->kind), DB_TEXT(q->choices),
+					DB_INT(q->required), DB_INT(s->is_demo)),
+				&kept[i], e);
 			if (rc != 1)
 				return rc < 0 ? -1 : err_internal(e, "question insert returned nothing");
 		}
@@ -443,37 +474,40 @@ static int service_write(db_conn *c, struct service_ctx *x, int creating, struct
 		rules[i] = s->rule_null[i] ? DB_NULL : DB_INT(s->rule[i]);
 	if (creating) {
 		int64_t n = 0;
-		if (db_query_int(c, "SELECT count(*) FROM services WHERE account_id = $1", DB_ARGS(DB_INT(account_id)),
-				 &n, e) < 0)
+		if (db_query_int(c, "SELECT count(*) FROM services WHERE account_id = $1",
+				 DB_ARGS(DB_INT(account_id)), &n, e) < 0)
 			return -1;
 		if (n >= SERVICES_MAX)
 			return err_set(e, 422, "too_many_services", NULL, "at most %d services per business",
 				       SERVICES_MAX);
 		public_id_new("svc", s->pid);
-		int rc = db_query_int(c,
-				      "INSERT INTO services (account_id, public_id, name, description, category, color,"
-				      " duration_min, price_cents, buffer_before_min, buffer_after_min, capacity,"
-				      " min_notice_s, horizon_s, slot_step_min, cancel_cutoff_s, active, position,"
-				      " created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12,"
-				      " $13, $14, $15, $16, $17, $18, $18) RETURNING id",
-				      DB_ARGS(DB_INT(account_id), DB_TEXT(s->pid), DB_TEXT(s->name),
-					      DB_TEXT(s->description), DB_TEXT(s->category), DB_TEXT(s->color),
-					      DB_INT(s->duration), DB_INT(s->price), DB_INT(s->before),
-					      DB_INT(s->after), DB_INT(s->capacity), rules[0], rules[1], rules[2],
-					      rules[3], DB_INT(s->active), DB_INT(n), DB_INT(now)),
-				      &s->id, e);
+		int rc = db_query_int(
+			c,
+			"INSERT INTO services (account_id, public_id, name, description, category, color,"
+			" duration_min, price_cents, buffer_before_min, buffer_after_min, capacity,"
+			" min_notice_s, horizon_s, slot_step_min, cancel_cutoff_s, active, position,"
+			" created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12,"
+			" $13, $14, $15, $16, $17, $18, $18) RETURNING id",
+			DB_ARGS(DB_INT(account_id), DB_TEXT(s->pid), DB_TEXT(s->name),
+				DB_TEXT(s->description), DB_TEXT(s->category), DB_TEXT(s->color),
+				DB_INT(s->duration), DB_INT(s->price), DB_INT(s->before), DB_INT(s->after),
+				DB_INT(s->capacity), rules[0], rules[1], rules[2], rules[3],
+				DB_INT(s->active), DB_INT(n), DB_INT(now)),
+			&s->id, e);
 		if (rc != 1)
 			return rc < 0 ? -1 : err_internal(e, "service insert returned nothing");
 	} else if (db_exec(c,
 			   "UPDATE services SET name = $3, description = $4, category = $5, color = $6,"
-			   " duration_min = $7, price_cents = $8, buffer_before_min = $9, buffer_after_min = $10,"
+			   " duration_min = $7, price_cents = $8, buffer_before_min = $9, buffer_after_min = "
+			   "$10,"
 			   " capacity = $11, min_notice_s = $12, horizon_s = $13, slot_step_min = $14,"
 			   " cancel_cutoff_s = $15, active = $16, version = version + 1, updated_at = $17"
 			   " WHERE account_id = $1 AND id = $2",
-			   DB_ARGS(DB_INT(account_id), DB_INT(s->id), DB_TEXT(s->name), DB_TEXT(s->description),
-				   DB_TEXT(s->category), DB_TEXT(s->color), DB_INT(s->duration), DB_INT(s->price),
-				   DB_INT(s->before), DB_INT(s->after), DB_INT(s->capacity), rules[0], rules[1],
-				   rules[2], rules[3], DB_INT(s->active), DB_INT(now)),
+			   DB_ARGS(DB_INT(account_id), DB_INT(s->id), DB_TEXT(s->name),
+				   DB_TEXT(s->description), DB_TEXT(s->category), DB_TEXT(s->color),
+				   DB_INT(s->duration), DB_INT(s->price), DB_INT(s->before), DB_INT(s->after),
+				   DB_INT(s->capacity), rules[0], rules[1], rules[2], rules[3],
+				   DB_INT(s->active), DB_INT(now)),
 			   e) < 0)
 		return -1;
 	if (service_children(c, account_id, s, e) || service_load(c, account_id, s->pid, s, e) != 1)
@@ -511,7 +545,8 @@ int handle_services_list(struct http_req *req, struct http_resp *resp, struct er
 {
 	int64_t account_id = api_account(req)->id;
 	char sql[512];
-	snprintf(sql, sizeof(sql), "SELECT %s FROM services WHERE account_id = $1 ORDER BY position, id LIMIT %d",
+	snprintf(sql, sizeof(sql),
+		 "SELECT %s FROM services WHERE account_id = $1 ORDER BY position, id LIMIT %d",
 		 service_columns, SERVICES_MAX);
 	db_conn *c;
 	if (db_acquire(api_app(req)->db, &c, e))
@@ -534,7 +569,8 @@ int handle_services_list(struct http_req *req, struct http_resp *resp, struct er
 		{
 			if (rc < 0)
 				break;
-			int found = service_load(c, account_id, json_string_value(json_object_get(v, "pid")), s, e);
+			int found = service_load(c, account_id, json_string_value(json_object_get(v, "pid")),
+						 s, e);
 			json_t *j = found == 1 ? service_json(req, c, account_id, s, e) : NULL;
 			if (found < 0 || (found == 1 && !j))
 				rc = -1;
@@ -554,7 +590,7 @@ int handle_services_list(struct http_req *req, struct http_resp *resp, struct er
 
 int handle_services_create(struct http_req *req, struct http_resp *resp, struct err *e)
 {
-	struct service_ctx x = { .req = req, .s = arena_alloc(http_req_arena(req), sizeof(struct service)) };
+	struct service_ctx x = {.req = req, .s = arena_alloc(http_req_arena(req), sizeof(struct service))};
 	if (!(x.body = http_req_json(req, e)) || api_transact(req, service_create_tx, &x, e))
 		return -1;
 	http_resp_json(resp, 201, json_pack("{s:o}", "service", x.out));
@@ -583,7 +619,7 @@ int handle_services_get(struct http_req *req, struct http_resp *resp, struct err
 
 int handle_services_patch(struct http_req *req, struct http_resp *resp, struct err *e)
 {
-	struct service_ctx x = { .req = req, .s = arena_alloc(http_req_arena(req), sizeof(struct service)) };
+	struct service_ctx x = {.req = req, .s = arena_alloc(http_req_arena(req), sizeof(struct service))};
 	if (!(x.pid = path_id(req, "id", "service", e)) || !(x.body = http_req_json(req, e)) ||
 	    api_transact(req, service_patch_tx, &x, e))
 		return -1;
@@ -604,7 +640,8 @@ static int service_delete_tx(db_conn *c, void *ctx, struct err *e)
 	x->deleted = used == 0;
 	if (used)
 		return db_exec(c,
-			       "UPDATE services SET active = 0, version = version + 1, updated_at = $3 WHERE account_id"
+			       "UPDATE services SET active = 0, version = version + 1, updated_at = $3 WHERE "
+			       "account_id"
 			       " = $1 AND id = $2",
 			       DB_ARGS(DB_INT(account_id), DB_INT(id), DB_INT(clock_now())), e) < 0
 			       ? -1
@@ -617,7 +654,7 @@ static int service_delete_tx(db_conn *c, void *ctx, struct err *e)
 
 int handle_services_delete(struct http_req *req, struct http_resp *resp, struct err *e)
 {
-	struct service_ctx x = { .req = req };
+	struct service_ctx x = {.req = req};
 	if (!(x.pid = path_id(req, "id", "service", e)) || api_transact(req, service_delete_tx, &x, e))
 		return -1;
 	/* a service that appointments name is kept, inactive, so their history stays whole */
@@ -660,10 +697,11 @@ static void staff_read(db_rows *r, struct staff *s)
 
 static json_t *staff_json(struct http_req *req, const struct staff *s)
 {
-	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:b, s:b, s:s?, s:b, s:I, s:s}", "id", s->pid, "name", s->name,
-			 "email", s->email, "phone", s->phone, "color", s->color, "bookable", s->bookable, "active",
-			 s->active, "user", s->user_pid[0] ? s->user_pid : NULL, "is_demo", s->is_demo, "version",
-			 (json_int_t)s->version, "created_at", api_time(req, api_account(req), s->created_at));
+	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:b, s:b, s:s?, s:b, s:I, s:s}", "id", s->pid, "name",
+			 s->name, "email", s->email, "phone", s->phone, "color", s->color, "bookable",
+			 s->bookable, "active", s->active, "user", s->user_pid[0] ? s->user_pid : NULL,
+			 "is_demo", s->is_demo, "version", (json_int_t)s->version, "created_at",
+			 api_time(req, api_account(req), s->created_at));
 }
 
 /* Loads the staff member pid of the account: 1, 0 when none, -1 on error. */
@@ -690,7 +728,8 @@ static int staff_of_path(struct http_req *req, db_conn *c, struct staff *s, stru
 		return -1;
 	int rc = staff_load(c, api_account(req)->id, pid, s, e);
 	if (rc <= 0)
-		return rc < 0 ? -1 : err_set(e, 404, "not_found", NULL, "no such staff member in this account");
+		return rc < 0 ? -1
+			      : err_set(e, 404, "not_found", NULL, "no such staff member in this account");
 	if (!is_owner(req) && s->user_id != api_principal(req)->user_id)
 		return err_set(e, 403, "forbidden", NULL, "staff users see only their own agenda");
 	return 0;
@@ -698,7 +737,8 @@ static int staff_of_path(struct http_req *req, db_conn *c, struct staff *s, stru
 
 static int staff_parse(const json_t *body, int creating, struct staff *s, struct err *e)
 {
-	static const char *const fields[] = { "name", "email", "phone", "color", "bookable", "active", "user", NULL };
+	static const char *const fields[] = {"name",	 "email",  "phone", "color",
+					     "bookable", "active", "user",  NULL};
 	if (api_only_fields(body, fields, e))
 		return -1;
 	if (creating && !json_object_get(body, "name"))
@@ -708,7 +748,8 @@ static int staff_parse(const json_t *body, int creating, struct staff *s, struct
 	if (text_if(body, "name", 1, s->name, sizeof(s->name) - 1, e) ||
 	    text_if(body, "email", 0, raw, sizeof(raw) - 1, e) ||
 	    text_if(body, "phone", 0, s->phone, sizeof(s->phone) - 1, e) ||
-	    text_if(body, "color", 0, s->color, sizeof(s->color) - 1, e) || color_check(s->color, "color", e) ||
+	    text_if(body, "color", 0, s->color, sizeof(s->color) - 1, e) ||
+	    color_check(s->color, "color", e) ||
 	    api_bool(body, "bookable", 0, s->bookable, &s->bookable, e) ||
 	    api_bool(body, "active", 0, s->active, &s->active, e))
 		return -1;
@@ -724,7 +765,8 @@ static int staff_parse(const json_t *body, int creating, struct staff *s, struct
 		if (json_is_null(u))
 			s->user_pid[0] = '\0';
 		else if (!json_is_string(u) || !json_string_length(u) || json_string_length(u) >= 24)
-			return err_invalid(e, "user", "user must be the id of a person of this business, or null");
+			return err_invalid(e, "user",
+					   "user must be the id of a person of this business, or null");
 		else
 			snprintf(s->user_pid, sizeof(s->user_pid), "%s", json_string_value(u));
 	}
@@ -746,17 +788,19 @@ static int staff_limit_check(db_conn *c, struct http_req *req, struct err *e)
 	if (!plan || plan->staff_limit < 0)
 		return 0;
 	int64_t n = 0;
-	if (db_query_int(c,
-			 "SELECT count(*) FROM staff WHERE account_id = $1 AND active = 1 AND bookable = 1 AND"
-			 " is_demo = 0",
-			 DB_ARGS(DB_INT(api_account(req)->id)), &n, e) < 0)
+	if (db_query_int(
+		    c,
+		    "SELECT count(*) FROM staff WHERE account_id = $1 AND active = 1 AND bookable = 1 AND"
+		    " is_demo = 0",
+		    DB_ARGS(DB_INT(api_account(req)->id)), &n, e) < 0)
 		return -1;
 	if (n <= plan->staff_limit)
 		return 0;
-	return err_set(e, 422, "plan_limit", "bookable",
-		       "the %s plan allows %d bookable staff member%s: make another one not bookable or inactive,"
-		       " or change to a plan with more staff",
-		       plan->name, plan->staff_limit, plan->staff_limit > 1 ? "s" : "");
+	return err_set(
+		e, 422, "plan_limit", "bookable",
+		"the %s plan allows %d bookable staff member%s: make another one not bookable or inactive,"
+		" or change to a plan with more staff",
+		plan->name, plan->staff_limit, plan->staff_limit > 1 ? "s" : "");
 }
 
 static int staff_write(db_conn *c, struct staff_ctx *x, int creating, int was_counted, struct err *e)
@@ -769,10 +813,11 @@ static int staff_write(db_conn *c, struct staff_ctx *x, int creating, int was_co
 			int64_t other = 0;
 			if (find_row(c, "users", account_id, s->user_pid, &s->user_id, "person", "user", e))
 				return -1;
-			int rc = db_query_int(c,
-					      "SELECT count(*) FROM staff WHERE account_id = $1 AND user_id = $2 AND"
-					      " public_id <> $3",
-					      DB_ARGS(DB_INT(account_id), DB_INT(s->user_id), DB_TEXT(s->pid)), &other, e);
+			int rc = db_query_int(
+				c,
+				"SELECT count(*) FROM staff WHERE account_id = $1 AND user_id = $2 AND"
+				" public_id <> $3",
+				DB_ARGS(DB_INT(account_id), DB_INT(s->user_id), DB_TEXT(s->pid)), &other, e);
 			if (rc < 0)
 				return -1;
 			if (other)
@@ -783,28 +828,31 @@ static int staff_write(db_conn *c, struct staff_ctx *x, int creating, int was_co
 	db_param user = s->user_id ? DB_INT(s->user_id) : DB_NULL;
 	if (creating) {
 		int64_t n = 0;
-		if (db_query_int(c, "SELECT count(*) FROM staff WHERE account_id = $1", DB_ARGS(DB_INT(account_id)), &n,
-				 e) < 0)
+		if (db_query_int(c, "SELECT count(*) FROM staff WHERE account_id = $1",
+				 DB_ARGS(DB_INT(account_id)), &n, e) < 0)
 			return -1;
 		if (n >= STAFF_MAX)
-			return err_set(e, 422, "too_many_staff", NULL, "at most %d staff records per business",
-				       STAFF_MAX);
-		int rc = db_query_int(c,
-				      "INSERT INTO staff (account_id, public_id, name, email, phone, color, user_id,"
-				      " bookable, active, position, created_at, updated_at) VALUES ($1, $2, $3, $4, $5,"
-				      " $6, $7, $8, $9, $10, $11, $11) RETURNING id",
-				      DB_ARGS(DB_INT(account_id), DB_TEXT(s->pid), DB_TEXT(s->name), DB_TEXT(s->email),
-					      DB_TEXT(s->phone), DB_TEXT(s->color), user, DB_INT(s->bookable),
-					      DB_INT(s->active), DB_INT(n), DB_INT(now)),
-				      &s->id, e);
+			return err_set(e, 422, "too_many_staff", NULL,
+				       "at most %d staff records per business", STAFF_MAX);
+		int rc = db_query_int(
+			c,
+			"INSERT INTO staff (account_id, public_id, name, email, phone, color, user_id,"
+			" bookable, active, position, created_at, updated_at) VALUES ($1, $2, $3, $4, $5,"
+			" $6, $7, $8, $9, $10, $11, $11) RETURNING id",
+			DB_ARGS(DB_INT(account_id), DB_TEXT(s->pid), DB_TEXT(s->name), DB_TEXT(s->email),
+				DB_TEXT(s->phone), DB_TEXT(s->color), user, DB_INT(s->bookable),
+				DB_INT(s->active), DB_INT(n), DB_INT(now)),
+			&s->id, e);
 		if (rc != 1)
 			return rc < 0 ? -1 : err_internal(e, "staff insert returned nothing");
 	} else if (db_exec(c,
-			   "UPDATE staff SET name = $3, email = $4, phone = $5, color = $6, user_id = $7, bookable ="
-			   " $8, active = $9, version = version + 1, updated_at = $10 WHERE account_id = $1 AND id = $2",
+			   "UPDATE staff SET name = $3, email = $4, phone = $5, color = $6, user_id = $7, "
+			   "bookable ="
+			   " $8, active = $9, version = version + 1, updated_at = $10 WHERE account_id = $1 "
+			   "AND id = $2",
 			   DB_ARGS(DB_INT(account_id), DB_INT(s->id), DB_TEXT(s->name), DB_TEXT(s->email),
-				   DB_TEXT(s->phone), DB_TEXT(s->color), user, DB_INT(s->bookable), DB_INT(s->active),
-				   DB_INT(now)),
+				   DB_TEXT(s->phone), DB_TEXT(s->color), user, DB_INT(s->bookable),
+				   DB_INT(s->active), DB_INT(now)),
 			   e) < 0)
 		return -1;
 	/* only a change that adds one to the count is refused: an account over its limit after a
@@ -830,7 +878,8 @@ static int staff_patch_tx(db_conn *c, void *ctx, struct err *e)
 	struct staff_ctx *x = ctx;
 	int rc = staff_load(c, api_account(x->req)->id, x->pid, &x->s, e);
 	if (rc <= 0)
-		return rc < 0 ? -1 : err_set(e, 404, "not_found", NULL, "no such staff member in this account");
+		return rc < 0 ? -1
+			      : err_set(e, 404, "not_found", NULL, "no such staff member in this account");
 	int counted = x->s.active && x->s.bookable && !x->s.is_demo;
 	if (staff_parse(x->body, 0, &x->s, e))
 		return -1;
@@ -841,13 +890,13 @@ int handle_staff_list(struct http_req *req, struct http_resp *resp, struct err *
 {
 	char sql[600];
 	int owner = is_owner(req);
-	snprintf(sql, sizeof(sql), "%s WHERE s.account_id = $1%s ORDER BY s.position, s.id LIMIT %d", staff_select,
-		 owner ? "" : " AND s.user_id = $2", STAFF_MAX);
+	snprintf(sql, sizeof(sql), "%s WHERE s.account_id = $1%s ORDER BY s.position, s.id LIMIT %d",
+		 staff_select, owner ? "" : " AND s.user_id = $2", STAFF_MAX);
 	db_conn *c;
 	db_rows *r;
 	if (db_acquire(api_app(req)->db, &c, e))
 		return -1;
-	const db_param params[] = { DB_INT(api_account(req)->id), DB_INT(api_principal(req)->user_id) };
+	const db_param params[] = {DB_INT(api_account(req)->id), DB_INT(api_principal(req)->user_id)};
 	int rc = db_query(c, sql, params, owner ? 1 : 2, &r, e);
 	json_t *list = json_array();
 	if (!rc) {
@@ -869,7 +918,7 @@ int handle_staff_list(struct http_req *req, struct http_resp *resp, struct err *
 
 int handle_staff_create(struct http_req *req, struct http_resp *resp, struct err *e)
 {
-	struct staff_ctx x = { .req = req };
+	struct staff_ctx x = {.req = req};
 	if (!(x.body = http_req_json(req, e)) || api_transact(req, staff_create_tx, &x, e))
 		return -1;
 	http_resp_json(resp, 201, json_pack("{s:o}", "staff", staff_json(req, &x.s)));
@@ -892,7 +941,7 @@ int handle_staff_get(struct http_req *req, struct http_resp *resp, struct err *e
 
 int handle_staff_patch(struct http_req *req, struct http_resp *resp, struct err *e)
 {
-	struct staff_ctx x = { .req = req };
+	struct staff_ctx x = {.req = req};
 	if (!(x.pid = path_id(req, "id", "staff member", e)) || !(x.body = http_req_json(req, e)) ||
 	    api_transact(req, staff_patch_tx, &x, e))
 		return -1;
@@ -913,20 +962,21 @@ static int staff_delete_tx(db_conn *c, void *ctx, struct err *e)
 	x->deleted = used == 0;
 	if (used)
 		return db_exec(c,
-			       "UPDATE staff SET active = 0, version = version + 1, updated_at = $3 WHERE account_id = $1"
+			       "UPDATE staff SET active = 0, version = version + 1, updated_at = $3 WHERE "
+			       "account_id = $1"
 			       " AND id = $2",
 			       DB_ARGS(DB_INT(account_id), DB_INT(id), DB_INT(clock_now())), e) < 0
 			       ? -1
 			       : 0;
-	return db_exec(c, "DELETE FROM staff WHERE account_id = $1 AND id = $2", DB_ARGS(DB_INT(account_id), DB_INT(id)),
-		       e) < 0
+	return db_exec(c, "DELETE FROM staff WHERE account_id = $1 AND id = $2",
+		       DB_ARGS(DB_INT(account_id), DB_INT(id)), e) < 0
 		       ? -1
 		       : 0;
 }
 
 int handle_staff_delete(struct http_req *req, struct http_resp *resp, struct err *e)
 {
-	struct staff_ctx x = { .req = req };
+	struct staff_ctx x = {.req = req};
 	if (!(x.pid = path_id(req, "id", "staff member", e)) || api_transact(req, staff_delete_tx, &x, e))
 		return -1;
 	http_resp_json(resp, 200, json_pack("{s:b, s:b}", "deleted", x.deleted, "active", 0));
@@ -935,7 +985,7 @@ int handle_staff_delete(struct http_req *req, struct http_resp *resp, struct err
 
 /* ---- weekly hours ---- */
 
-static const char *const day_keys[7] = { "mon", "tue", "wed", "thu", "fri", "sat", "sun" };
+static const char *const day_keys[7] = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
 
 static json_t *ranges_json(const struct slots_range *r, int n)
 {
@@ -984,7 +1034,7 @@ static int ranges_parse(const json_t *v, const char *base, struct slots_range *o
 
 static int week_parse(const json_t *body, struct slots_week *w, struct err *e)
 {
-	static const char *const fields[] = { "mon", "tue", "wed", "thu", "fri", "sat", "sun", NULL };
+	static const char *const fields[] = {"mon", "tue", "wed", "thu", "fri", "sat", "sun", NULL};
 	memset(w, 0, sizeof(*w));
 	if (api_only_fields(body, fields, e))
 		return -1;
@@ -1025,7 +1075,8 @@ static int hours_put_tx(db_conn *c, void *ctx, struct err *e)
 	for (int d = 0; d < 7; d++)
 		for (int i = 0; i < x->w.count[d]; i++)
 			if (db_exec(c,
-				    "INSERT INTO staff_hours (account_id, staff_id, weekday, start_min, end_min, is_demo)"
+				    "INSERT INTO staff_hours (account_id, staff_id, weekday, start_min, "
+				    "end_min, is_demo)"
 				    " VALUES ($1, $2, $3, $4, $5, $6)",
 				    DB_ARGS(DB_INT(account_id), DB_INT(x->s.id), DB_INT(d + 1),
 					    DB_INT(x->w.ranges[d][i].start), DB_INT(x->w.ranges[d][i].end),
@@ -1037,7 +1088,7 @@ static int hours_put_tx(db_conn *c, void *ctx, struct err *e)
 
 int handle_staff_hours_get(struct http_req *req, struct http_resp *resp, struct err *e)
 {
-	struct hours_ctx x = { .req = req };
+	struct hours_ctx x = {.req = req};
 	db_conn *c;
 	if (db_acquire(api_app(req)->db, &c, e))
 		return -1;
@@ -1051,11 +1102,13 @@ int handle_staff_hours_get(struct http_req *req, struct http_resp *resp, struct 
 
 int handle_staff_hours_put(struct http_req *req, struct http_resp *resp, struct err *e)
 {
-	struct hours_ctx x = { .req = req, .k = arena_alloc(http_req_arena(req), sizeof(struct setup_conflicts)) };
+	struct hours_ctx x = {.req = req,
+			      .k = arena_alloc(http_req_arena(req), sizeof(struct setup_conflicts))};
 	if (!(x.body = http_req_json(req, e)) || api_transact(req, hours_put_tx, &x, e))
 		return -1;
-	http_resp_json(resp, 200, json_pack("{s:o, s:o, s:i}", "hours", week_json(&x.w), "conflicts",
-					    conflicts_json(req, x.k), "conflicts_total", x.k->total));
+	http_resp_json(resp, 200,
+		       json_pack("{s:o, s:o, s:i}", "hours", week_json(&x.w), "conflicts",
+				 conflicts_json(req, x.k), "conflicts_total", x.k->total));
 	return 0;
 }
 
@@ -1072,13 +1125,15 @@ static json_t *exception_row_json(db_rows *r, struct err *e)
 	int n = setup_ranges_parse(db_rows_text(r, 4), ranges, SLOTS_MAX_RANGES, e);
 	if (n < 0)
 		return NULL;
-	return json_pack("{s:s, s:s, s:s, s:s, s:o, s:s, s:b}", "id", db_rows_text(r, 0), "kind", db_rows_text(r, 1),
-			 "from", db_rows_text(r, 2), "to", db_rows_text(r, 3), "ranges", ranges_json(ranges, n), "note",
-			 db_rows_text(r, 5), "is_demo", (int)db_rows_int(r, 6));
+	return json_pack("{s:s, s:s, s:s, s:s, s:o, s:s, s:b}", "id", db_rows_text(r, 0), "kind",
+			 db_rows_text(r, 1), "from", db_rows_text(r, 2), "to", db_rows_text(r, 3), "ranges",
+			 ranges_json(ranges, n), "note", db_rows_text(r, 5), "is_demo",
+			 (int)db_rows_int(r, 6));
 }
 
-static const char exception_select[] = "SELECT public_id, kind, from_date, to_date, ranges, note, is_demo FROM"
-				       " staff_exceptions WHERE account_id = $1 AND staff_id = $2";
+static const char exception_select[] =
+	"SELECT public_id, kind, from_date, to_date, ranges, note, is_demo FROM"
+	" staff_exceptions WHERE account_id = $1 AND staff_id = $2";
 
 struct exception_ctx {
 	struct hours_ctx h;
@@ -1089,13 +1144,13 @@ struct exception_ctx {
 static int exception_parse(const json_t *body, const struct tz *z, struct slots_exception *x, char *note,
 			   struct err *e)
 {
-	static const char *const fields[] = { "kind", "from", "to", "ranges", "note", NULL };
+	static const char *const fields[] = {"kind", "from", "to", "ranges", "note", NULL};
 	char kind[8], from[16], to[16];
 	struct civil cf, ct;
 	memset(x, 0, sizeof(*x));
 	if (api_only_fields(body, fields, e) || api_string(body, "kind", 1, kind, sizeof(kind) - 1, e) ||
-	    api_string(body, "from", 1, from, sizeof(from) - 1, e) || api_string(body, "to", 0, to, sizeof(to) - 1, e) ||
-	    api_string(body, "note", 0, note, 500, e))
+	    api_string(body, "from", 1, from, sizeof(from) - 1, e) ||
+	    api_string(body, "to", 0, to, sizeof(to) - 1, e) || api_string(body, "note", 0, note, 500, e))
 		return -1;
 	if (!strcmp(kind, "off"))
 		x->kind = SLOTS_DAY_OFF;
@@ -1107,8 +1162,8 @@ static int exception_parse(const json_t *body, const struct tz *z, struct slots_
 		return err_invalid(e, "kind", "kind must be off, extra or hours");
 	if (tz_parse_date(from, &cf, e, "from") || tz_parse_date(to[0] ? to : from, &ct, e, "to"))
 		return -1;
-	x->from = (struct slots_date){ cf.year, cf.month, cf.day };
-	x->to = (struct slots_date){ ct.year, ct.month, ct.day };
+	x->from = (struct slots_date){cf.year, cf.month, cf.day};
+	x->to = (struct slots_date){ct.year, ct.month, ct.day};
 	json_t *rv = json_object_get(body, "ranges");
 	if (rv && !json_is_null(rv) && ranges_parse(rv, "ranges", x->ranges, &x->count, e))
 		return -1;
@@ -1154,10 +1209,12 @@ static int exception_create_tx(db_conn *c, void *ctx, struct err *e)
 	snprintf(to, sizeof(to), "%04d-%02d-%02d", ex.to.year, ex.to.month, ex.to.day);
 	public_id_new("exc", pid);
 	if (db_exec(c,
-		    "INSERT INTO staff_exceptions (account_id, staff_id, public_id, kind, from_date, to_date, ranges,"
+		    "INSERT INTO staff_exceptions (account_id, staff_id, public_id, kind, from_date, "
+		    "to_date, ranges,"
 		    " note, is_demo) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
 		    DB_ARGS(DB_INT(account_id), DB_INT(x->h.s.id), DB_TEXT(pid), DB_TEXT(kind_code(ex.kind)),
-			    DB_TEXT(from), DB_TEXT(to), DB_TEXT(ranges), DB_TEXT(note), DB_INT(x->h.s.is_demo)),
+			    DB_TEXT(from), DB_TEXT(to), DB_TEXT(ranges), DB_TEXT(note),
+			    DB_INT(x->h.s.is_demo)),
 		    e) < 0)
 		return -1;
 	char sql[300];
@@ -1178,8 +1235,9 @@ static int exception_delete_tx(db_conn *c, void *ctx, struct err *e)
 	struct exception_ctx *x = ctx;
 	if (staff_of_path(x->h.req, c, &x->h.s, e))
 		return -1;
-	int n = db_exec(c, "DELETE FROM staff_exceptions WHERE account_id = $1 AND staff_id = $2 AND public_id = $3",
-			DB_ARGS(DB_INT(api_account(x->h.req)->id), DB_INT(x->h.s.id), DB_TEXT(x->exception_pid)), e);
+	int n = db_exec(
+		c, "DELETE FROM staff_exceptions WHERE account_id = $1 AND staff_id = $2 AND public_id = $3",
+		DB_ARGS(DB_INT(api_account(x->h.req)->id), DB_INT(x->h.s.id), DB_TEXT(x->exception_pid)), e);
 	if (n < 0)
 		return -1;
 	if (n == 0)
@@ -1196,7 +1254,8 @@ int handle_staff_exceptions_list(struct http_req *req, struct http_resp *resp, s
 		return -1;
 	json_t *list = json_array();
 	char sql[300];
-	snprintf(sql, sizeof(sql), "%s ORDER BY from_date, id LIMIT %d", exception_select, SLOTS_MAX_EXCEPTIONS);
+	snprintf(sql, sizeof(sql), "%s ORDER BY from_date, id LIMIT %d", exception_select,
+		 SLOTS_MAX_EXCEPTIONS);
 	int rc = staff_of_path(req, c, &s, e);
 	if (!rc)
 		rc = db_query(c, sql, DB_ARGS(DB_INT(api_account(req)->id), DB_INT(s.id)), &r, e);
@@ -1222,24 +1281,26 @@ int handle_staff_exceptions_list(struct http_req *req, struct http_resp *resp, s
 
 int handle_staff_exceptions_create(struct http_req *req, struct http_resp *resp, struct err *e)
 {
-	struct exception_ctx x = { .h = { .req = req,
-					  .k = arena_alloc(http_req_arena(req), sizeof(struct setup_conflicts)) } };
+	struct exception_ctx x = {
+		.h = {.req = req, .k = arena_alloc(http_req_arena(req), sizeof(struct setup_conflicts))}};
 	if (!(x.h.body = http_req_json(req, e)) || api_transact(req, exception_create_tx, &x, e))
 		return -1;
-	http_resp_json(resp, 201, json_pack("{s:o, s:o, s:i}", "exception", x.out, "conflicts",
-					    conflicts_json(req, x.h.k), "conflicts_total", x.h.k->total));
+	http_resp_json(resp, 201,
+		       json_pack("{s:o, s:o, s:i}", "exception", x.out, "conflicts",
+				 conflicts_json(req, x.h.k), "conflicts_total", x.h.k->total));
 	return 0;
 }
 
 int handle_staff_exceptions_delete(struct http_req *req, struct http_resp *resp, struct err *e)
 {
-	struct exception_ctx x = { .h = { .req = req,
-					  .k = arena_alloc(http_req_arena(req), sizeof(struct setup_conflicts)) } };
+	struct exception_ctx x = {
+		.h = {.req = req, .k = arena_alloc(http_req_arena(req), sizeof(struct setup_conflicts))}};
 	if (!(x.exception_pid = path_id(req, "exception_id", "exception", e)) ||
 	    api_transact(req, exception_delete_tx, &x, e))
 		return -1;
-	http_resp_json(resp, 200, json_pack("{s:o, s:i}", "conflicts", conflicts_json(req, x.h.k), "conflicts_total",
-					    x.h.k->total));
+	http_resp_json(resp, 200,
+		       json_pack("{s:o, s:i}", "conflicts", conflicts_json(req, x.h.k), "conflicts_total",
+				 x.h.k->total));
 	return 0;
 }
 
@@ -1249,15 +1310,16 @@ static json_t *closed_list(db_conn *c, int64_t account_id, struct err *e)
 {
 	db_rows *r;
 	if (db_query(c,
-		     "SELECT public_id, day, label, is_demo FROM closed_days WHERE account_id = $1 ORDER BY day LIMIT $2",
+		     "SELECT public_id, day, label, is_demo FROM closed_days WHERE account_id = $1 ORDER BY "
+		     "day LIMIT $2",
 		     DB_ARGS(DB_INT(account_id), DB_INT(SLOTS_MAX_CLOSED)), &r, e))
 		return NULL;
 	json_t *list = json_array();
 	int rc;
 	while ((rc = db_rows_next(r, e)) == 1)
 		json_array_append_new(list, json_pack("{s:s, s:s, s:s, s:b}", "id", db_rows_text(r, 0), "day",
-						      db_rows_text(r, 1), "label", db_rows_text(r, 2), "is_demo",
-						      (int)db_rows_int(r, 3)));
+						      db_rows_text(r, 1), "label", db_rows_text(r, 2),
+						      "is_demo", (int)db_rows_int(r, 3)));
 	db_rows_free(r);
 	if (rc < 0) {
 		json_decref(list);
@@ -1292,8 +1354,8 @@ static int closed_insert(db_conn *c, int64_t account_id, const char *day, const 
 			 struct err *e)
 {
 	int64_t n = 0;
-	if (db_query_int(c, "SELECT count(*) FROM closed_days WHERE account_id = $1", DB_ARGS(DB_INT(account_id)),
-			 &n, e) < 0)
+	if (db_query_int(c, "SELECT count(*) FROM closed_days WHERE account_id = $1",
+			 DB_ARGS(DB_INT(account_id)), &n, e) < 0)
 		return -1;
 	if (n >= SLOTS_MAX_CLOSED)
 		return err_set(e, 422, "too_many_closed_days", NULL, "at most %d closed days per business",
@@ -1301,9 +1363,11 @@ static int closed_insert(db_conn *c, int64_t account_id, const char *day, const 
 	char pid[24];
 	public_id_new("cld", pid);
 	int rc = db_exec(c,
-			 ignore_dup ? "INSERT INTO closed_days (account_id, public_id, day, label) VALUES ($1, $2, $3, $4)"
+			 ignore_dup ? "INSERT INTO closed_days (account_id, public_id, day, label) VALUES "
+				      "($1, $2, $3, $4)"
 				      " ON CONFLICT (account_id, day) DO NOTHING"
-				    : "INSERT INTO closed_days (account_id, public_id, day, label) VALUES ($1, $2, $3, $4)",
+				    : "INSERT INTO closed_days (account_id, public_id, day, label) VALUES "
+				      "($1, $2, $3, $4)",
 			 DB_ARGS(DB_INT(account_id), DB_TEXT(pid), DB_TEXT(day), DB_TEXT(label)), e);
 	if (rc == DB_CONFLICT && !strcmp(db_conflict_name(c), "closed_days_account_day"))
 		return err_set(e, 409, "already_closed", "day", "this day is already a closed day");
@@ -1335,8 +1399,8 @@ static int closed_create_tx(db_conn *c, void *ctx, struct err *e)
 
 int handle_closed_days_create(struct http_req *req, struct http_resp *resp, struct err *e)
 {
-	static const char *const fields[] = { "day", "label", "holidays", "alsace_moselle", NULL };
-	struct closed_ctx x = { .req = req };
+	static const char *const fields[] = {"day", "label", "holidays", "alsace_moselle", NULL};
+	struct closed_ctx x = {.req = req};
 	json_t *body = http_req_json(req, e);
 	if (!body || api_only_fields(body, fields, e) ||
 	    api_int(body, "holidays", 0, 0, HOLIDAYS_YEAR_MIN, HOLIDAYS_YEAR_MAX, &x.year, e) ||
@@ -1344,7 +1408,8 @@ int handle_closed_days_create(struct http_req *req, struct http_resp *resp, stru
 		return -1;
 	if (!x.year) {
 		struct civil d;
-		if (api_string(body, "day", 1, x.day, sizeof(x.day) - 1, e) || tz_parse_date(x.day, &d, e, "day") ||
+		if (api_string(body, "day", 1, x.day, sizeof(x.day) - 1, e) ||
+		    tz_parse_date(x.day, &d, e, "day") ||
 		    api_string(body, "label", 0, x.label, sizeof(x.label) - 1, e))
 			return -1;
 		snprintf(x.day, sizeof(x.day), "%04d-%02d-%02d", d.year, d.month, d.day);
@@ -1358,7 +1423,8 @@ int handle_closed_days_create(struct http_req *req, struct http_resp *resp, stru
 	json_t *one = NULL;
 	size_t i;
 	json_t *v;
-	json_array_foreach(x.out, i, v) if (!strcmp(json_string_value(json_object_get(v, "day")), x.day)) one = v;
+	json_array_foreach(x.out, i, v) if (!strcmp(json_string_value(json_object_get(v, "day")), x.day))
+		one = v;
 	json_t *ans = json_pack("{s:O}", "closed_day", one ? one : json_null());
 	json_decref(x.out);
 	http_resp_json(resp, 201, ans);
@@ -1377,7 +1443,7 @@ static int closed_delete_tx(db_conn *c, void *ctx, struct err *e)
 
 int handle_closed_days_delete(struct http_req *req, struct http_resp *resp, struct err *e)
 {
-	struct closed_ctx x = { .req = req };
+	struct closed_ctx x = {.req = req};
 	const char *pid = path_id(req, "id", "closed day", e);
 	if (!pid)
 		return -1;
@@ -1416,8 +1482,9 @@ int handle_closed_days_holidays(struct http_req *req, struct http_resp *resp, st
 		return -1;
 	char closed[SLOTS_MAX_CLOSED > 400 ? 400 : SLOTS_MAX_CLOSED][11];
 	int nclosed = 0;
-	int rc = db_query(c, "SELECT day FROM closed_days WHERE account_id = $1 AND day >= $2 AND day <= $3 LIMIT 400",
-			  DB_ARGS(DB_INT(api_account(req)->id), DB_TEXT(from), DB_TEXT(to)), &r, e);
+	int rc = db_query(
+		c, "SELECT day FROM closed_days WHERE account_id = $1 AND day >= $2 AND day <= $3 LIMIT 400",
+		DB_ARGS(DB_INT(api_account(req)->id), DB_TEXT(from), DB_TEXT(to)), &r, e);
 	if (!rc) {
 		while ((rc = db_rows_next(r, e)) == 1 && nclosed < 400)
 			snprintf(closed[nclosed++], 11, "%s", db_rows_text(r, 0));
@@ -1433,8 +1500,9 @@ int handle_closed_days_holidays(struct http_req *req, struct http_resp *resp, st
 		int is_closed = 0;
 		for (int k = 0; k < nclosed && !is_closed; k++)
 			is_closed = !strcmp(closed[k], day);
-		json_array_append_new(list, json_pack("{s:s, s:s, s:s, s:s, s:b}", "day", day, "key", h[i].key, "name_fr",
-						      h[i].name_fr, "name_en", h[i].name_en, "closed", is_closed));
+		json_array_append_new(list, json_pack("{s:s, s:s, s:s, s:s, s:b}", "day", day, "key",
+						      h[i].key, "name_fr", h[i].name_fr, "name_en",
+						      h[i].name_en, "closed", is_closed));
 	}
 	http_resp_json(resp, 200, json_pack("{s:i, s:o}", "year", year, "holidays", list));
 	return 0;

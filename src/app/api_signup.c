@@ -11,8 +11,9 @@
 
 static int signup_parse(struct http_req *req, const json_t *body, struct signup *s, struct err *e)
 {
-	static const char *const fields[] = { "business_name", "email", "password", "business_type", "plan",
-					      "time_zone", "locale", "accept_terms", "accept_dpa", NULL };
+	static const char *const fields[] = {"business_name", "email",	   "password", "business_type",
+					     "plan",	      "time_zone", "locale",   "accept_terms",
+					     "accept_dpa",    NULL};
 	char email[300], plan[32];
 	int terms, dpa;
 	memset(s, 0, sizeof(*s));
@@ -23,8 +24,8 @@ static int signup_parse(struct http_req *req, const json_t *body, struct signup 
 	    api_string(body, "business_type", 1, s->business_type, sizeof(s->business_type) - 1, e) ||
 	    api_string(body, "plan", 0, plan, sizeof(plan) - 1, e) ||
 	    api_string(body, "time_zone", 0, s->time_zone, sizeof(s->time_zone) - 1, e) ||
-	    api_string(body, "locale", 0, s->locale, 2, e) || api_bool(body, "accept_terms", 1, 0, &terms, e) ||
-	    api_bool(body, "accept_dpa", 1, 0, &dpa, e))
+	    api_string(body, "locale", 0, s->locale, 2, e) ||
+	    api_bool(body, "accept_terms", 1, 0, &terms, e) || api_bool(body, "accept_dpa", 1, 0, &dpa, e))
 		return -1;
 	if (!demo_business_type_known(s->business_type))
 		return err_invalid(e, "business_type", "unknown business type");
@@ -41,7 +42,8 @@ static int signup_parse(struct http_req *req, const json_t *body, struct signup 
 	if (strcmp(s->locale, "fr") && strcmp(s->locale, "en"))
 		return err_set(e, 400, "invalid_locale", "locale", "locale must be fr or en");
 	if (!terms)
-		return err_set(e, 400, "terms_not_accepted", "accept_terms", "the terms of service must be accepted");
+		return err_set(e, 400, "terms_not_accepted", "accept_terms",
+			       "the terms of service must be accepted");
 	if (!dpa)
 		return err_set(e, 400, "terms_not_accepted", "accept_dpa",
 			       "the data-processing agreement must be accepted");

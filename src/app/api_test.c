@@ -1,6 +1,7 @@
 /* Test-mode routes. GET/POST /api/v1/test/clock — the shared test clock (test mode only; see
  * docs/internals/jobs.md). POST takes exactly one of:
- *   {"set": "2027-04-18T09:00:00+02:00"}         move the clock forward, running nothing (409 clock_backwards otherwise)
+ *   {"set": "2027-04-18T09:00:00+02:00"}         move the clock forward, running nothing (409 clock_backwards
+ * otherwise)
  *   {"advance_to": "2027-04-18T09:00:00+02:00"}  move forward, running each due job in order
  *   {"advance_seconds": 86400}                    the same, relative to now */
 #include <string.h>
@@ -62,7 +63,8 @@ int handle_test_clock_post(struct http_req *req, struct http_resp *resp, struct 
 			if (!json_is_integer(secs) || json_integer_value(secs) < 0 ||
 			    json_integer_value(secs) > 20LL * 366 * 86400)
 				return err_invalid(e, "advance_seconds",
-						   "advance_seconds must be a whole number of seconds from 0 to 20 years");
+						   "advance_seconds must be a whole number of seconds from 0 "
+						   "to 20 years");
 			target = clock_now() + json_integer_value(secs);
 		}
 		jobs_run = testclock_advance_to(app->db, target, e);
@@ -92,7 +94,8 @@ int handle_test_account_state(struct http_req *req, struct http_resp *resp, stru
 	if (db_acquire(api_app(req)->db, &c, e))
 		return -1;
 	int n = db_exec(c,
-			"UPDATE accounts SET state = $2, state_reason = $3, state_changed_at = $4, version = version + 1"
+			"UPDATE accounts SET state = $2, state_reason = $3, state_changed_at = $4, version = "
+			"version + 1"
 			" WHERE slug = $1",
 			DB_ARGS(DB_TEXT(slug), DB_TEXT(state), reason[0] ? DB_TEXT(reason) : DB_NULL,
 				DB_INT(clock_now())),

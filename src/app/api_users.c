@@ -34,7 +34,7 @@ int handle_users_list(struct http_req *req, struct http_resp *resp, struct err *
 	db_conn *c;
 	if (db_acquire(api_app(req)->db, &c, e))
 		return -1;
-	struct list_ctx l = { req, json_array() };
+	struct list_ctx l = {req, json_array()};
 	int rc = people_list(c, api_account(req)->id, list_one, &l, e);
 	db_release(c);
 	if (rc) {
@@ -86,14 +86,15 @@ static const char *public_url(struct http_req *req)
 
 int handle_users_invite(struct http_req *req, struct http_resp *resp, struct err *e)
 {
-	static const char *const fields[] = { "email", "name", "role", NULL };
+	static const char *const fields[] = {"email", "name", "role", NULL};
 	json_t *body = http_req_json(req, e);
-	struct invite x = { .by = api_principal(req), .ip = http_req_client_ip(req) };
+	struct invite x = {.by = api_principal(req), .ip = http_req_client_ip(req)};
 	char raw_email[300];
 	if (!body || api_only_fields(body, fields, e) ||
 	    api_string(body, "email", 1, raw_email, sizeof(raw_email) - 1, e) ||
 	    email_normalise(raw_email, x.email, "email", e) ||
-	    api_string(body, "name", 0, x.name, PEOPLE_NAME_MAX, e) || read_role(body, ROLE_STAFF, &x.role, e))
+	    api_string(body, "name", 0, x.name, PEOPLE_NAME_MAX, e) ||
+	    read_role(body, ROLE_STAFF, &x.role, e))
 		return -1;
 	x.public_url = public_url(req);
 	if (api_transact(req, invite_tx, &x, e))
@@ -137,8 +138,8 @@ static const char *path_id(struct http_req *req, struct err *e)
 
 int handle_users_patch(struct http_req *req, struct http_resp *resp, struct err *e)
 {
-	static const char *const fields[] = { "name", "role", NULL };
-	struct change x = { .by = api_principal(req), .ip = http_req_client_ip(req) };
+	static const char *const fields[] = {"name", "role", NULL};
+	struct change x = {.by = api_principal(req), .ip = http_req_client_ip(req)};
 	json_t *body = http_req_json(req, e);
 	if (!body || api_only_fields(body, fields, e) || read_role(body, -1, &x.role, e) ||
 	    api_string(body, "name", 0, x.name, PEOPLE_NAME_MAX, e))
@@ -152,7 +153,7 @@ int handle_users_patch(struct http_req *req, struct http_resp *resp, struct err 
 
 int handle_users_delete(struct http_req *req, struct http_resp *resp, struct err *e)
 {
-	struct change x = { .by = api_principal(req), .ip = http_req_client_ip(req) };
+	struct change x = {.by = api_principal(req), .ip = http_req_client_ip(req)};
 	if (!(x.id = path_id(req, e)) || api_transact(req, remove_tx, &x, e))
 		return -1;
 	http_resp_empty(resp, 204);
@@ -190,8 +191,8 @@ static int find_invitation(struct http_req *req, struct accept *x, struct err *e
 
 int handle_invitation_accept(struct http_req *req, struct http_resp *resp, struct err *e)
 {
-	static const char *const fields[] = { "token", "password", "name", NULL };
-	struct accept x = { .ip = http_req_client_ip(req), .user_agent = http_req_header(req, "User-Agent") };
+	static const char *const fields[] = {"token", "password", "name", NULL};
+	struct accept x = {.ip = http_req_client_ip(req), .user_agent = http_req_header(req, "User-Agent")};
 	char password[PASSWORD_MAX + 1];
 	json_t *body = http_req_json(req, e);
 	if (!body || api_only_fields(body, fields, e) ||

@@ -20,7 +20,7 @@
 
 int app_open_store(const struct config *cfg, db **out, struct err *e)
 {
-	struct db_options opts = { .pool_size = (int)cfg->pool_size };
+	struct db_options opts = {.pool_size = (int)cfg->pool_size};
 	if (db_open(cfg->store, &opts, out, e))
 		return -1;
 	if (db_migrate(*out, e)) {
@@ -78,7 +78,8 @@ static int app_prepare(const struct config *cfg, struct app **out, struct err *e
 	configure_mail(cfg);
 	credentials_set_public_url(cfg->public_url);
 	app_register_modules();
-	if (credentials_schedule_purge(a->db, clock_now(), e) || clients_schedule_jobs(a->db, clock_now(), e)) {
+	if (credentials_schedule_purge(a->db, clock_now(), e) ||
+	    clients_schedule_jobs(a->db, clock_now(), e)) {
 		app_stop(a);
 		return -1;
 	}

@@ -26,44 +26,43 @@ struct opt {
 #define B(field) OPT_BOOL, offsetof(struct config, field)
 
 static const struct opt opts[] = {
-	{ "store", "CRENEAU_STORE", S(store), "sqlite:./creneau.db", CFG_STORE,
-	  "store URL: sqlite:PATH or postgresql://..." },
-	{ "pool-size", "CRENEAU_POOL_SIZE", L(pool_size), "16", CFG_STORE, "store connections" },
-	{ "test-mode", "CRENEAU_TEST_MODE", B(test_mode), "0", CFG_STORE,
-	  "shared store-kept clock and /api/v1/test routes (never in production)" },
-	{ "log-level", "CRENEAU_LOG_LEVEL", S(log_level), "info", CFG_STORE, "debug|info|warn|error" },
-	{ "listen", "CRENEAU_LISTEN", S(listen), "127.0.0.1:8080", CFG_HTTP, "HTTP address host:port" },
-	{ "web-root", "CRENEAU_WEB_ROOT", S(web_root), "web", CFG_HTTP, "static files directory" },
-	{ "threads", "CRENEAU_THREADS", L(threads), "0", CFG_HTTP, "HTTP threads (0: 4 x cores)" },
-	{ "header-deadline", "CRENEAU_HEADER_DEADLINE", L(header_deadline), "10", CFG_HTTP,
-	  "seconds a client has to send its request headers" },
-	{ "max-connections", "CRENEAU_MAX_CONNECTIONS", L(max_connections), "1024", CFG_HTTP,
-	  "open connections in total" },
-	{ "max-per-ip", "CRENEAU_MAX_PER_IP", L(max_per_ip), "64", CFG_HTTP,
-	  "open connections from one address (raise it behind a load balancer)" },
-	{ "behind-tls", "CRENEAU_BEHIND_TLS", B(behind_tls), "0", CFG_HTTP,
-	  "a TLS-terminating proxy is in front: cookies are marked Secure" },
-	{ "metrics-token", "CRENEAU_METRICS_TOKEN", S(metrics_token), "", CFG_HTTP,
-	  "bearer token for /metrics (empty: loopback only)" },
-	{ "trusted-proxies", "CRENEAU_TRUSTED_PROXIES", S(trusted_proxies), "", CFG_HTTP,
-	  "comma-separated proxy IPs whose X-Forwarded-For is trusted" },
-	{ "no-worker", "CRENEAU_NO_WORKER", B(no_worker), "0", CFG_HTTP,
-	  "do not run background jobs in the server process" },
-	{ "worker-threads", "CRENEAU_WORKER_THREADS", L(worker_threads), "1", CFG_WORKER,
-	  "job worker threads" },
-	{ "smtp-url", "CRENEAU_SMTP_URL", S(smtp_url), "smtp://127.0.0.1:25", CFG_MAIL,
-	  "outgoing mail relay (smtp:// or smtps://)" },
-	{ "smtp-starttls", "CRENEAU_SMTP_STARTTLS", S(smtp_starttls), "try", CFG_MAIL,
-	  "none|try|required" },
-	{ "smtp-user", "CRENEAU_SMTP_USER", S(smtp_user), "", CFG_MAIL, "SMTP user name" },
-	{ "smtp-password", "CRENEAU_SMTP_PASSWORD", S(smtp_password), "", CFG_MAIL, "SMTP password" },
-	{ "mail-from", "CRENEAU_MAIL_FROM", S(mail_from), "no-reply@creneau.localhost", CFG_MAIL,
-	  "sender address of every e-mail" },
-	{ "mail-from-name", "CRENEAU_MAIL_FROM_NAME", S(mail_from_name), "Créneau", CFG_MAIL,
-	  "sender display name" },
-	{ "public-url", "CRENEAU_PUBLIC_URL", S(public_url), "http://127.0.0.1:8080", CFG_MAIL,
-	  "public base URL of the web pages (links in e-mails)" },
-	{ "status", NULL, B(status), "0", CFG_MIGRATE, "list migrations instead of applying them" },
+	{"store", "CRENEAU_STORE", S(store), "sqlite:./creneau.db", CFG_STORE,
+	 "store URL: sqlite:PATH or postgresql://..."},
+	{"pool-size", "CRENEAU_POOL_SIZE", L(pool_size), "16", CFG_STORE, "store connections"},
+	{"test-mode", "CRENEAU_TEST_MODE", B(test_mode), "0", CFG_STORE,
+	 "shared store-kept clock and /api/v1/test routes (never in production)"},
+	{"log-level", "CRENEAU_LOG_LEVEL", S(log_level), "info", CFG_STORE, "debug|info|warn|error"},
+	{"listen", "CRENEAU_LISTEN", S(listen), "127.0.0.1:8080", CFG_HTTP, "HTTP address host:port"},
+	{"web-root", "CRENEAU_WEB_ROOT", S(web_root), "web", CFG_HTTP, "static files directory"},
+	{"threads", "CRENEAU_THREADS", L(threads), "0", CFG_HTTP, "HTTP threads (0: 4 x cores)"},
+	{"header-deadline", "CRENEAU_HEADER_DEADLINE", L(header_deadline), "10", CFG_HTTP,
+	 "seconds a client has to send its request headers"},
+	{"max-connections", "CRENEAU_MAX_CONNECTIONS", L(max_connections), "1024", CFG_HTTP,
+	 "open connections in total"},
+	{"max-per-ip", "CRENEAU_MAX_PER_IP", L(max_per_ip), "64", CFG_HTTP,
+	 "open connections from one address (raise it behind a load balancer)"},
+	{"behind-tls", "CRENEAU_BEHIND_TLS", B(behind_tls), "0", CFG_HTTP,
+	 "a TLS-terminating proxy is in front: cookies are marked Secure"},
+	{"metrics-token", "CRENEAU_METRICS_TOKEN", S(metrics_token), "", CFG_HTTP,
+	 "bearer token for /metrics (empty: loopback only)"},
+	{"trusted-proxies", "CRENEAU_TRUSTED_PROXIES", S(trusted_proxies), "", CFG_HTTP,
+	 "comma-separated proxy IPs whose X-Forwarded-For is trusted"},
+	{"no-worker", "CRENEAU_NO_WORKER", B(no_worker), "0", CFG_HTTP,
+	 "do not run background jobs in the server process"},
+	{"worker-threads", "CRENEAU_WORKER_THREADS", L(worker_threads), "1", CFG_WORKER,
+	 "job worker threads"},
+	{"smtp-url", "CRENEAU_SMTP_URL", S(smtp_url), "smtp://127.0.0.1:25", CFG_MAIL,
+	 "outgoing mail relay (smtp:// or smtps://)"},
+	{"smtp-starttls", "CRENEAU_SMTP_STARTTLS", S(smtp_starttls), "try", CFG_MAIL, "none|try|required"},
+	{"smtp-user", "CRENEAU_SMTP_USER", S(smtp_user), "", CFG_MAIL, "SMTP user name"},
+	{"smtp-password", "CRENEAU_SMTP_PASSWORD", S(smtp_password), "", CFG_MAIL, "SMTP password"},
+	{"mail-from", "CRENEAU_MAIL_FROM", S(mail_from), "no-reply@creneau.localhost", CFG_MAIL,
+	 "sender address of every e-mail"},
+	{"mail-from-name", "CRENEAU_MAIL_FROM_NAME", S(mail_from_name), "Créneau", CFG_MAIL,
+	 "sender display name"},
+	{"public-url", "CRENEAU_PUBLIC_URL", S(public_url), "http://127.0.0.1:8080", CFG_MAIL,
+	 "public base URL of the web pages (links in e-mails)"},
+	{"status", NULL, B(status), "0", CFG_MIGRATE, "list migrations instead of applying them"},
 };
 
 #define NOPTS (sizeof(opts) / sizeof(opts[0]))
@@ -84,7 +83,8 @@ static int set_value(struct config *c, const struct opt *o, const char *value, s
 		else if (!strcmp(value, "0") || !strcmp(value, "false") || !strcmp(value, "no") || !*value)
 			*slot = 0;
 		else
-			return err_invalid(e, o->flag, "--%s expects true or false, not \"%s\"", o->flag, value);
+			return err_invalid(e, o->flag, "--%s expects true or false, not \"%s\"", o->flag,
+					   value);
 		return 0;
 	}
 	char *end;
@@ -110,7 +110,8 @@ void config_defaults(struct config *c)
 static const struct opt *find_opt(const char *name, size_t len, unsigned scope)
 {
 	for (size_t i = 0; i < NOPTS; i++)
-		if ((opts[i].scope & scope) && strlen(opts[i].flag) == len && !memcmp(opts[i].flag, name, len))
+		if ((opts[i].scope & scope) && strlen(opts[i].flag) == len &&
+		    !memcmp(opts[i].flag, name, len))
 			return &opts[i];
 	return NULL;
 }

@@ -8,29 +8,29 @@
 #include "base/err.h"
 
 struct config {
-	char *listen;          /* host:port of the HTTP server */
-	char *store;           /* sqlite:PATH or postgresql://... */
-	char *web_root;        /* static files */
+	char *listen;	       /* host:port of the HTTP server */
+	char *store;	       /* sqlite:PATH or postgresql://... */
+	char *web_root;	       /* static files */
 	char *metrics_token;   /* bearer token for /metrics; empty: loopback peers only */
 	char *trusted_proxies; /* comma-separated IPs allowed to set X-Forwarded-For */
 	char *log_level;       /* debug | info | warn | error */
-	char *smtp_url;        /* smtp://host:port */
+	char *smtp_url;	       /* smtp://host:port */
 	char *smtp_starttls;   /* none | try | required */
 	char *smtp_user;
 	char *smtp_password;
 	char *mail_from;
 	char *mail_from_name;
-	char *public_url;      /* base of the links in e-mails, e.g. https://creneau.example */
-	long threads;          /* HTTP thread pool; 0 = automatic */
-	long pool_size;        /* store connections */
-	long worker_threads;   /* job workers in this process */
-	long header_deadline;  /* seconds for request headers to arrive */
-	long max_connections;  /* open connections in total */
-	long max_per_ip;       /* open connections from one client address */
-	long behind_tls;       /* a TLS proxy is in front: cookies get Secure */
-	long no_worker;        /* serve: do not run jobs in this process */
-	long test_mode;        /* enables the store-kept clock and the /api/v1/test routes */
-	long status;           /* migrate --status */
+	char *public_url;     /* base of the links in e-mails, e.g. https://creneau.example */
+	long threads;	      /* HTTP thread pool; 0 = automatic */
+	long pool_size;	      /* store connections */
+	long worker_threads;  /* job workers in this process */
+	long header_deadline; /* seconds for request headers to arrive */
+	long max_connections; /* open connections in total */
+	long max_per_ip;      /* open connections from one client address */
+	long behind_tls;      /* a TLS proxy is in front: cookies get Secure */
+	long no_worker;	      /* serve: do not run jobs in this process */
+	long test_mode;	      /* enables the store-kept clock and the /api/v1/test routes */
+	long status;	      /* migrate --status */
 };
 
 /* Which settings a subcommand accepts (bit per group). */

@@ -20,7 +20,7 @@ int handle_livez(struct http_req *req, struct http_resp *resp, struct err *e)
 
 static int store_answers(db *d)
 {
-	struct err e = { 0 };
+	struct err e = {0};
 	db_conn *c;
 	int64_t one = 0;
 	if (db_acquire(d, &c, &e))

@@ -12,122 +12,132 @@
 #include "ratelimit/ratelimit.h"
 #include "base/banned.h"
 
-#define PUBLIC SCOPE_PUBLIC
-#define TENANT SCOPE_TENANT
+#define PUBLIC	  SCOPE_PUBLIC
+#define TENANT	  SCOPE_TENANT
 #define COMMUNITY SCOPE_COMMUNITY
-#define OPS SCOPE_OPS
-#define INFRA SCOPE_INFRA
-#define TEST SCOPE_TEST
+#define OPS	  SCOPE_OPS
+#define INFRA	  SCOPE_INFRA
+#define TEST	  SCOPE_TEST
 
 const struct http_route app_routes[] = {
 	/* operations */
-	{ "GET", "/livez", handle_livez, INFRA, 0, NULL },
-	{ "GET", "/healthz", handle_healthz, INFRA, 0, NULL },
-	{ "GET", "/metrics", handle_metrics, INFRA | ROUTE_METRICS, 0, NULL },
+	{"GET", "/livez", handle_livez, INFRA, 0, NULL},
+	{"GET", "/healthz", handle_healthz, INFRA, 0, NULL},
+	{"GET", "/metrics", handle_metrics, INFRA | ROUTE_METRICS, 0, NULL},
 
 	/* plans, sign-up, sessions (src/app/api_session.c, api_signup.c) */
-	{ "GET", "/api/v1/plans", handle_plans_list, PUBLIC, 0, NULL },
-	{ "POST", "/api/v1/signup", handle_signup, PUBLIC | ROUTE_RATE(RATE_SIGNUP), 0, NULL },
-	{ "POST", "/api/v1/session", handle_session_create, PUBLIC | ROUTE_RATE(RATE_LOGIN_IP), 0, NULL },
-	{ "DELETE", "/api/v1/session", handle_session_delete, TENANT | ROUTE_NEEDS(FEAT_LOGIN), 0, NULL },
-	{ "GET", "/api/v1/me", handle_me, TENANT | ROUTE_NEEDS(FEAT_LOGIN), 0, NULL },
+	{"GET", "/api/v1/plans", handle_plans_list, PUBLIC, 0, NULL},
+	{"POST", "/api/v1/signup", handle_signup, PUBLIC | ROUTE_RATE(RATE_SIGNUP), 0, NULL},
+	{"POST", "/api/v1/session", handle_session_create, PUBLIC | ROUTE_RATE(RATE_LOGIN_IP), 0, NULL},
+	{"DELETE", "/api/v1/session", handle_session_delete, TENANT | ROUTE_NEEDS(FEAT_LOGIN), 0, NULL},
+	{"GET", "/api/v1/me", handle_me, TENANT | ROUTE_NEEDS(FEAT_LOGIN), 0, NULL},
 
 	/* the business profile (src/app/api_account.c) */
-	{ "GET", "/api/v1/account", handle_account_get, TENANT, 0, NULL },
-	{ "PATCH", "/api/v1/account", handle_account_patch, TENANT | ROUTE_OWNER, 0, NULL },
-	{ "DELETE", "/api/v1/demo", handle_demo_clear, TENANT | ROUTE_OWNER, 0, NULL },
+	{"GET", "/api/v1/account", handle_account_get, TENANT, 0, NULL},
+	{"PATCH", "/api/v1/account", handle_account_patch, TENANT | ROUTE_OWNER, 0, NULL},
+	{"DELETE", "/api/v1/demo", handle_demo_clear, TENANT | ROUTE_OWNER, 0, NULL},
 
 	/* passwords, reset, e-mail verification, own profile (src/app/api_password.c) */
 	/* -- routes of api_password.c go here -- */
-	{ "POST", "/api/v1/password-reset", handle_password_reset_request, PUBLIC | ROUTE_RATE(RATE_RESET), 0, NULL },
-	{ "POST", "/api/v1/password-reset/confirm", handle_password_reset_confirm, PUBLIC | ROUTE_RATE(RATE_PUBLIC), 0, NULL },
-	{ "POST", "/api/v1/password", handle_password_change, TENANT | ROUTE_NEEDS(FEAT_LOGIN), 0, NULL },
-	{ "POST", "/api/v1/email/verify", handle_email_verify, PUBLIC | ROUTE_RATE(RATE_PUBLIC), 0, NULL },
-	{ "PATCH", "/api/v1/me", handle_me_patch, TENANT | ROUTE_NEEDS(FEAT_LOGIN), 0, NULL },
+	{"POST", "/api/v1/password-reset", handle_password_reset_request, PUBLIC | ROUTE_RATE(RATE_RESET), 0,
+	 NULL},
+	{"POST", "/api/v1/password-reset/confirm", handle_password_reset_confirm,
+	 PUBLIC | ROUTE_RATE(RATE_PUBLIC), 0, NULL},
+	{"POST", "/api/v1/password", handle_password_change, TENANT | ROUTE_NEEDS(FEAT_LOGIN), 0, NULL},
+	{"POST", "/api/v1/email/verify", handle_email_verify, PUBLIC | ROUTE_RATE(RATE_PUBLIC), 0, NULL},
+	{"PATCH", "/api/v1/me", handle_me_patch, TENANT | ROUTE_NEEDS(FEAT_LOGIN), 0, NULL},
 
 	/* people, roles, invitations (src/app/api_users.c) */
 	/* -- routes of api_users.c go here -- */
-	{ "GET", "/api/v1/users", handle_users_list, TENANT | ROUTE_OWNER, 0, NULL },
-	{ "POST", "/api/v1/users", handle_users_invite, TENANT | ROUTE_OWNER, 0, NULL },
-	{ "PATCH", "/api/v1/users/{id}", handle_users_patch, TENANT | ROUTE_OWNER, 0, NULL },
-	{ "DELETE", "/api/v1/users/{id}", handle_users_delete, TENANT | ROUTE_OWNER, 0, NULL },
-	{ "POST", "/api/v1/invitations/accept", handle_invitation_accept, PUBLIC | ROUTE_RATE(RATE_RESET), 0, NULL },
+	{"GET", "/api/v1/users", handle_users_list, TENANT | ROUTE_OWNER, 0, NULL},
+	{"POST", "/api/v1/users", handle_users_invite, TENANT | ROUTE_OWNER, 0, NULL},
+	{"PATCH", "/api/v1/users/{id}", handle_users_patch, TENANT | ROUTE_OWNER, 0, NULL},
+	{"DELETE", "/api/v1/users/{id}", handle_users_delete, TENANT | ROUTE_OWNER, 0, NULL},
+	{"POST", "/api/v1/invitations/accept", handle_invitation_accept, PUBLIC | ROUTE_RATE(RATE_RESET), 0,
+	 NULL},
 
 	/* the operator console (src/app/api_ops.c) */
 	/* -- routes of api_ops.c go here -- */
-	{ "POST", "/api/v1/ops/session", handle_ops_session_create, PUBLIC | ROUTE_RATE(RATE_LOGIN_IP), 0, NULL },
-	{ "DELETE", "/api/v1/ops/session", handle_ops_session_delete, OPS, 0, NULL },
-	{ "GET", "/api/v1/ops/me", handle_ops_me, OPS, 0, NULL },
-	{ "GET", "/api/v1/ops/accounts", handle_ops_accounts, OPS, 0, NULL },
+	{"POST", "/api/v1/ops/session", handle_ops_session_create, PUBLIC | ROUTE_RATE(RATE_LOGIN_IP), 0,
+	 NULL},
+	{"DELETE", "/api/v1/ops/session", handle_ops_session_delete, OPS, 0, NULL},
+	{"GET", "/api/v1/ops/me", handle_ops_me, OPS, 0, NULL},
+	{"GET", "/api/v1/ops/accounts", handle_ops_accounts, OPS, 0, NULL},
 
 	/* scheduling set-up: services, staff, hours, exceptions, closed days (src/app/api_setup.c) */
 	/* -- routes of api_setup.c go here -- */
-	{ "GET", "/api/v1/services", handle_services_list, TENANT, 0, NULL },
-	{ "POST", "/api/v1/services", handle_services_create, TENANT | ROUTE_OWNER, 0, NULL },
-	{ "GET", "/api/v1/services/{id}", handle_services_get, TENANT, 0, NULL },
-	{ "PATCH", "/api/v1/services/{id}", handle_services_patch, TENANT | ROUTE_OWNER, 0, NULL },
-	{ "DELETE", "/api/v1/services/{id}", handle_services_delete, TENANT | ROUTE_OWNER, 0, NULL },
-	{ "GET", "/api/v1/staff", handle_staff_list, TENANT, 0, NULL },
-	{ "POST", "/api/v1/staff", handle_staff_create, TENANT | ROUTE_OWNER, 0, NULL },
-	{ "GET", "/api/v1/staff/{id}", handle_staff_get, TENANT, 0, NULL },
-	{ "PATCH", "/api/v1/staff/{id}", handle_staff_patch, TENANT | ROUTE_OWNER, 0, NULL },
-	{ "DELETE", "/api/v1/staff/{id}", handle_staff_delete, TENANT | ROUTE_OWNER, 0, NULL },
-	{ "GET", "/api/v1/staff/{id}/hours", handle_staff_hours_get, TENANT, 0, NULL },
-	{ "PUT", "/api/v1/staff/{id}/hours", handle_staff_hours_put, TENANT | ROUTE_OWNER, 0, NULL },
-	{ "GET", "/api/v1/staff/{id}/exceptions", handle_staff_exceptions_list, TENANT, 0, NULL },
-	{ "POST", "/api/v1/staff/{id}/exceptions", handle_staff_exceptions_create, TENANT | ROUTE_OWNER, 0, NULL },
-	{ "DELETE", "/api/v1/staff/{id}/exceptions/{exception_id}", handle_staff_exceptions_delete, TENANT | ROUTE_OWNER, 0, NULL },
-	{ "GET", "/api/v1/closed-days", handle_closed_days_list, TENANT, 0, NULL },
-	{ "POST", "/api/v1/closed-days", handle_closed_days_create, TENANT | ROUTE_OWNER, 0, NULL },
-	{ "GET", "/api/v1/closed-days/holidays", handle_closed_days_holidays, TENANT, 0, NULL },
-	{ "DELETE", "/api/v1/closed-days/{id}", handle_closed_days_delete, TENANT | ROUTE_OWNER, 0, NULL },
+	{"GET", "/api/v1/services", handle_services_list, TENANT, 0, NULL},
+	{"POST", "/api/v1/services", handle_services_create, TENANT | ROUTE_OWNER, 0, NULL},
+	{"GET", "/api/v1/services/{id}", handle_services_get, TENANT, 0, NULL},
+	{"PATCH", "/api/v1/services/{id}", handle_services_patch, TENANT | ROUTE_OWNER, 0, NULL},
+	{"DELETE", "/api/v1/services/{id}", handle_services_delete, TENANT | ROUTE_OWNER, 0, NULL},
+	{"GET", "/api/v1/staff", handle_staff_list, TENANT, 0, NULL},
+	{"POST", "/api/v1/staff", handle_staff_create, TENANT | ROUTE_OWNER, 0, NULL},
+	{"GET", "/api/v1/staff/{id}", handle_staff_get, TENANT, 0, NULL},
+	{"PATCH", "/api/v1/staff/{id}", handle_staff_patch, TENANT | ROUTE_OWNER, 0, NULL},
+	{"DELETE", "/api/v1/staff/{id}", handle_staff_delete, TENANT | ROUTE_OWNER, 0, NULL},
+	{"GET", "/api/v1/staff/{id}/hours", handle_staff_hours_get, TENANT, 0, NULL},
+	{"PUT", "/api/v1/staff/{id}/hours", handle_staff_hours_put, TENANT | ROUTE_OWNER, 0, NULL},
+	{"GET", "/api/v1/staff/{id}/exceptions", handle_staff_exceptions_list, TENANT, 0, NULL},
+	{"POST", "/api/v1/staff/{id}/exceptions", handle_staff_exceptions_create, TENANT | ROUTE_OWNER, 0,
+	 NULL},
+	{"DELETE", "/api/v1/staff/{id}/exceptions/{exception_id}", handle_staff_exceptions_delete,
+	 TENANT | ROUTE_OWNER, 0, NULL},
+	{"GET", "/api/v1/closed-days", handle_closed_days_list, TENANT, 0, NULL},
+	{"POST", "/api/v1/closed-days", handle_closed_days_create, TENANT | ROUTE_OWNER, 0, NULL},
+	{"GET", "/api/v1/closed-days/holidays", handle_closed_days_holidays, TENANT, 0, NULL},
+	{"DELETE", "/api/v1/closed-days/{id}", handle_closed_days_delete, TENANT | ROUTE_OWNER, 0, NULL},
 
 	/* clients (src/app/api_clients.c) */
 	/* -- routes of api_clients.c go here -- */
-	{ "GET", "/api/v1/clients", handle_clients_list, TENANT, 0, NULL },
-	{ "POST", "/api/v1/clients", handle_clients_create, TENANT, 0, NULL },
-	{ "GET", "/api/v1/clients/{id}", handle_clients_get, TENANT, 0, NULL },
-	{ "PATCH", "/api/v1/clients/{id}", handle_clients_patch, TENANT, 0, NULL },
-	{ "DELETE", "/api/v1/clients/{id}", handle_clients_delete, TENANT | ROUTE_OWNER, 0, NULL },
-	{ "GET", "/api/v1/clients/{id}/export", handle_clients_export, TENANT | ROUTE_NEEDS(FEAT_EXPORT), 0, NULL },
+	{"GET", "/api/v1/clients", handle_clients_list, TENANT, 0, NULL},
+	{"POST", "/api/v1/clients", handle_clients_create, TENANT, 0, NULL},
+	{"GET", "/api/v1/clients/{id}", handle_clients_get, TENANT, 0, NULL},
+	{"PATCH", "/api/v1/clients/{id}", handle_clients_patch, TENANT, 0, NULL},
+	{"DELETE", "/api/v1/clients/{id}", handle_clients_delete, TENANT | ROUTE_OWNER, 0, NULL},
+	{"GET", "/api/v1/clients/{id}/export", handle_clients_export, TENANT | ROUTE_NEEDS(FEAT_EXPORT), 0,
+	 NULL},
 
 	/* appointments and availability (src/app/api_appointments.c) */
 	/* -- routes of api_appointments.c go here -- */
-	{ "GET", "/api/v1/availability", handle_availability, TENANT, 0, NULL },
-	{ "GET", "/api/v1/appointments", handle_appointments_list, TENANT, 0, NULL },
-	{ "POST", "/api/v1/appointments", handle_appointments_create, TENANT, 0, NULL },
-	{ "GET", "/api/v1/appointments/changes", handle_appointments_changes, TENANT, 0, NULL },
-	{ "GET", "/api/v1/appointments/{id}", handle_appointment_get, TENANT, 0, NULL },
-	{ "PATCH", "/api/v1/appointments/{id}", handle_appointment_patch, TENANT, 0, NULL },
-	{ "GET", "/api/v1/public/{slug}/availability", handle_public_availability, PUBLIC, 0, NULL },
-	{ "POST", "/api/v1/public/{slug}/appointments", handle_public_book, PUBLIC | ROUTE_RATE(RATE_PUBLIC), 0, NULL },
+	{"GET", "/api/v1/availability", handle_availability, TENANT, 0, NULL},
+	{"GET", "/api/v1/appointments", handle_appointments_list, TENANT, 0, NULL},
+	{"POST", "/api/v1/appointments", handle_appointments_create, TENANT, 0, NULL},
+	{"GET", "/api/v1/appointments/changes", handle_appointments_changes, TENANT, 0, NULL},
+	{"GET", "/api/v1/appointments/{id}", handle_appointment_get, TENANT, 0, NULL},
+	{"PATCH", "/api/v1/appointments/{id}", handle_appointment_patch, TENANT, 0, NULL},
+	{"GET", "/api/v1/public/{slug}/availability", handle_public_availability, PUBLIC, 0, NULL},
+	{"POST", "/api/v1/public/{slug}/appointments", handle_public_book, PUBLIC | ROUTE_RATE(RATE_PUBLIC),
+	 0, NULL},
 
 	/* the public booking page, manage links and branding (src/app/api_public.c, api_manage.c,
 	 * api_theme.c) */
 	/* -- routes of api_public.c go here -- */
-	{ "GET", "/api/v1/public/{slug}", handle_public_info, PUBLIC, 0, NULL },
-	{ "GET", "/api/v1/public/{slug}/logo", handle_public_logo, PUBLIC, 0, NULL },
-	{ "GET", "/b/{slug}", handle_page_booking, PUBLIC, 0, NULL },
-	{ "GET", "/widget/b/{slug}", handle_page_widget, PUBLIC | HTTP_ROUTE_FRAMEABLE, 0, NULL },
-	{ "GET", "/m/{token}", handle_page_manage, PUBLIC, 0, NULL },
+	{"GET", "/api/v1/public/{slug}", handle_public_info, PUBLIC, 0, NULL},
+	{"GET", "/api/v1/public/{slug}/logo", handle_public_logo, PUBLIC, 0, NULL},
+	{"GET", "/b/{slug}", handle_page_booking, PUBLIC, 0, NULL},
+	{"GET", "/widget/b/{slug}", handle_page_widget, PUBLIC | HTTP_ROUTE_FRAMEABLE, 0, NULL},
+	{"GET", "/m/{token}", handle_page_manage, PUBLIC, 0, NULL},
 	/* -- routes of api_manage.c go here -- */
-	{ "GET", "/api/v1/manage/{token}", handle_manage_get, PUBLIC, 0, NULL },
-	{ "PATCH", "/api/v1/manage/{token}", handle_manage_patch, PUBLIC | ROUTE_RATE(RATE_PUBLIC), 0, NULL },
-	{ "DELETE", "/api/v1/manage/{token}", handle_manage_delete, PUBLIC | ROUTE_RATE(RATE_PUBLIC), 0, NULL },
-	{ "GET", "/api/v1/manage/{token}/ics", handle_manage_ics, PUBLIC, 0, NULL },
+	{"GET", "/api/v1/manage/{token}", handle_manage_get, PUBLIC, 0, NULL},
+	{"PATCH", "/api/v1/manage/{token}", handle_manage_patch, PUBLIC | ROUTE_RATE(RATE_PUBLIC), 0, NULL},
+	{"DELETE", "/api/v1/manage/{token}", handle_manage_delete, PUBLIC | ROUTE_RATE(RATE_PUBLIC), 0, NULL},
+	{"GET", "/api/v1/manage/{token}/ics", handle_manage_ics, PUBLIC, 0, NULL},
 	/* -- routes of api_theme.c go here -- */
-	{ "GET", "/api/v1/theme", handle_theme_get, TENANT | ROUTE_OWNER | ROUTE_NEEDS(FEAT_BRANDING), 0, NULL },
-	{ "PUT", "/api/v1/theme", handle_theme_put, TENANT | ROUTE_OWNER | ROUTE_NEEDS(FEAT_BRANDING), 0, NULL },
+	{"GET", "/api/v1/theme", handle_theme_get, TENANT | ROUTE_OWNER | ROUTE_NEEDS(FEAT_BRANDING), 0,
+	 NULL},
+	{"PUT", "/api/v1/theme", handle_theme_put, TENANT | ROUTE_OWNER | ROUTE_NEEDS(FEAT_BRANDING), 0,
+	 NULL},
 	/* the body may reach 8 MiB so a logo over 1 MB gets a clear 400, not the adapter's 413 */
-	{ "PUT", "/api/v1/theme/logo", handle_theme_logo_put, TENANT | ROUTE_OWNER | ROUTE_NEEDS(FEAT_BRANDING),
-	  8 * 1024 * 1024, NULL },
-	{ "DELETE", "/api/v1/theme/logo", handle_theme_logo_delete, TENANT | ROUTE_OWNER | ROUTE_NEEDS(FEAT_BRANDING), 0,
-	  NULL },
+	{"PUT", "/api/v1/theme/logo", handle_theme_logo_put,
+	 TENANT | ROUTE_OWNER | ROUTE_NEEDS(FEAT_BRANDING), 8 * 1024 * 1024, NULL},
+	{"DELETE", "/api/v1/theme/logo", handle_theme_logo_delete,
+	 TENANT | ROUTE_OWNER | ROUTE_NEEDS(FEAT_BRANDING), 0, NULL},
 
 	/* test mode only */
-	{ "GET", "/api/v1/test/clock", handle_test_clock_get, TEST, 0, NULL },
-	{ "POST", "/api/v1/test/clock", handle_test_clock_post, TEST, 4096, NULL },
-	{ "POST", "/api/v1/test/account-state", handle_test_account_state, TEST, 4096, NULL },
+	{"GET", "/api/v1/test/clock", handle_test_clock_get, TEST, 0, NULL},
+	{"POST", "/api/v1/test/clock", handle_test_clock_post, TEST, 4096, NULL},
+	{"POST", "/api/v1/test/account-state", handle_test_account_state, TEST, 4096, NULL},
 };
 const unsigned long app_nroutes = sizeof(app_routes) / sizeof(app_routes[0]);
 
@@ -135,11 +145,8 @@ const unsigned long app_nroutes = sizeof(app_routes) / sizeof(app_routes[0]);
 static const struct {
 	int limit, window_s;
 } rate_limits[RATE_CLASS_COUNT] = {
-	[RATE_SIGNUP] = { 10, 3600 },
-	[RATE_LOGIN_IP] = { 30, 300 },
-	[RATE_RESET] = { 10, 3600 },
-	[RATE_PUBLIC] = { 60, 60 },
-	[RATE_LOGIN_ACCOUNT] = { 10, 900 },
+	[RATE_SIGNUP] = {10, 3600}, [RATE_LOGIN_IP] = {30, 300},      [RATE_RESET] = {10, 3600},
+	[RATE_PUBLIC] = {60, 60},   [RATE_LOGIN_ACCOUNT] = {10, 900},
 };
 
 static int is_loopback(const char *ip)
@@ -171,9 +178,9 @@ int route_rate_check(struct http_req *req, int cls, const char *key, struct err 
 	char full[RATELIMIT_KEY_MAX + 1];
 	snprintf(full, sizeof(full), "%d:%s", cls, key);
 	int retry = 0;
-	struct err ignored = { 0 };
-	int rc = ratelimit_hit(app->rl, full, rate_limits[cls].limit, rate_limits[cls].window_s,
-			       clock_now(), &retry, &ignored);
+	struct err ignored = {0};
+	int rc = ratelimit_hit(app->rl, full, rate_limits[cls].limit, rate_limits[cls].window_s, clock_now(),
+			       &retry, &ignored);
 	if (rc != 1)
 		return 0; /* within the limit, or the counter store failed: let it through */
 	err_set(e, 429, "rate_limited", NULL, "too many requests: try again in %d s", retry);
@@ -232,8 +239,7 @@ static int check_tenant(const struct http_route *route, struct http_req *req, st
 	return check_csrf(req, p, e);
 }
 
-int route_before(const struct http_route *route, struct http_req *req, struct http_resp *resp,
-		 struct err *e)
+int route_before(const struct http_route *route, struct http_req *req, struct http_resp *resp, struct err *e)
 {
 	(void)resp;
 	const struct app *app = http_req_app(req);

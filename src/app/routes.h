@@ -28,24 +28,24 @@ enum route_scope {
 	SCOPE_TEST,
 };
 
-#define ROUTE_SCOPE_MASK 0xfu
-#define ROUTE_SCOPE_OF(flags) ((enum route_scope)((flags) & ROUTE_SCOPE_MASK))
-#define ROUTE_OWNER (1u << 4)        /* owners only (403 forbidden for staff) */
-#define ROUTE_METRICS (1u << 5)      /* bearer token, or a loopback peer when none is set */
+#define ROUTE_SCOPE_MASK       0xfu
+#define ROUTE_SCOPE_OF(flags)  ((enum route_scope)((flags)&ROUTE_SCOPE_MASK))
+#define ROUTE_OWNER	       (1u << 4) /* owners only (403 forbidden for staff) */
+#define ROUTE_METRICS	       (1u << 5) /* bearer token, or a loopback peer when none is set */
 #define ROUTE_SESSION_OPTIONAL (1u << 6) /* public route that uses a session when there is one */
 /* The feature a tenant route exercises: ROUTE_NEEDS(FEAT_EXPORT). */
-#define ROUTE_NEEDS(feat) ((unsigned)((feat) + 1) << 8)
+#define ROUTE_NEEDS(feat)	((unsigned)((feat) + 1) << 8)
 #define ROUTE_FEATURE_OF(flags) ((int)(((flags) >> 8) & 0xffu) - 1)
 /* A rate class (enum rate_class) limited per client IP before the handler runs. */
-#define ROUTE_RATE(cls) ((unsigned)(cls) << 16)
+#define ROUTE_RATE(cls)	     ((unsigned)(cls) << 16)
 #define ROUTE_RATE_OF(flags) ((int)(((flags) >> 16) & 0xffu))
 
 enum rate_class {
 	RATE_NONE,
-	RATE_SIGNUP,   /* sign-ups per IP */
-	RATE_LOGIN_IP, /* log-in attempts per IP */
-	RATE_RESET,    /* password-reset requests per IP */
-	RATE_PUBLIC,   /* public forms (contact, booking) per IP */
+	RATE_SIGNUP,	    /* sign-ups per IP */
+	RATE_LOGIN_IP,	    /* log-in attempts per IP */
+	RATE_RESET,	    /* password-reset requests per IP */
+	RATE_PUBLIC,	    /* public forms (contact, booking) per IP */
 	RATE_LOGIN_ACCOUNT, /* log-in attempts per account e-mail */
 	RATE_CLASS_COUNT
 };
@@ -58,7 +58,6 @@ extern const unsigned long app_nroutes;
  * Retry-After when over the class's limit. Handlers call it for keys other than the IP. */
 int route_rate_check(struct http_req *req, int cls, const char *key, struct err *e) WUR;
 
-int route_before(const struct http_route *route, struct http_req *req, struct http_resp *resp,
-		 struct err *e);
+int route_before(const struct http_route *route, struct http_req *req, struct http_resp *resp, struct err *e);
 
 #endif

@@ -16,7 +16,10 @@ struct buf {
 	size_t cap;   /* most bytes it may hold */
 };
 
-#define BUF_INIT(capacity) { NULL, 0, 0, (capacity) }
+#define BUF_INIT(capacity)                                                                                   \
+	{                                                                                                    \
+		NULL, 0, 0, (capacity)                                                                       \
+	}
 
 void buf_init(struct buf *b, size_t cap);
 /* Returns 0, or -1 when the result would exceed the cap (buffer unchanged). */
@@ -26,8 +29,8 @@ int buf_appendf(struct buf *b, const char *fmt, ...) WUR __attribute__((format(p
 int buf_vappendf(struct buf *b, const char *fmt, va_list ap) WUR;
 /* The contents as a C string ("" when empty); valid until the next change. */
 const char *buf_str(const struct buf *b);
-void buf_reset(struct buf *b);     /* len = 0, keeps the memory */
-void buf_release(struct buf *b);   /* frees the memory, back to empty */
+void buf_reset(struct buf *b);	 /* len = 0, keeps the memory */
+void buf_release(struct buf *b); /* frees the memory, back to empty */
 /* Hands the malloc'd, NUL-terminated data to the caller (who frees it); *len may be NULL. */
 char *buf_detach(struct buf *b, size_t *len);
 

@@ -13,7 +13,7 @@ struct embedded_file {
 /* The row named `name`, or NULL. */
 const struct embedded_file *embed_find(const struct embedded_file *table, const char *name);
 
-extern const struct embedded_file db_migration_files[];    /* src/db/migrations/ */
+extern const struct embedded_file db_migration_files[];	   /* src/db/migrations/ */
 extern const struct embedded_file notify_template_files[]; /* templates/ */
 
 #endif

@@ -8,9 +8,9 @@
 #define WUR __attribute__((warn_unused_result))
 
 struct err {
-	int status;        /* HTTP status: 400, 404, 409, 422, 500, 503 ... */
-	char code[48];     /* "invalid_json", "slot_taken", "store_unavailable" ... */
-	char field[64];    /* offending input field, or "" */
+	int status;	   /* HTTP status: 400, 404, 409, 422, 500, 503 ... */
+	char code[48];	   /* "invalid_json", "slot_taken", "store_unavailable" ... */
+	char field[64];	   /* offending input field, or "" */
 	char message[256]; /* human-readable, in English for logs; UI translates by code */
 	int retry_after;   /* seconds, for 429/503; 0 when not applicable */
 };

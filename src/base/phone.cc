@@ -33,7 +33,8 @@ extern "C" int phone_normalise(const char *input, const char *default_region, ch
 		if (util->Parse(text, region, &number) != PhoneNumberUtil::NO_PARSING_ERROR)
 			return invalid(out, field, e, "this is not a phone number");
 		if (!util->IsValidNumber(number))
-			return invalid(out, field, e, "this phone number does not exist in its country's plan");
+			return invalid(out, field, e,
+				       "this phone number does not exist in its country's plan");
 		std::string formatted;
 		util->Format(number, PhoneNumberUtil::E164, &formatted);
 		if (formatted.size() >= PHONE_E164_SIZE)

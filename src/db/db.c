@@ -157,8 +157,7 @@ int db_exec(db_conn *c, const char *sql, const db_param *params, int nparams, st
 	return rc;
 }
 
-int db_query(db_conn *c, const char *sql, const db_param *params, int nparams, db_rows **out,
-	     struct err *e)
+int db_query(db_conn *c, const char *sql, const db_param *params, int nparams, db_rows **out, struct err *e)
 {
 	*out = NULL;
 	c->conflict_name[0] = 0;
@@ -261,7 +260,7 @@ static void retry_pause(int attempt)
 	/* 2, 4, 8 ms plus up to as much again of jitter, so retrying writers spread out. */
 	long ms = 2L << attempt;
 	ms += (long)randombytes_uniform((uint32_t)ms + 1);
-	struct timespec ts = { .tv_sec = 0, .tv_nsec = ms * 1000000L };
+	struct timespec ts = {.tv_sec = 0, .tv_nsec = ms * 1000000L};
 	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
 		;
 }

@@ -28,9 +28,9 @@ typedef struct db_rows db_rows;
 
 enum db_rc {
 	DB_OK = 0,
-	DB_ERROR = -1,        /* a bug: syntax, NOT NULL, CHECK, foreign key → 500 */
+	DB_ERROR = -1,	      /* a bug: syntax, NOT NULL, CHECK, foreign key → 500 */
 	DB_CONFLICT = -2,     /* a named unique / exclusion / trigger constraint → 409 */
-	DB_RETRY = -3,        /* busy, serialization failure, deadlock: try the transaction again */
+	DB_RETRY = -3,	      /* busy, serialization failure, deadlock: try the transaction again */
 	DB_UNAVAILABLE = -4,  /* the store cannot be reached → 503 */
 	DB_POOL_TIMEOUT = -5, /* no connection freed within the pool's wait → 503 */
 };
@@ -38,7 +38,7 @@ enum db_rc {
 enum db_kind { DB_SQLITE, DB_PG };
 
 struct db_options {
-	int pool_size;       /* connections; 0 = default (8) */
+	int pool_size;	     /* connections; 0 = default (8) */
 	int acquire_wait_ms; /* longest wait for a free connection; 0 = default (2000) */
 };
 
@@ -75,21 +75,20 @@ typedef struct db_param {
 	size_t len; /* for TEXT: (size_t)-1 means strlen */
 } db_param;
 
-#define DB_NULL ((db_param){ .type = DBT_NULL })
-#define DB_INT(v) ((db_param){ .type = DBT_INT, .i = (int64_t)(v) })
+#define DB_NULL	  ((db_param){.type = DBT_NULL})
+#define DB_INT(v) ((db_param){.type = DBT_INT, .i = (int64_t)(v)})
 /* NULL text binds SQL NULL. A function, so arrays can be passed without -Waddress noise. */
 static inline db_param db_text_param(const char *s)
 {
-	db_param p = { .type = s ? DBT_TEXT : DBT_NULL, .p = s, .len = (size_t)-1 };
+	db_param p = {.type = s ? DBT_TEXT : DBT_NULL, .p = s, .len = (size_t)-1};
 	return p;
 }
-#define DB_TEXT(s) db_text_param(s)
-#define DB_TEXTN(s, n) ((db_param){ .type = DBT_TEXT, .p = (s), .len = (n) })
-#define DB_BLOB(b, n) ((db_param){ .type = DBT_BLOB, .p = (b), .len = (n) })
+#define DB_TEXT(s)     db_text_param(s)
+#define DB_TEXTN(s, n) ((db_param){.type = DBT_TEXT, .p = (s), .len = (n)})
+#define DB_BLOB(b, n)  ((db_param){.type = DBT_BLOB, .p = (b), .len = (n)})
 /* DB_ARGS(DB_INT(1), DB_TEXT(x)) expands to "params, count" for the calls below. */
-#define DB_ARGS(...)                                                                           \
-	((const db_param[]){ __VA_ARGS__ }),                                                   \
-		(int)(sizeof((const db_param[]){ __VA_ARGS__ }) / sizeof(db_param))
+#define DB_ARGS(...)                                                                                         \
+	((const db_param[]){__VA_ARGS__}), (int)(sizeof((const db_param[]){__VA_ARGS__}) / sizeof(db_param))
 #define DB_NOARGS NULL, 0
 
 /* Runs a statement that returns no rows (or whose rows are ignored). Returns the number of

@@ -45,27 +45,27 @@ struct db_conn {
 	int in_tx;
 	int holds_writer; /* SQLite: this connection holds the writer mutex */
 	int in_use;
-	void *cache;                /* driver's per-connection state (statement cache) */
-	char conflict_name[128];    /* after DB_CONFLICT */
-	int retry_seen;             /* a statement of this transaction failed with DB_RETRY */
+	void *cache;		 /* driver's per-connection state (statement cache) */
+	char conflict_name[128]; /* after DB_CONFLICT */
+	int retry_seen;		 /* a statement of this transaction failed with DB_RETRY */
 };
 
 struct db_rows {
 	db_conn *c;
-	void *h;     /* sqlite3_stmt* or PGresult* */
-	int pos;     /* PG: current row; SQLite: 1 when the first row was stepped by query */
-	int nrows;   /* PG: rows in the result */
-	int done;    /* no more rows */
-	int writer;  /* SQLite: this statement holds the writer mutex until done */
-	void **cells;  /* PG: unescaped bytea of the current row, by column */
+	void *h;      /* sqlite3_stmt* or PGresult* */
+	int pos;      /* PG: current row; SQLite: 1 when the first row was stepped by query */
+	int nrows;    /* PG: rows in the result */
+	int done;     /* no more rows */
+	int writer;   /* SQLite: this statement holds the writer mutex until done */
+	void **cells; /* PG: unescaped bytea of the current row, by column */
 	size_t *cell_lens;
 	int ncells;
 };
 
 struct db {
 	const struct db_driver *drv;
-	char *url;      /* PG connection URL */
-	char *path;     /* SQLite file */
+	char *url;  /* PG connection URL */
+	char *path; /* SQLite file */
 	struct db_writer *writer;
 	int pool_size, acquire_wait_ms;
 	db_conn *conns;

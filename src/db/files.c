@@ -14,24 +14,22 @@ static int put_rows(db_conn *c, int64_t account_id, const char *id, const char *
 	int rc = db_exec(c,
 			 "INSERT INTO files (account_id, id, name, content_type, size, sha256,"
 			 " created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-			 DB_ARGS(DB_INT(account_id), DB_TEXT(id), DB_TEXT(name),
-				 DB_TEXT(content_type), DB_INT(len), DB_TEXT(sha), DB_INT(now)),
+			 DB_ARGS(DB_INT(account_id), DB_TEXT(id), DB_TEXT(name), DB_TEXT(content_type),
+				 DB_INT(len), DB_TEXT(sha), DB_INT(now)),
 			 e);
 	for (size_t off = 0, seq = 0; rc >= 0 && off < len; off += FILES_CHUNK, seq++) {
 		size_t n = len - off < FILES_CHUNK ? len - off : FILES_CHUNK;
 		rc = db_exec(c,
 			     "INSERT INTO file_chunks (account_id, file_id, seq, data)"
 			     " VALUES ($1, $2, $3, $4)",
-			     DB_ARGS(DB_INT(account_id), DB_TEXT(id), DB_INT(seq),
-				     DB_BLOB(data + off, n)),
+			     DB_ARGS(DB_INT(account_id), DB_TEXT(id), DB_INT(seq), DB_BLOB(data + off, n)),
 			     e);
 	}
 	return rc < 0 ? rc : 0;
 }
 
-int files_put(db_conn *c, int64_t account_id, const char *name, const char *content_type,
-	      const void *data, size_t len, int64_t now, char id_out[FILES_ID_LEN + 1],
-	      struct err *e)
+int files_put(db_conn *c, int64_t account_id, const char *name, const char *content_type, const void *data,
+	      size_t len, int64_t now, char id_out[FILES_ID_LEN + 1], struct err *e)
 {
 	id_out[0] = 0;
 	if (len > FILES_MAX_SIZE)
@@ -39,10 +37,8 @@ int files_put(db_conn *c, int64_t account_id, const char *name, const char *cont
 			       FILES_MAX_SIZE);
 	if (!name || !*name || strnlen(name, FILES_NAME_MAX + 1) > FILES_NAME_MAX)
 		return err_invalid(e, "name", "a file name has 1 to %d bytes", FILES_NAME_MAX);
-	if (!content_type || !*content_type ||
-	    strnlen(content_type, FILES_TYPE_MAX + 1) > FILES_TYPE_MAX)
-		return err_invalid(e, "content_type", "a content type has 1 to %d bytes",
-				   FILES_TYPE_MAX);
+	if (!content_type || !*content_type || strnlen(content_type, FILES_TYPE_MAX + 1) > FILES_TYPE_MAX)
+		return err_invalid(e, "content_type", "a content type has 1 to %d bytes", FILES_TYPE_MAX);
 	if (len > 0 && !data)
 		return err_internal(e, "files_put: no data");
 
@@ -70,8 +66,7 @@ int files_put(db_conn *c, int64_t account_id, const char *name, const char *cont
 	return 0;
 }
 
-static int read_info(db_conn *c, int64_t account_id, const char *id, struct file_info *info,
-		     struct err *e)
+static int read_info(db_conn *c, int64_t account_id, const char *id, struct file_info *info, struct err *e)
 {
 	db_rows *r;
 	int rc = db_query(c,
@@ -95,8 +90,8 @@ static int read_info(db_conn *c, int64_t account_id, const char *id, struct file
 	return rc < 0 ? rc : 0;
 }
 
-int files_get(db_conn *c, int64_t account_id, const char *id, size_t max_size,
-	      struct buf *out, struct file_info *info, struct err *e)
+int files_get(db_conn *c, int64_t account_id, const char *id, size_t max_size, struct buf *out,
+	      struct file_info *info, struct err *e)
 {
 	struct file_info local;
 	if (!info)
@@ -105,8 +100,7 @@ int files_get(db_conn *c, int64_t account_id, const char *id, size_t max_size,
 	if (rc < 0)
 		return rc;
 	if (info->size < 0 || (uint64_t)info->size > max_size)
-		return err_set(e, 413, "file_too_large", NULL, "the file is larger than %zu bytes",
-			       max_size);
+		return err_set(e, 413, "file_too_large", NULL, "the file is larger than %zu bytes", max_size);
 	db_rows *r;
 	rc = db_query(c,
 		      "SELECT seq, data FROM file_chunks WHERE account_id = $1 AND file_id = $2"

@@ -22,7 +22,7 @@ enum { MAX_MIGRATIONS = 1000 };
 
 struct migration {
 	int version;
-	char name[96];    /* "0001_core" */
+	char name[96]; /* "0001_core" */
 	char checksum[65];
 	const struct embedded_file *file;
 };
@@ -36,9 +36,8 @@ struct applied {
 static const char *SCHEMA_SQLITE =
 	"CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY,"
 	" name TEXT NOT NULL, checksum TEXT NOT NULL, applied_at INTEGER NOT NULL) STRICT";
-static const char *SCHEMA_PG =
-	"CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY,"
-	" name TEXT NOT NULL, checksum TEXT NOT NULL, applied_at BIGINT NOT NULL)";
+static const char *SCHEMA_PG = "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY,"
+			       " name TEXT NOT NULL, checksum TEXT NOT NULL, applied_at BIGINT NOT NULL)";
 
 static void sha256_hex(const char *data, size_t len, char out[65])
 {
@@ -48,8 +47,7 @@ static void sha256_hex(const char *data, size_t len, char out[65])
 }
 
 /* Splits "0002_jobs.pg.sql" into version 2, name "0002_jobs", store "pg". */
-static int parse_file_name(const char *fname, int *version, char *name, size_t cap,
-			   const char **store)
+static int parse_file_name(const char *fname, int *version, char *name, size_t cap, const char **store)
 {
 	size_t len = strlen(fname);
 	if (len < 10 || len >= cap + 11)
@@ -59,8 +57,8 @@ static int parse_file_name(const char *fname, int *version, char *name, size_t c
 			return -1;
 	if (fname[4] != '_')
 		return -1;
-	*version = (fname[0] - '0') * 1000 + (fname[1] - '0') * 100 + (fname[2] - '0') * 10 +
-		   (fname[3] - '0');
+	*version =
+		(fname[0] - '0') * 1000 + (fname[1] - '0') * 100 + (fname[2] - '0') * 10 + (fname[3] - '0');
 	const char *dot = strchr(fname, '.');
 	if (!dot || dot == fname + 5)
 		return -1;
@@ -92,7 +90,7 @@ static int load_known(db *d, const struct embedded_file *files, struct migration
 	const char *mine = d->drv->kind == DB_PG ? "pg" : "sqlite";
 	int n = 0;
 	struct migration *m = xcalloc(MAX_MIGRATIONS, sizeof(*m));
-	char seen[10000] = { 0 }; /* versions that have any file */
+	char seen[10000] = {0}; /* versions that have any file */
 	for (const struct embedded_file *f = files; f->name; f++) {
 		int v;
 		char name[96];
@@ -100,8 +98,7 @@ static int load_known(db *d, const struct embedded_file *files, struct migration
 		if (parse_file_name(f->name, &v, name, sizeof(name), &store) < 0) {
 			free(m);
 			return err_set(e, 500, "migration_refused", NULL,
-				       "migration file name %s is not NNNN_name[.sqlite|.pg].sql",
-				       f->name);
+				       "migration file name %s is not NNNN_name[.sqlite|.pg].sql", f->name);
 		}
 		seen[v] = 1;
 		if (*store && strcmp(store, mine))
@@ -110,8 +107,7 @@ static int load_known(db *d, const struct embedded_file *files, struct migration
 			if (m[i].version == v) {
 				free(m);
 				return err_set(e, 500, "migration_refused", NULL,
-					       "two migration files for version %04d on %s", v,
-					       d->drv->name);
+					       "two migration files for version %04d on %s", v, d->drv->name);
 			}
 		if (n == MAX_MIGRATIONS) {
 			free(m);
@@ -131,8 +127,8 @@ static int load_known(db *d, const struct embedded_file *files, struct migration
 			found = m[i].version == v;
 		if (!found) {
 			free(m);
-			return err_set(e, 500, "migration_refused", NULL,
-				       "migration %04d has no file for %s", v, d->drv->name);
+			return err_set(e, 500, "migration_refused", NULL, "migration %04d has no file for %s",
+				       v, d->drv->name);
 		}
 	}
 	qsort(m, (size_t)n, sizeof(*m), cmp_migration);
@@ -186,8 +182,7 @@ static int is_applied(const struct applied *a, int n, int version)
 	return 0;
 }
 
-static int check_applied(const struct migration *m, int nm, const struct applied *a, int na,
-			 struct err *e)
+static int check_applied(const struct migration *m, int nm, const struct applied *a, int na, struct err *e)
 {
 	for (int i = 0; i < na; i++) {
 		const struct migration *k = find_known(m, nm, a[i].version);
@@ -216,8 +211,7 @@ static int migrate_one(db_conn *c, const struct migration *m, int nm, struct err
 	struct applied *a = NULL;
 	int na = 0;
 	if (pg)
-		rc = db_exec(c, "SELECT pg_advisory_xact_lock($1)", DB_ARGS(DB_INT(MIGRATION_LOCK_KEY)),
-			     e);
+		rc = db_exec(c, "SELECT pg_advisory_xact_lock($1)", DB_ARGS(DB_INT(MIGRATION_LOCK_KEY)), e);
 	if (rc >= 0)
 		rc = db_exec(c, pg ? SCHEMA_PG : SCHEMA_SQLITE, DB_NOARGS, e);
 	if (rc >= 0)
@@ -322,8 +316,9 @@ int db_migrate_status_files(db *d, const struct embedded_file *files,
 		if (!ap)
 			snprintf(text, sizeof(text), "%s pending", m[i].name);
 		else if (strcmp(ap->checksum, m[i].checksum) || strcmp(ap->name, m[i].name))
-			snprintf(text, sizeof(text), "%s applied CHECKSUM DIFFERS (store %.12s, binary %.12s)",
-				 m[i].name, ap->checksum, m[i].checksum);
+			snprintf(text, sizeof(text),
+				 "%s applied CHECKSUM DIFFERS (store %.12s, binary %.12s)", m[i].name,
+				 ap->checksum, m[i].checksum);
 		else
 			snprintf(text, sizeof(text), "%s applied checksum ok", m[i].name);
 		line(ctx, text);

@@ -30,7 +30,7 @@ static int looks_broken(PGconn *conn)
 {
 	if (PQstatus(conn) != CONNECTION_OK)
 		return 1;
-	struct pollfd p = { .fd = PQsocket(conn), .events = POLLIN };
+	struct pollfd p = {.fd = PQsocket(conn), .events = POLLIN};
 	if (p.fd < 0)
 		return 1;
 	return poll(&p, 1, 0) != 0;
@@ -49,8 +49,8 @@ static int pg_connect(db_conn *c, struct err *e)
 	 * `options`: PgBouncer refuses parameters it does not track. (JIT compilation, which once
 	 * cost 250 ms on a 5 ms query whose estimate an index was missing for, is best turned off
 	 * for the role: ALTER ROLE ... SET jit = off — docs/operations.md.) */
-	const char *keys[] = { "connect_timeout", "dbname", NULL };
-	const char *vals[] = { "3", c->d->url, NULL };
+	const char *keys[] = {"connect_timeout", "dbname", NULL};
+	const char *vals[] = {"3", c->d->url, NULL};
 	PGconn *conn = PQconnectdbParams(keys, vals, 1);
 	if (!conn || PQstatus(conn) != CONNECTION_OK) {
 		char msg[512];
@@ -110,9 +110,8 @@ static int map_error(db_conn *c, PGresult *res, const char *sql, struct err *e)
 		state = "";
 	/* 08P01 (protocol violation, e.g. a missing parameter) is a bug, not an outage. */
 	int conn_class = !strncmp(state, "08", 2) && strcmp(state, "08P01");
-	if (PQstatus(conn) != CONNECTION_OK || conn_class ||
-	    !strcmp(state, "57P01") || !strcmp(state, "57P02") || !strcmp(state, "57P03") ||
-	    !strcmp(state, "53300")) {
+	if (PQstatus(conn) != CONNECTION_OK || conn_class || !strcmp(state, "57P01") ||
+	    !strcmp(state, "57P02") || !strcmp(state, "57P03") || !strcmp(state, "53300")) {
 		log_warn("db: postgresql unreachable state=%s msg=%s", state, msg);
 		return db_fail(e, DB_UNAVAILABLE, "the store cannot be reached");
 	}
@@ -178,8 +177,7 @@ static int pg_commit(db_conn *c, struct err *e)
 	} else
 		rc = 0;
 	PQclear(res);
-	if (rc < 0 && PQstatus(c->handle) == CONNECTION_OK &&
-	    PQtransactionStatus(c->handle) != PQTRANS_IDLE)
+	if (rc < 0 && PQstatus(c->handle) == CONNECTION_OK && PQtransactionStatus(c->handle) != PQTRANS_IDLE)
 		PQclear(PQexec(c->handle, "ROLLBACK"));
 	c->in_tx = 0;
 	return rc;
@@ -245,8 +243,7 @@ static void params_make(struct pg_params *q, const db_param *p, int n)
 	}
 }
 
-static PGresult *run_params(db_conn *c, const char *sql, const db_param *p, int n, struct err *e,
-			    int *rc)
+static PGresult *run_params(db_conn *c, const char *sql, const db_param *p, int n, struct err *e, int *rc)
 {
 	*rc = 0;
 	if (n > MAX_PARAMS) {
@@ -282,8 +279,7 @@ static int pg_exec(db_conn *c, const char *sql, const db_param *p, int n, struct
 	return changed > INT_MAX ? INT_MAX : (int)changed;
 }
 
-static int pg_query(db_conn *c, const char *sql, const db_param *p, int n, db_rows *r,
-		    struct err *e)
+static int pg_query(db_conn *c, const char *sql, const db_param *p, int n, db_rows *r, struct err *e)
 {
 	int rc;
 	PGresult *res = run_params(c, sql, p, n, e, &rc);
@@ -364,8 +360,7 @@ static const void *pg_rows_blob(const db_rows *r, int col, size_t *len)
 	db_rows *w = (db_rows *)r; /* the unescaped copy is a cache of this row */
 	if (!w->cells[col]) {
 		size_t n = 0;
-		w->cells[col] = PQunescapeBytea((const unsigned char *)PQgetvalue(r->h, r->pos, col),
-						&n);
+		w->cells[col] = PQunescapeBytea((const unsigned char *)PQgetvalue(r->h, r->pos, col), &n);
 		if (!w->cells[col])
 			return NULL;
 		w->cell_lens[col] = n;

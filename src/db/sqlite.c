@@ -20,9 +20,9 @@
 #include "base/banned.h"
 
 enum {
-	BUSY_TIMEOUT_MS = 5000,   /* other processes (creneau migrate beside a server) */
-	WRITER_WAIT_MS = 10000,   /* longest wait for the writer mutex: then DB_RETRY */
-	STMT_CACHE_SIZE = 64,     /* prepared statements kept per connection */
+	BUSY_TIMEOUT_MS = 5000,	    /* other processes (creneau migrate beside a server) */
+	WRITER_WAIT_MS = 10000,	    /* longest wait for the writer mutex: then DB_RETRY */
+	STMT_CACHE_SIZE = 64,	    /* prepared statements kept per connection */
 	STMT_CACHE_MAX_SQL = 65536, /* longer SQL is prepared each time, not kept */
 };
 
@@ -136,10 +136,10 @@ static void unique_index_name(sqlite3 *h, const char *msg, int is_pk, char *out,
 	cols[n] = 0;
 
 	sqlite3_stmt *il = NULL, *ii = NULL;
-	if (sqlite3_prepare_v2(h, "SELECT name, origin FROM pragma_index_list(?1) WHERE \"unique\"",
-			       -1, &il, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(h, "SELECT name FROM pragma_index_info(?1) ORDER BY seqno", -1, &ii,
-			       NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(h, "SELECT name, origin FROM pragma_index_list(?1) WHERE \"unique\"", -1, &il,
+			       NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(h, "SELECT name FROM pragma_index_info(?1) ORDER BY seqno", -1, &ii, NULL) !=
+		    SQLITE_OK)
 		goto done;
 	sqlite3_bind_text(il, 1, table, -1, SQLITE_STATIC);
 	while (sqlite3_step(il) == SQLITE_ROW) {
@@ -152,8 +152,7 @@ static void unique_index_name(sqlite3 *h, const char *msg, int is_pk, char *out,
 		sqlite3_bind_text(ii, 1, iname, -1, SQLITE_TRANSIENT);
 		while (sqlite3_step(ii) == SQLITE_ROW) {
 			const char *cn = (const char *)sqlite3_column_text(ii, 0);
-			int k = snprintf(icols + m, sizeof(icols) - m, "%s%s", m ? ", " : "",
-					 cn ? cn : "?");
+			int k = snprintf(icols + m, sizeof(icols) - m, "%s%s", m ? ", " : "", cn ? cn : "?");
 			if (k < 0 || (size_t)k >= sizeof(icols) - m)
 				break;
 			m += (size_t)k;
@@ -183,8 +182,7 @@ static int map_error(db_conn *c, int rc, const char *sql, struct err *e)
 	case SQLITE_CONSTRAINT:
 		if (xrc == SQLITE_CONSTRAINT_UNIQUE || xrc == SQLITE_CONSTRAINT_PRIMARYKEY) {
 			char name[128];
-			unique_index_name(h, msg, xrc == SQLITE_CONSTRAINT_PRIMARYKEY, name,
-					  sizeof(name));
+			unique_index_name(h, msg, xrc == SQLITE_CONSTRAINT_PRIMARYKEY, name, sizeof(name));
 			log_debug("db: sqlite conflict name=%s msg=%s", name, msg);
 			return db_fail_conflict(c, e, name);
 		}
@@ -192,8 +190,7 @@ static int map_error(db_conn *c, int rc, const char *sql, struct err *e)
 			log_debug("db: sqlite trigger conflict msg=%s", msg);
 			return db_fail_conflict(c, e, msg);
 		}
-		log_error("db: sqlite constraint failed code=%d msg=%s sql=%s", xrc, msg,
-			  sql ? sql : "");
+		log_error("db: sqlite constraint failed code=%d msg=%s sql=%s", xrc, msg, sql ? sql : "");
 		return db_fail(e, DB_ERROR, "store error");
 	case SQLITE_BUSY:
 	case SQLITE_LOCKED:
@@ -461,8 +458,7 @@ static int sq_commit(db_conn *c, struct err *e)
  * SQLite numbers "$N" parameters by first appearance, so "$2 ... $1" would otherwise swap
  * them. Every parameter the statement names must be one of $1..$n. *out is given back with
  * stmt_put. */
-static int prepare(db_conn *c, const char *sql, const db_param *p, int n, sqlite3_stmt **out,
-		   struct err *e)
+static int prepare(db_conn *c, const char *sql, const db_param *p, int n, sqlite3_stmt **out, struct err *e)
 {
 	*out = NULL;
 	sqlite3_stmt *st = NULL;
@@ -475,8 +471,7 @@ static int prepare(db_conn *c, const char *sql, const db_param *p, int n, sqlite
 		char *end = NULL;
 		long k = name && name[0] == '$' ? strtol(name + 1, &end, 10) : 0;
 		if (k < 1 || k > n || !end || *end) {
-			log_error("db: parameter %s not among $1..$%d sql=%s", name ? name : "?", n,
-				  sql);
+			log_error("db: parameter %s not among $1..$%d sql=%s", name ? name : "?", n, sql);
 			stmt_put(c, st);
 			return db_fail(e, DB_ERROR, "store error");
 		}
@@ -494,8 +489,7 @@ static int prepare(db_conn *c, const char *sql, const db_param *p, int n, sqlite
 			else if (v->len == (size_t)-1)
 				rc = sqlite3_bind_text(st, i, v->p, -1, SQLITE_STATIC);
 			else
-				rc = sqlite3_bind_text64(st, i, v->p, v->len, SQLITE_STATIC,
-							 SQLITE_UTF8);
+				rc = sqlite3_bind_text64(st, i, v->p, v->len, SQLITE_STATIC, SQLITE_UTF8);
 			break;
 		case DBT_BLOB:
 			if (v->len == 0 || !v->p)
@@ -546,8 +540,7 @@ static int sq_exec(db_conn *c, const char *sql, const db_param *p, int n, struct
 	return result;
 }
 
-static int sq_query(db_conn *c, const char *sql, const db_param *p, int n, db_rows *r,
-		    struct err *e)
+static int sq_query(db_conn *c, const char *sql, const db_param *p, int n, db_rows *r, struct err *e)
 {
 	sqlite3_stmt *st;
 	int rc = prepare(c, sql, p, n, &st, e);

@@ -48,22 +48,22 @@ struct http_route {
 };
 
 struct http_config {
-	const char *listen;          /* "127.0.0.1:8080"; port 0 picks a free port */
+	const char *listen; /* "127.0.0.1:8080"; port 0 picks a free port */
 	const struct http_route *routes;
 	size_t nroutes;
-	const char *web_root;        /* static files served for GET paths no route matches; may be NULL */
-	int threads;                 /* thread pool size; 0 = 4 x cores, at least 8 */
-	int header_deadline_s;       /* request headers must arrive within this; 0 = 10 */
-	int idle_timeout_s;          /* keep-alive idle; 0 = 30 */
-	int max_connections;         /* total; 0 = 1024 */
-	int max_per_ip;              /* 0 = 64 */
+	const char *web_root;	     /* static files served for GET paths no route matches; may be NULL */
+	int threads;		     /* thread pool size; 0 = 4 x cores, at least 8 */
+	int header_deadline_s;	     /* request headers must arrive within this; 0 = 10 */
+	int idle_timeout_s;	     /* keep-alive idle; 0 = 30 */
+	int max_connections;	     /* total; 0 = 1024 */
+	int max_per_ip;		     /* 0 = 64 */
 	const char *trusted_proxies; /* comma-separated IPs whose X-Forwarded-For is believed */
 	/* Called before the handler with the matched route; returns 0 to go on, -1 with *e to
 	 * answer with that error. If it fills resp and returns 0, the handler is skipped. May be
 	 * NULL. */
 	int (*before)(const struct http_route *route, struct http_req *req, struct http_resp *resp,
 		      struct err *e);
-	void *app; /* handed to handlers through http_req_app */
+	void *app;	/* handed to handlers through http_req_app */
 	int behind_tls; /* TLS terminates in front of us: cookies get Secure */
 };
 
@@ -80,10 +80,10 @@ struct arena *http_req_arena(const struct http_req *r);
 const char *http_req_method(const struct http_req *r);
 const char *http_req_path(const struct http_req *r);
 const struct http_route *http_req_route(const struct http_req *r);
-const char *http_req_id(const struct http_req *r);        /* 16 hex chars, also in X-Request-Id */
+const char *http_req_id(const struct http_req *r);	  /* 16 hex chars, also in X-Request-Id */
 const char *http_req_client_ip(const struct http_req *r); /* trusted-proxy aware */
-const char *http_req_param(const struct http_req *r, const char *name); /* path parameter or NULL */
-const char *http_req_query(const struct http_req *r, const char *name); /* decoded, or NULL */
+const char *http_req_param(const struct http_req *r, const char *name);	 /* path parameter or NULL */
+const char *http_req_query(const struct http_req *r, const char *name);	 /* decoded, or NULL */
 const char *http_req_header(const struct http_req *r, const char *name); /* case-insensitive */
 const char *http_req_cookie(const struct http_req *r, const char *name);
 /* The raw body (NUL-terminated, len excludes the NUL); "" and 0 when none. */
@@ -102,8 +102,7 @@ void http_resp_header(struct http_resp *w, const char *name, const char *value);
 /* Sends j (reference stolen) with the status. */
 void http_resp_json(struct http_resp *w, int status, json_t *j);
 /* Copies body. */
-void http_resp_body(struct http_resp *w, int status, const char *content_type, const void *body,
-		    size_t len);
+void http_resp_body(struct http_resp *w, int status, const char *content_type, const void *body, size_t len);
 /* API.md's error shape from *e (status, code, message, field; Retry-After when set). */
 void http_resp_error(struct http_resp *w, const struct err *e);
 /* Answers with the static file at path under web_root ("/b/index.html") from the in-memory

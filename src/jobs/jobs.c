@@ -15,9 +15,9 @@
 #include "jobs/jobs_int.h"
 #include "base/banned.h"
 
-#define JOBS_KINDS_MAX 64
+#define JOBS_KINDS_MAX	    64
 #define JOBS_BACKOFF_BASE_S 30
-#define JOBS_BACKOFF_CAP_S (6 * 3600)
+#define JOBS_BACKOFF_CAP_S  (6 * 3600)
 
 struct kind_entry {
 	char kind[JOBS_KIND_MAX];
@@ -164,18 +164,19 @@ static int claim_tx(db_conn *c, void *vctx, struct err *e)
 	/* The same statement on both stores; PostgreSQL adds the locking clause so concurrent
 	 * workers skip each other's candidates; SQLite is serialised by the writer mutex. */
 	const char *sql =
-		ctx->is_pg
-			? "UPDATE jobs SET state = 'running', lease_owner = $1, lease_until = $2,"
-			  " attempts = attempts + 1, updated_at = $3"
-			  " WHERE id = (SELECT id FROM jobs WHERE (state = 'queued' AND run_at <= $3)"
-			  " OR (state = 'running' AND lease_until <= $3) ORDER BY run_at, id LIMIT 1"
-			  " FOR UPDATE SKIP LOCKED)"
-			  " RETURNING id, kind, unique_key, account_id, payload, attempts, max_attempts, run_at"
-			: "UPDATE jobs SET state = 'running', lease_owner = $1, lease_until = $2,"
-			  " attempts = attempts + 1, updated_at = $3"
-			  " WHERE id = (SELECT id FROM jobs WHERE (state = 'queued' AND run_at <= $3)"
-			  " OR (state = 'running' AND lease_until <= $3) ORDER BY run_at, id LIMIT 1)"
-			  " RETURNING id, kind, unique_key, account_id, payload, attempts, max_attempts, run_at";
+		ctx->is_pg ? "UPDATE jobs SET state = 'running', lease_owner = $1, lease_until = $2,"
+			     " attempts = attempts + 1, updated_at = $3"
+			     " WHERE id = (SELECT id FROM jobs WHERE (state = 'queued' AND run_at <= $3)"
+			     " OR (state = 'running' AND lease_until <= $3) ORDER BY run_at, id LIMIT 1"
+			     " FOR UPDATE SKIP LOCKED)"
+			     " RETURNING id, kind, unique_key, account_id, payload, attempts, max_attempts, "
+			     "run_at"
+			   : "UPDATE jobs SET state = 'running', lease_owner = $1, lease_until = $2,"
+			     " attempts = attempts + 1, updated_at = $3"
+			     " WHERE id = (SELECT id FROM jobs WHERE (state = 'queued' AND run_at <= $3)"
+			     " OR (state = 'running' AND lease_until <= $3) ORDER BY run_at, id LIMIT 1)"
+			     " RETURNING id, kind, unique_key, account_id, payload, attempts, max_attempts, "
+			     "run_at";
 	ctx->found = 0;
 	free(cl->kind);
 	free(cl->unique_key);
@@ -185,8 +186,8 @@ static int claim_tx(db_conn *c, void *vctx, struct err *e)
 	new_owner(cl->owner, sizeof(cl->owner));
 	int64_t lease_until = ctx->now + JOBS_DEFAULT_LEASE_S;
 	db_rows *rows = NULL;
-	int rc = db_query(c, sql, DB_ARGS(DB_TEXT(cl->owner), DB_INT(lease_until), DB_INT(ctx->now)),
-			  &rows, e);
+	int rc = db_query(c, sql, DB_ARGS(DB_TEXT(cl->owner), DB_INT(lease_until), DB_INT(ctx->now)), &rows,
+			  e);
 	if (rc < 0)
 		return rc;
 	rc = db_rows_next(rows, e);
@@ -234,7 +235,7 @@ void jobs_claimed_release(struct jobs_claimed *cl)
 int jobs_claim(db *d, int64_t now, struct jobs_claimed *out, struct err *e)
 {
 	memset(out, 0, sizeof(*out));
-	struct claim_ctx ctx = { .is_pg = db_kind(d) == DB_PG, .now = now, .out = out };
+	struct claim_ctx ctx = {.is_pg = db_kind(d) == DB_PG, .now = now, .out = out};
 	int rc = db_transact(d, claim_tx, &ctx, e);
 	if (rc < 0 || !ctx.found) {
 		jobs_claimed_release(out); /* a rolled-back claim may have filled it */
@@ -271,23 +272,24 @@ static int finish_tx(db_conn *c, void *vctx, struct err *e)
 			     " WHERE id = $1 AND lease_owner = $2 AND state = 'running'",
 			     DB_ARGS(DB_INT(f->cl->job.id), DB_TEXT(f->cl->owner), DB_INT(f->now)), e);
 	else
-		rc = db_exec(c,
-			     "UPDATE jobs SET state = $3, run_at = $4, lease_owner = NULL, lease_until = NULL,"
-			     " last_error = $5, updated_at = $6"
-			     " WHERE id = $1 AND lease_owner = $2 AND state = 'running'",
-			     DB_ARGS(DB_INT(f->cl->job.id), DB_TEXT(f->cl->owner), DB_TEXT(f->state),
-				     DB_INT(f->run_at), DB_TEXT(f->error), DB_INT(f->now)),
-			     e);
+		rc = db_exec(
+			c,
+			"UPDATE jobs SET state = $3, run_at = $4, lease_owner = NULL, lease_until = NULL,"
+			" last_error = $5, updated_at = $6"
+			" WHERE id = $1 AND lease_owner = $2 AND state = 'running'",
+			DB_ARGS(DB_INT(f->cl->job.id), DB_TEXT(f->cl->owner), DB_TEXT(f->state),
+				DB_INT(f->run_at), DB_TEXT(f->error), DB_INT(f->now)),
+			e);
 	if (rc < 0)
 		return rc;
 	f->changed = rc;
 	return 0;
 }
 
-int jobs_finish(db *d, const struct jobs_claimed *cl, enum job_result r, const char *error,
-		int64_t now, struct err *e)
+int jobs_finish(db *d, const struct jobs_claimed *cl, enum job_result r, const char *error, int64_t now,
+		struct err *e)
 {
-	struct finish_ctx f = { .cl = cl, .now = now, .run_at = cl->job.run_at };
+	struct finish_ctx f = {.cl = cl, .now = now, .run_at = cl->job.run_at};
 	char cut[512];
 	snprintf(cut, sizeof(cut), "%s", error && *error ? error : "no reason given");
 	f.error = cut;
@@ -380,8 +382,8 @@ int jobs_run_due(db *d, int64_t now, int max, struct err *e)
 
 char *jobs_metrics_text(db *d)
 {
-	static const char *const states[] = { "queued", "running", "done", "dead" };
-	int64_t counts[4] = { 0 };
+	static const char *const states[] = {"queued", "running", "done", "dead"};
+	int64_t counts[4] = {0};
 	struct err e;
 	err_clear(&e);
 	db_conn *c = NULL;

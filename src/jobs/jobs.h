@@ -15,20 +15,20 @@
 #include "base/err.h"
 #include "db/db.h"
 
-#define JOBS_KIND_MAX 64        /* bytes of a kind name */
-#define JOBS_KEY_MAX 256        /* bytes of a unique key */
-#define JOBS_PAYLOAD_MAX 65536  /* bytes of a serialised payload */
+#define JOBS_KIND_MAX		  64	/* bytes of a kind name */
+#define JOBS_KEY_MAX		  256	/* bytes of a unique key */
+#define JOBS_PAYLOAD_MAX	  65536 /* bytes of a serialised payload */
 #define JOBS_DEFAULT_MAX_ATTEMPTS 10
-#define JOBS_DEFAULT_LEASE_S 300
+#define JOBS_DEFAULT_LEASE_S	  300
 
 /* What to enqueue. Strings and payload are borrowed for the call. */
 struct job_spec {
-	const char *kind;       /* registered name, e.g. "email.send" */
+	const char *kind;	/* registered name, e.g. "email.send" */
 	const char *unique_key; /* e.g. "outbox:42"; one job per key, ever */
-	int64_t account_id;     /* 0 = not an account's job */
-	const json_t *payload;  /* an object, or NULL for {} */
-	int64_t run_at;         /* Unix seconds; 0 = clock_now() */
-	int max_attempts;       /* 0 = JOBS_DEFAULT_MAX_ATTEMPTS */
+	int64_t account_id;	/* 0 = not an account's job */
+	const json_t *payload;	/* an object, or NULL for {} */
+	int64_t run_at;		/* Unix seconds; 0 = clock_now() */
+	int max_attempts;	/* 0 = JOBS_DEFAULT_MAX_ATTEMPTS */
 };
 
 /* A claimed job, as its function sees it. Everything is owned by the runner and valid
@@ -39,10 +39,10 @@ struct job {
 	const char *unique_key;
 	int64_t account_id;    /* 0 when none */
 	const json_t *payload; /* parsed object, never NULL */
-	int attempts;          /* this run included: 1 on the first run */
+	int attempts;	       /* this run included: 1 on the first run */
 	int max_attempts;
-	int64_t run_at;        /* when it was due */
-	int64_t now;           /* the instant it was claimed at */
+	int64_t run_at; /* when it was due */
+	int64_t now;	/* the instant it was claimed at */
 };
 
 enum job_result {

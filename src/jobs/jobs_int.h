@@ -23,8 +23,8 @@ void jobs_claimed_release(struct jobs_claimed *cl);
 
 /* Records the result of a claimed run at `now`. Only the lease owner's result is written:
  * returns 1 when written, 0 when the lease was lost to another worker, negative on error. */
-int jobs_finish(db *d, const struct jobs_claimed *cl, enum job_result r, const char *error,
-		int64_t now, struct err *e) WUR;
+int jobs_finish(db *d, const struct jobs_claimed *cl, enum job_result r, const char *error, int64_t now,
+		struct err *e) WUR;
 
 /* Runs one claimed job's function (or fails it when its kind is unknown) and records the
  * result. Returns 0, or negative when the result could not be recorded. */

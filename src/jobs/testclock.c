@@ -10,7 +10,7 @@
 #include "jobs/jobs.h"
 #include "base/banned.h"
 
-#define TESTCLOCK_MAX INT64_C(253402300799) /* 9999-12-31T23:59:59Z */
+#define TESTCLOCK_MAX	  INT64_C(253402300799) /* 9999-12-31T23:59:59Z */
 #define ADVANCE_STEPS_MAX 100000
 
 /* The source reads on a connection of its own, kept from enable to disable, so clock_now()
@@ -120,7 +120,7 @@ int testclock_set(db *d, int64_t t, struct err *e)
 {
 	if (t < 0 || t > TESTCLOCK_MAX)
 		return err_invalid(e, "now", "instant out of range");
-	struct set_ctx s = { .t = t };
+	struct set_ctx s = {.t = t};
 	return db_transact(d, set_tx, &s, e);
 }
 
@@ -131,11 +131,12 @@ static int next_due(db *d, int64_t target, int64_t *out, struct err *e)
 	int rc = db_acquire(d, &c, e);
 	if (rc < 0)
 		return rc;
-	rc = db_query_int(c,
-			  "SELECT t FROM (SELECT run_at AS t FROM jobs WHERE state = 'queued' AND run_at <= $1"
-			  " UNION ALL SELECT lease_until AS t FROM jobs WHERE state = 'running'"
-			  " AND lease_until <= $1) AS due ORDER BY t LIMIT 1",
-			  DB_ARGS(DB_INT(target)), out, e);
+	rc = db_query_int(
+		c,
+		"SELECT t FROM (SELECT run_at AS t FROM jobs WHERE state = 'queued' AND run_at <= $1"
+		" UNION ALL SELECT lease_until AS t FROM jobs WHERE state = 'running'"
+		" AND lease_until <= $1) AS due ORDER BY t LIMIT 1",
+		DB_ARGS(DB_INT(target)), out, e);
 	db_release(c);
 	return rc;
 }
@@ -173,7 +174,7 @@ int testclock_advance_to(db *d, int64_t target, struct err *e)
 		ran += n;
 		if (n == 0) {
 			/* another process's worker holds it; give it a moment */
-			struct timespec ts = { 0, 10 * 1000000L };
+			struct timespec ts = {0, 10 * 1000000L};
 			nanosleep(&ts, NULL);
 		}
 	}

@@ -14,7 +14,7 @@
 #include "base/banned.h"
 
 #define WORKER_THREADS_MAX 64
-#define WORKER_POLL_MS 1000
+#define WORKER_POLL_MS	   1000
 
 struct jobs_worker {
 	db *d;

@@ -9,9 +9,9 @@
 #include "notify/notify_int.h"
 #include "base/banned.h"
 
-#define QP_LINE_MAX 76
+#define QP_LINE_MAX  76
 #define WORD_RAW_MAX 45 /* bytes per encoded word: 60 base64 chars, 75 with the markers */
-#define BOUNDARY "=_creneau_alternative" /* "=_" never occurs in quoted-printable output */
+#define BOUNDARY     "=_creneau_alternative" /* "=_" never occurs in quoted-printable output */
 
 int notify_address_ok(const char *s)
 {
@@ -90,9 +90,9 @@ static int header_from(struct buf *out, const char *name, const char *addr)
 
 static int header_date(struct buf *out, int64_t t)
 {
-	static const char *const days[] = { "Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat" };
-	static const char *const months[] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun",
-					      "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
+	static const char *const days[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+	static const char *const months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+					     "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
 	time_t tt = (time_t)t;
 	struct tm tm;
 	if (!gmtime_r(&tt, &tm))

@@ -11,20 +11,20 @@
 #include "base/err.h"
 #include "db/db.h"
 
-#define NOTIFY_ADDR_MAX 254    /* bytes of an e-mail address */
-#define NOTIFY_REF_MAX 200     /* bytes of a kind, subject_ref or template name */
-#define NOTIFY_VARS_MAX 65536  /* bytes of the serialised template variables */
+#define NOTIFY_ADDR_MAX	  254	 /* bytes of an e-mail address */
+#define NOTIFY_REF_MAX	  200	 /* bytes of a kind, subject_ref or template name */
+#define NOTIFY_VARS_MAX	  65536	 /* bytes of the serialised template variables */
 #define NOTIFY_OUTPUT_MAX 262144 /* bytes of one rendered part */
 
 /* The mail relay and the sender. Strings are copied; NULL or "" leaves a field empty. */
 struct notify_config {
-	const char *smtp_url;      /* smtp://host:port or smtps://host:port; empty = mail waits */
+	const char *smtp_url;	   /* smtp://host:port or smtps://host:port; empty = mail waits */
 	const char *smtp_starttls; /* "none" | "try" | "required"; NULL = "try" */
-	const char *smtp_user;     /* empty = no authentication */
+	const char *smtp_user;	   /* empty = no authentication */
 	const char *smtp_password;
-	const char *mail_from;      /* the platform's address, e.g. no-reply@creneau.example */
+	const char *mail_from;	    /* the platform's address, e.g. no-reply@creneau.example */
 	const char *mail_from_name; /* display name, e.g. "Créneau" */
-	int timeout_s;              /* whole SMTP exchange; 0 = 30 */
+	int timeout_s;		    /* whole SMTP exchange; 0 = 30 */
 };
 
 /* Sets the relay (may be called again, e.g. by tests; sends in flight keep the old one) and
@@ -35,15 +35,15 @@ void notify_configure(const struct notify_config *cfg);
 /* An e-mail to write to the outbox. Everything is borrowed for the call. The unique key is
  * (account_id, subject_ref, to, kind, version, 'email'): writing the same key twice sends once. */
 struct outbox_email {
-	int64_t account_id;      /* the business it is sent for; 0 = platform mail */
-	const char *kind;        /* what it is: "smtp_check", "booking_confirmed" ... */
-	const char *subject_ref; /* what it is about: "appointment:42", "account:7" ... */
-	int64_t version;         /* bump to send again about the same subject (e.g. a new time) */
-	const char *to;          /* recipient address */
-	const char *locale;      /* "fr", "en" ...; NULL = "fr"; missing templates fall back to fr */
+	int64_t account_id;	   /* the business it is sent for; 0 = platform mail */
+	const char *kind;	   /* what it is: "smtp_check", "booking_confirmed" ... */
+	const char *subject_ref;   /* what it is about: "appointment:42", "account:7" ... */
+	int64_t version;	   /* bump to send again about the same subject (e.g. a new time) */
+	const char *to;		   /* recipient address */
+	const char *locale;	   /* "fr", "en" ...; NULL = "fr"; missing templates fall back to fr */
 	const char *template_name; /* templates/<locale>/<name>.*; NULL = kind */
-	const json_t *vars;      /* object of the template's variables; NULL = {} */
-	const char *reply_to;    /* the business's address, or NULL */
+	const json_t *vars;	   /* object of the template's variables; NULL = {} */
+	const char *reply_to;	   /* the business's address, or NULL */
 };
 
 /* Writes the message and enqueues its send job ("outbox:<id>") in the caller's open
@@ -63,15 +63,14 @@ struct notify_rendered {
  * to fr) with vars: `{{name}}` or `{{a.b}}` takes a string or number from vars, HTML-escaped
  * in the .html part. A missing variable, an unknown template or an output over
  * NOTIFY_OUTPUT_MAX is an error (500 `template_error`). */
-int notify_render(const char *locale, const char *name, const json_t *vars,
-		  struct notify_rendered *out, struct err *e) WUR;
+int notify_render(const char *locale, const char *name, const json_t *vars, struct notify_rendered *out,
+		  struct err *e) WUR;
 void notify_rendered_release(struct notify_rendered *r);
 
 /* The Message-ID (without angle brackets) of an outbox key: hex of SHA-256 of the key's
  * fields joined by '\n' (account id as "" when 0), then "@creneau". out holds 80 bytes. */
 #define NOTIFY_MSGID_SIZE 80
-void notify_message_id(int64_t account_id, const char *subject_ref, const char *recipient,
-		       const char *kind, int64_t version, const char *channel,
-		       char out[NOTIFY_MSGID_SIZE]);
+void notify_message_id(int64_t account_id, const char *subject_ref, const char *recipient, const char *kind,
+		       int64_t version, const char *channel, char out[NOTIFY_MSGID_SIZE]);
 
 #endif

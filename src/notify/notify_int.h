@@ -12,15 +12,15 @@
 
 /* Appends tpl (len bytes) to out with every {{var}} replaced from vars (HTML-escaped when
  * html is set). A missing variable or a value that is not a string or number is an error. */
-int template_render_string(const char *tpl, size_t len, const json_t *vars, int html,
-			   struct buf *out, struct err *e) WUR;
+int template_render_string(const char *tpl, size_t len, const json_t *vars, int html, struct buf *out,
+			   struct err *e) WUR;
 
 /* A message to put on the wire. Borrowed strings; reply_to may be NULL. */
 struct mime_mail {
 	const char *from, *from_name, *to, *reply_to;
 	const char *subject, *text, *html; /* UTF-8 */
-	const char *message_id;            /* without <> */
-	int64_t date;                      /* Unix seconds */
+	const char *message_id;		   /* without <> */
+	int64_t date;			   /* Unix seconds */
 };
 
 /* Builds the RFC 5322 message: headers (Subject and From's name RFC 2047-encoded when not
@@ -39,8 +39,7 @@ enum smtp_outcome {
 };
 
 /* Sends one message over the configured relay; on failure *e says why. */
-enum smtp_outcome smtp_send(const char *from, const char *to, const char *message, size_t len,
-			    struct err *e);
+enum smtp_outcome smtp_send(const char *from, const char *to, const char *message, size_t len, struct err *e);
 
 /* A snapshot of the configuration, malloc'd; notify_config_free releases it. */
 struct notify_settings {
@@ -54,7 +53,7 @@ void notify_settings_free(struct notify_settings *s);
 /* The "email.send" job: sends the outbox row named by the payload's outbox_id once. */
 #include "jobs/jobs.h"
 enum job_result outbox_send_job(db *d, const struct job *j, struct err *e);
-#define OUTBOX_SEND_KIND "email.send"
+#define OUTBOX_SEND_KIND    "email.send"
 #define OUTBOX_MAX_ATTEMPTS 12 /* about 17 h of retries with the queue's backoff */
 #define OUTBOX_SEND_LEASE_S 180
 

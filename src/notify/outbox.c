@@ -16,9 +16,8 @@
 
 #define MAIL_MAX (3 * NOTIFY_OUTPUT_MAX + 16384) /* both parts after encoding, and headers */
 
-void notify_message_id(int64_t account_id, const char *subject_ref, const char *recipient,
-		       const char *kind, int64_t version, const char *channel,
-		       char out[NOTIFY_MSGID_SIZE])
+void notify_message_id(int64_t account_id, const char *subject_ref, const char *recipient, const char *kind,
+		       int64_t version, const char *channel, char out[NOTIFY_MSGID_SIZE])
 {
 	struct buf key = BUF_INIT(4 * 1024);
 	char account[24] = "";
@@ -51,7 +50,8 @@ int outbox_email(db_conn *c, const struct outbox_email *m, struct err *e)
 	if (!field_ok(m->kind))
 		return err_invalid(e, "kind", "message kind empty, too long or with control characters");
 	if (!field_ok(m->subject_ref))
-		return err_invalid(e, "subject_ref", "subject_ref empty, too long or with control characters");
+		return err_invalid(e, "subject_ref",
+				   "subject_ref empty, too long or with control characters");
 	if (!m->to || !notify_address_ok(m->to))
 		return err_invalid(e, "email", "not a valid e-mail address");
 	if (m->reply_to && *m->reply_to && !notify_address_ok(m->reply_to))
@@ -178,8 +178,8 @@ static int exec_one(db *d, const char *sql, const db_param *p, int n, struct err
 	return rc;
 }
 
-static enum job_result record(db *d, int64_t id, const char *state, const char *error,
-			      enum job_result r, struct err *e)
+static enum job_result record(db *d, int64_t id, const char *state, const char *error, enum job_result r,
+			      struct err *e)
 {
 	struct err dbe;
 	err_clear(&dbe);
@@ -190,8 +190,9 @@ static enum job_result record(db *d, int64_t id, const char *state, const char *
 			      " WHERE id = $1 AND state = 'queued'",
 			      DB_ARGS(DB_INT(id), DB_INT(clock_now())), &dbe);
 	else
-		rc = exec_one(d, "UPDATE outbox SET state = $2, last_error = $3 WHERE id = $1 AND state = 'queued'",
-			      DB_ARGS(DB_INT(id), DB_TEXT(state), DB_TEXT(error)), &dbe);
+		rc = exec_one(
+			d, "UPDATE outbox SET state = $2, last_error = $3 WHERE id = $1 AND state = 'queued'",
+			DB_ARGS(DB_INT(id), DB_TEXT(state), DB_TEXT(error)), &dbe);
 	if (rc < 0) {
 		/* the job runs again; a sent message goes again with the same Message-ID */
 		*e = dbe;
@@ -220,12 +221,13 @@ enum job_result outbox_send_job(db *d, const struct job *j, struct err *e)
 	struct notify_settings *s = NULL;
 	char *message = NULL;
 	json_t *vars = NULL;
-	struct notify_rendered parts = { 0 };
+	struct notify_rendered parts = {0};
 	if (strcmp(r.state, "queued")) {
 		res = JOB_DONE; /* sent, failed or suppressed already */
 		goto out;
 	}
-	if (exec_one(d, "UPDATE outbox SET attempts = attempts + 1 WHERE id = $1", DB_ARGS(DB_INT(id)), e) < 0) {
+	if (exec_one(d, "UPDATE outbox SET attempts = attempts + 1 WHERE id = $1", DB_ARGS(DB_INT(id)), e) <
+	    0) {
 		res = JOB_RETRY;
 		goto out;
 	}

@@ -106,8 +106,7 @@ static size_t read_message(char *dst, size_t size, size_t nitems, void *arg)
 	return n;
 }
 
-enum smtp_outcome smtp_send(const char *from, const char *to, const char *message, size_t len,
-			    struct err *e)
+enum smtp_outcome smtp_send(const char *from, const char *to, const char *message, size_t len, struct err *e)
 {
 	pthread_once(&curl_once, curl_start);
 	struct notify_settings *s = notify_settings_get();
@@ -126,7 +125,7 @@ enum smtp_outcome smtp_send(const char *from, const char *to, const char *messag
 	char *mail_from = xasprintf("<%s>", from);
 	char *rcpt_to = xasprintf("<%s>", to);
 	struct curl_slist *rcpt = curl_slist_append(NULL, rcpt_to);
-	struct reader r = { message, len };
+	struct reader r = {message, len};
 	curl_easy_setopt(c, CURLOPT_URL, s->smtp_url);
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
 	curl_easy_setopt(c, CURLOPT_USE_SSL, s->use_ssl);
@@ -141,8 +140,9 @@ enum smtp_outcome smtp_send(const char *from, const char *to, const char *messag
 	curl_easy_setopt(c, CURLOPT_UPLOAD, 1L);
 	curl_easy_setopt(c, CURLOPT_INFILESIZE_LARGE, (curl_off_t)len);
 	curl_easy_setopt(c, CURLOPT_TIMEOUT, (long)s->timeout_s);
-	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT,
-			 (long)(s->timeout_s < SMTP_CONNECT_TIMEOUT_S ? s->timeout_s : SMTP_CONNECT_TIMEOUT_S));
+	curl_easy_setopt(
+		c, CURLOPT_CONNECTTIMEOUT,
+		(long)(s->timeout_s < SMTP_CONNECT_TIMEOUT_S ? s->timeout_s : SMTP_CONNECT_TIMEOUT_S));
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
 

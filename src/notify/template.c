@@ -11,7 +11,7 @@
 #include "base/banned.h"
 
 #define VAR_NAME_MAX 64
-#define LOCALE_MAX 16
+#define LOCALE_MAX   16
 
 static int name_char(char ch)
 {
@@ -46,11 +46,21 @@ static int append_escaped(struct buf *out, const char *s, size_t n, int html)
 	for (size_t i = 0; i < n; i++) {
 		const char *rep = NULL;
 		switch (s[i]) {
-		case '&': rep = "&amp;"; break;
-		case '<': rep = "&lt;"; break;
-		case '>': rep = "&gt;"; break;
-		case '"': rep = "&quot;"; break;
-		case '\'': rep = "&#39;"; break;
+		case '&':
+			rep = "&amp;";
+			break;
+		case '<':
+			rep = "&lt;";
+			break;
+		case '>':
+			rep = "&gt;";
+			break;
+		case '"':
+			rep = "&quot;";
+			break;
+		case '\'':
+			rep = "&#39;";
+			break;
 		}
 		if (rep ? buf_appends(out, rep) : buf_append(out, &s[i], 1))
 			return -1;
@@ -60,12 +70,11 @@ static int append_escaped(struct buf *out, const char *s, size_t n, int html)
 
 static int too_big(struct err *e)
 {
-	return err_set(e, 500, "template_error", NULL, "rendered template over %d bytes",
-		       NOTIFY_OUTPUT_MAX);
+	return err_set(e, 500, "template_error", NULL, "rendered template over %d bytes", NOTIFY_OUTPUT_MAX);
 }
 
-int template_render_string(const char *tpl, size_t len, const json_t *vars, int html,
-			   struct buf *out, struct err *e)
+int template_render_string(const char *tpl, size_t len, const json_t *vars, int html, struct buf *out,
+			   struct err *e)
 {
 	size_t i = 0;
 	while (i < len) {
@@ -91,8 +100,8 @@ int template_render_string(const char *tpl, size_t len, const json_t *vars, int 
 			b++;
 		if (b + 1 >= len || tpl[b] != '}' || tpl[b + 1] != '}' || !name_len ||
 		    name_len > VAR_NAME_MAX)
-			return err_set(e, 500, "template_error", NULL,
-				       "malformed placeholder at byte %zu", (size_t)(open - tpl));
+			return err_set(e, 500, "template_error", NULL, "malformed placeholder at byte %zu",
+				       (size_t)(open - tpl));
 		const json_t *v = lookup(vars, tpl + name_at, name_len);
 		char num[64];
 		const char *s;
@@ -101,14 +110,16 @@ int template_render_string(const char *tpl, size_t len, const json_t *vars, int 
 			s = json_string_value(v);
 			n = json_string_length(v);
 		} else if (json_is_integer(v)) {
-			n = (size_t)snprintf(num, sizeof(num), "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+			n = (size_t)snprintf(num, sizeof(num), "%" JSON_INTEGER_FORMAT,
+					     json_integer_value(v));
 			s = num;
 		} else if (json_is_real(v)) {
 			n = (size_t)snprintf(num, sizeof(num), "%g", json_real_value(v));
 			s = num;
 		} else {
 			return err_set(e, 500, "template_error", NULL, "template variable %.*s is %s",
-				       (int)name_len, tpl + name_at, v ? "not a string or number" : "missing");
+				       (int)name_len, tpl + name_at,
+				       v ? "not a string or number" : "missing");
 		}
 		if (append_escaped(out, s, n, html))
 			return too_big(e);
@@ -146,8 +157,7 @@ static const struct embedded_file *part(const char *locale, const char *name, co
 	return embed_find(notify_template_files, path);
 }
 
-static int render_part(const struct embedded_file *f, const json_t *vars, int html, char **out,
-		       struct err *e)
+static int render_part(const struct embedded_file *f, const json_t *vars, int html, char **out, struct err *e)
 {
 	struct buf b = BUF_INIT(NOTIFY_OUTPUT_MAX);
 	if (template_render_string(f->data, f->len, vars, html, &b, e)) {
@@ -162,8 +172,8 @@ static int render_part(const struct embedded_file *f, const json_t *vars, int ht
 	return 0;
 }
 
-int notify_render(const char *locale, const char *name, const json_t *vars,
-		  struct notify_rendered *out, struct err *e)
+int notify_render(const char *locale, const char *name, const json_t *vars, struct notify_rendered *out,
+		  struct err *e)
 {
 	memset(out, 0, sizeof(*out));
 	if (!name || !template_name_ok(name))
@@ -187,8 +197,7 @@ int notify_render(const char *locale, const char *name, const json_t *vars,
 	const struct embedded_file *text = part(chosen, name, "txt");
 	const struct embedded_file *html = part(chosen, name, "html");
 	if (!text || !html)
-		return err_set(e, 500, "template_error", NULL, "template %s/%s lacks a part", chosen,
-			       name);
+		return err_set(e, 500, "template_error", NULL, "template %s/%s lacks a part", chosen, name);
 	json_t *empty = vars ? NULL : json_object();
 	const json_t *v = vars ? vars : empty;
 	int rc = 0;

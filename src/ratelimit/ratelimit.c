@@ -9,9 +9,9 @@
 
 /* In memory: an open-addressing table per shard, entries replaced when their window is
  * over, so memory stays bounded by the number of slots whatever keys clients send. */
-#define SHARDS 16
+#define SHARDS		16
 #define SLOTS_PER_SHARD 4096
-#define PROBES 8
+#define PROBES		8
 
 struct slot {
 	uint64_t hash;

@@ -13,14 +13,14 @@
 #include "jobs/jobs.h"
 #include "base/banned.h"
 
-#define DAY_S 86400
-#define SEARCH_TEXT_MAX 1024 /* bytes of search_text: two folded names, an email, digits */
-#define SEARCH_WORDS_MAX 5   /* words of a query that are matched; the rest are ignored */
-#define STALE_BATCH 200      /* clients anonymised per transaction by the job */
-#define JOB_LEASE_S 600
+#define DAY_S		 86400
+#define SEARCH_TEXT_MAX	 1024 /* bytes of search_text: two folded names, an email, digits */
+#define SEARCH_WORDS_MAX 5    /* words of a query that are matched; the rest are ignored */
+#define STALE_BATCH	 200  /* clients anonymised per transaction by the job */
+#define JOB_LEASE_S	 600
 
-#define CLIENT_COLS                                                                            \
-	"id, public_id, first_name, last_name, email, phone, notes, consent_email, consent_sms, " \
+#define CLIENT_COLS                                                                                          \
+	"id, public_id, first_name, last_name, email, phone, notes, consent_email, consent_sms, "            \
 	"last_appointment_at, anonymised_at, is_demo, version, created_at, updated_at"
 
 static void copy(char *dst, size_t cap, const char *src)
@@ -79,15 +79,15 @@ static int append(char *out, size_t cap, size_t *n, const char *piece)
 	return 0;
 }
 
-int clients_search_text(const char *first, const char *last, const char *email, const char *phone,
-			char *out, size_t cap, struct err *e)
+int clients_search_text(const char *first, const char *last, const char *email, const char *phone, char *out,
+			size_t cap, struct err *e)
 {
 	char folded[SEARCH_TEXT_MAX];
 	size_t n = 0;
 	if (cap == 0)
 		return err_internal(e, "no room for a search text");
 	out[0] = '\0';
-	const char *texts[] = { first, last, email };
+	const char *texts[] = {first, last, email};
 	for (int i = 0; i < 3; i++) {
 		if (i18n_fold(texts[i], folded, sizeof(folded)))
 			return err_invalid(e, NULL, "text is not valid UTF-8");
@@ -115,12 +115,13 @@ static int check_duplicate(db_conn *c, int64_t account_id, const char *email, co
 		"SELECT public_id FROM clients WHERE account_id = $1 AND phone = $2 AND id <> $3 "
 		"AND anonymised_at IS NULL ORDER BY id LIMIT 1",
 	};
-	const char *values[2] = { email, phone }, *fields[2] = { "email", "phone" };
+	const char *values[2] = {email, phone}, *fields[2] = {"email", "phone"};
 	for (int i = 0; i < 2; i++) {
 		if (!values[i] || !values[i][0])
 			continue;
 		db_rows *r;
-		if (db_query(c, sql[i], DB_ARGS(DB_INT(account_id), DB_TEXT(values[i]), DB_INT(except_id)), &r, e))
+		if (db_query(c, sql[i], DB_ARGS(DB_INT(account_id), DB_TEXT(values[i]), DB_INT(except_id)),
+			     &r, e))
 			return -1;
 		int rc = db_rows_next(r, e);
 		char existing[24] = "";
@@ -130,8 +131,8 @@ static int check_duplicate(db_conn *c, int64_t account_id, const char *email, co
 		if (rc < 0)
 			return -1;
 		if (rc == 1)
-			return err_set(e, 409, "duplicate_client", fields[i],
-				       "client %s already has this %s", existing, fields[i]);
+			return err_set(e, 409, "duplicate_client", fields[i], "client %s already has this %s",
+				       existing, fields[i]);
 	}
 	return 0;
 }
@@ -149,18 +150,20 @@ static int insert_client(db_conn *c, int64_t account_id, const struct client_inp
 			 int64_t *id, char public_id[24], struct err *e)
 {
 	char search[SEARCH_TEXT_MAX];
-	if (clients_search_text(in->first_name, in->last_name, in->email, in->phone, search, sizeof(search), e))
+	if (clients_search_text(in->first_name, in->last_name, in->email, in->phone, search, sizeof(search),
+				e))
 		return -1;
 	public_id_new("cli", public_id);
-	int rc = db_query_int(c,
-			      "INSERT INTO clients (account_id, public_id, first_name, last_name, search_text, "
-			      "email, phone, notes, consent_email, consent_sms, created_at, updated_at) "
-			      "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11) RETURNING id",
-			      DB_ARGS(DB_INT(account_id), DB_TEXT(public_id), DB_TEXT(in->first_name),
-				      DB_TEXT(in->last_name), DB_TEXT(search), DB_TEXT(in->email),
-				      DB_TEXT(in->phone), DB_TEXT(in->notes), DB_INT(in->consent_email != 0),
-				      DB_INT(in->consent_sms != 0), DB_INT(now)),
-			      id, e);
+	int rc = db_query_int(
+		c,
+		"INSERT INTO clients (account_id, public_id, first_name, last_name, search_text, "
+		"email, phone, notes, consent_email, consent_sms, created_at, updated_at) "
+		"VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11) RETURNING id",
+		DB_ARGS(DB_INT(account_id), DB_TEXT(public_id), DB_TEXT(in->first_name),
+			DB_TEXT(in->last_name), DB_TEXT(search), DB_TEXT(in->email), DB_TEXT(in->phone),
+			DB_TEXT(in->notes), DB_INT(in->consent_email != 0), DB_INT(in->consent_sms != 0),
+			DB_INT(now)),
+		id, e);
 	if (rc < 0)
 		return -1;
 	return rc == 1 ? 0 : err_internal(e, "a client insert returned no id");
@@ -198,7 +201,8 @@ int clients_create(db_conn *c, int64_t account_id, const struct client_input *in
 
 int clients_get(db_conn *c, int64_t account_id, const char *public_id, struct client *out, struct err *e)
 {
-	int rc = query_client(c, "SELECT " CLIENT_COLS " FROM clients WHERE account_id = $1 AND public_id = $2",
+	int rc = query_client(c,
+			      "SELECT " CLIENT_COLS " FROM clients WHERE account_id = $1 AND public_id = $2",
 			      DB_ARGS(DB_INT(account_id), DB_TEXT(public_id)), out, e);
 	if (rc < 0)
 		return -1;
@@ -234,16 +238,18 @@ int clients_update(db_conn *c, int64_t account_id, const char *public_id, const 
 	if (identifiable(cur.first_name, cur.last_name, cur.email, cur.phone, e) ||
 	    check_duplicate(c, account_id, (s & CLIENT_SET_EMAIL) ? cur.email : NULL,
 			    (s & CLIENT_SET_PHONE) ? cur.phone : NULL, cur.id, e) ||
-	    clients_search_text(cur.first_name, cur.last_name, cur.email, cur.phone, search, sizeof(search), e))
+	    clients_search_text(cur.first_name, cur.last_name, cur.email, cur.phone, search, sizeof(search),
+				e))
 		return -1;
-	int n = db_exec(c,
-			"UPDATE clients SET first_name = $3, last_name = $4, email = $5, phone = $6, notes = $7, "
-			"consent_email = $8, consent_sms = $9, search_text = $10, updated_at = $11, "
-			"version = version + 1 WHERE account_id = $1 AND id = $2",
-			DB_ARGS(DB_INT(account_id), DB_INT(cur.id), DB_TEXT(cur.first_name), DB_TEXT(cur.last_name),
-				DB_TEXT(cur.email), DB_TEXT(cur.phone), DB_TEXT(cur.notes), DB_INT(cur.consent_email),
-				DB_INT(cur.consent_sms), DB_TEXT(search), DB_INT(now)),
-			e);
+	int n = db_exec(
+		c,
+		"UPDATE clients SET first_name = $3, last_name = $4, email = $5, phone = $6, notes = $7, "
+		"consent_email = $8, consent_sms = $9, search_text = $10, updated_at = $11, "
+		"version = version + 1 WHERE account_id = $1 AND id = $2",
+		DB_ARGS(DB_INT(account_id), DB_INT(cur.id), DB_TEXT(cur.first_name), DB_TEXT(cur.last_name),
+			DB_TEXT(cur.email), DB_TEXT(cur.phone), DB_TEXT(cur.notes), DB_INT(cur.consent_email),
+			DB_INT(cur.consent_sms), DB_TEXT(search), DB_INT(now)),
+		e);
 	if (n < 0)
 		return -1;
 	if (get_by_id(c, account_id, cur.id, out, e))
@@ -355,12 +361,12 @@ int clients_list(db_conn *c, int64_t account_id, const char *q, const char *afte
 int clients_appointments(db_conn *c, int64_t account_id, int64_t client_id, enum clients_when when,
 			 int64_t now, int limit, clients_appointment_fn each, void *ctx, struct err *e)
 {
-#define APPT_SQL(cond, order)                                                                      \
-	"SELECT a.id, a.public_id, a.status, a.source, s.name, st.name, a.notes, a.starts_at, "       \
-	"a.ends_at, a.created_at, a.cancelled_at FROM appointments a "                                \
-	"LEFT JOIN services s ON s.account_id = a.account_id AND s.id = a.service_id "                \
-	"LEFT JOIN staff st ON st.account_id = a.account_id AND st.id = a.staff_id "                  \
-	"WHERE a.account_id = $1 AND a.client_id = $2 " cond " ORDER BY a.starts_at " order ", a.id " \
+#define APPT_SQL(cond, order)                                                                                \
+	"SELECT a.id, a.public_id, a.status, a.source, s.name, st.name, a.notes, a.starts_at, "              \
+	"a.ends_at, a.created_at, a.cancelled_at FROM appointments a "                                       \
+	"LEFT JOIN services s ON s.account_id = a.account_id AND s.id = a.service_id "                       \
+	"LEFT JOIN staff st ON st.account_id = a.account_id AND st.id = a.staff_id "                         \
+	"WHERE a.account_id = $1 AND a.client_id = $2 " cond " ORDER BY a.starts_at " order ", a.id "        \
 	"LIMIT $4"
 	static const char *const sql[] = {
 		[CLIENTS_PAST] = APPT_SQL("AND a.starts_at < $3", "DESC"),
@@ -402,7 +408,8 @@ int clients_answers(db_conn *c, int64_t account_id, int64_t client_id, clients_a
 		     "SELECT aa.appointment_id, q.label, aa.answer FROM appointment_answers aa "
 		     "JOIN appointments a ON a.account_id = aa.account_id AND a.id = aa.appointment_id "
 		     "JOIN service_questions q ON q.account_id = aa.account_id AND q.id = aa.question_id "
-		     "WHERE aa.account_id = $1 AND a.client_id = $2 ORDER BY aa.appointment_id, q.position, q.id",
+		     "WHERE aa.account_id = $1 AND a.client_id = $2 ORDER BY aa.appointment_id, q.position, "
+		     "q.id",
 		     DB_ARGS(DB_INT(account_id), DB_INT(client_id)), &r, e))
 		return -1;
 	int count = 0, rc;
@@ -432,9 +439,10 @@ static int find_by(db_conn *c, int64_t account_id, int by_phone, const char *val
 }
 
 int clients_find_or_create(db_conn *c, int64_t account_id, const char *first, const char *last,
-			   const char *email, const char *phone, int64_t now, int64_t *client_id, struct err *e)
+			   const char *email, const char *phone, int64_t now, int64_t *client_id,
+			   struct err *e)
 {
-	struct client_input in = { .set = CLIENT_SET_ALL, .consent_email = 1 };
+	struct client_input in = {.set = CLIENT_SET_ALL, .consent_email = 1};
 	copy(in.first_name, sizeof(in.first_name), first);
 	copy(in.last_name, sizeof(in.last_name), last);
 	if (strlen(first ? first : "") > CLIENTS_NAME_MAX)
@@ -459,7 +467,7 @@ int clients_find_or_create(db_conn *c, int64_t account_id, const char *first, co
 	}
 	*client_id = cur.id;
 	/* fill what the existing client lacks; never overwrite what the business keeps */
-	struct client_input fill = { 0 };
+	struct client_input fill = {0};
 	if (!cur.first_name[0] && !cur.last_name[0] && (in.first_name[0] || in.last_name[0])) {
 		fill.set |= CLIENT_SET_FIRST | CLIENT_SET_LAST;
 		copy(fill.first_name, sizeof(fill.first_name), in.first_name);
@@ -476,7 +484,7 @@ int clients_find_or_create(db_conn *c, int64_t account_id, const char *first, co
 	if (!fill.set)
 		return 0;
 	struct client updated;
-	struct err ignored = { 0 };
+	struct err ignored = {0};
 	if (clients_update(c, account_id, cur.public_id, &fill, now, &updated, &ignored) == 0)
 		return 0;
 	/* the email or phone given belongs to another client: keep this one as it is */
@@ -500,12 +508,12 @@ int clients_note_appointment(db_conn *c, int64_t account_id, int64_t client_id, 
 
 int clients_anonymise(db_conn *c, int64_t account_id, int64_t client_id, int64_t now, struct err *e)
 {
-	int n = db_exec(c,
-			"UPDATE clients SET first_name = '', last_name = $3, email = '', phone = '', notes = '', "
-			"search_text = '', consent_email = 0, consent_sms = 0, anonymised_at = $4, "
-			"updated_at = $4, version = version + 1 WHERE account_id = $1 AND id = $2",
-			DB_ARGS(DB_INT(account_id), DB_INT(client_id), DB_TEXT(CLIENTS_ERASED_NAME), DB_INT(now)),
-			e);
+	int n = db_exec(
+		c,
+		"UPDATE clients SET first_name = '', last_name = $3, email = '', phone = '', notes = '', "
+		"search_text = '', consent_email = 0, consent_sms = 0, anonymised_at = $4, "
+		"updated_at = $4, version = version + 1 WHERE account_id = $1 AND id = $2",
+		DB_ARGS(DB_INT(account_id), DB_INT(client_id), DB_TEXT(CLIENTS_ERASED_NAME), DB_INT(now)), e);
 	if (n <= 0)
 		return n < 0 ? -1 : 0;
 	if (db_exec(c,
@@ -513,7 +521,8 @@ int clients_anonymise(db_conn *c, int64_t account_id, int64_t client_id, int64_t
 		    "(SELECT id FROM appointments WHERE account_id = $1 AND client_id = $2)",
 		    DB_ARGS(DB_INT(account_id), DB_INT(client_id)), e) < 0 ||
 	    db_exec(c,
-		    "UPDATE appointments SET notes = '' WHERE account_id = $1 AND client_id = $2 AND notes <> ''",
+		    "UPDATE appointments SET notes = '' WHERE account_id = $1 AND client_id = $2 AND notes "
+		    "<> ''",
 		    DB_ARGS(DB_INT(account_id), DB_INT(client_id)), e) < 0)
 		return -1;
 	return 1;
@@ -533,7 +542,8 @@ static int stale_batch_tx(db_conn *c, void *ctx, struct err *e)
 	if (db_query(c,
 		     "SELECT account_id, id FROM clients cl WHERE anonymised_at IS NULL AND created_at < $1 "
 		     "AND (last_appointment_at IS NULL OR last_appointment_at < $1) AND NOT EXISTS "
-		     "(SELECT 1 FROM appointments a WHERE a.account_id = cl.account_id AND a.client_id = cl.id "
+		     "(SELECT 1 FROM appointments a WHERE a.account_id = cl.account_id AND a.client_id = "
+		     "cl.id "
 		     "AND a.starts_at >= $1) ORDER BY id LIMIT $2",
 		     DB_ARGS(DB_INT(s->cutoff), DB_INT(STALE_BATCH)), &r, e))
 		return -1;
@@ -557,7 +567,7 @@ static int stale_batch_tx(db_conn *c, void *ctx, struct err *e)
 
 int clients_anonymise_stale(db *d, int64_t now, int *count, struct err *e)
 {
-	struct stale_ctx s = { .now = now, .cutoff = now - CLIENTS_RETENTION_S };
+	struct stale_ctx s = {.now = now, .cutoff = now - CLIENTS_RETENTION_S};
 	int total = 0;
 	do {
 		if (db_transact(d, stale_batch_tx, &s, e))
@@ -576,7 +586,7 @@ static int enqueue_run(db_conn *c, int64_t at, struct err *e)
 {
 	char key[64];
 	snprintf(key, sizeof(key), CLIENTS_JOB_KIND ":%" PRId64, at / DAY_S);
-	struct job_spec s = { .kind = CLIENTS_JOB_KIND, .unique_key = key, .run_at = at };
+	struct job_spec s = {.kind = CLIENTS_JOB_KIND, .unique_key = key, .run_at = at};
 	return jobs_enqueue(c, &s, e) < 0 ? -1 : 0;
 }
 
@@ -593,7 +603,8 @@ static enum job_result anonymise_job(db *d, const struct job *j, struct err *e)
 	if (clients_anonymise_stale(d, j->now, &count, e))
 		return JOB_RETRY;
 	if (count)
-		log_info(CLIENTS_JOB_KIND ": %d clients without an appointment for 3 years anonymised", count);
+		log_info(CLIENTS_JOB_KIND ": %d clients without an appointment for 3 years anonymised",
+			 count);
 	int64_t now = j->now;
 	if (db_transact(d, next_run_tx, &now, e))
 		return JOB_RETRY;

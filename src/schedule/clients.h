@@ -12,13 +12,13 @@
 #include "base/phone.h"
 #include "db/db.h"
 
-#define CLIENTS_NAME_MAX 100     /* bytes of first_name and of last_name */
-#define CLIENTS_NOTES_MAX 4000   /* bytes of notes */
-#define CLIENTS_SEARCH_MAX 100   /* bytes of a search query */
-#define CLIENTS_PAGE_MAX 200     /* rows of one page of the list */
+#define CLIENTS_NAME_MAX    100	 /* bytes of first_name and of last_name */
+#define CLIENTS_NOTES_MAX   4000 /* bytes of notes */
+#define CLIENTS_SEARCH_MAX  100	 /* bytes of a search query */
+#define CLIENTS_PAGE_MAX    200	 /* rows of one page of the list */
 #define CLIENTS_ERASED_NAME "Client effacé"
 #define CLIENTS_RETENTION_S (1096 * 86400LL) /* 3 years, a leap day included: then anonymised */
-#define CLIENTS_JOB_KIND "clients.anonymise"
+#define CLIENTS_JOB_KIND    "clients.anonymise"
 
 /* One client as stored. Anonymised clients keep their row (anonymised_at != 0). */
 struct client {
@@ -30,9 +30,9 @@ struct client {
 	char phone[PHONE_E164_SIZE];
 	char notes[CLIENTS_NOTES_MAX + 1];
 	int consent_email, consent_sms, is_demo;
-	int64_t no_show_count;       /* appointments marked no_show (clients_get only) */
+	int64_t no_show_count;	     /* appointments marked no_show (clients_get only) */
 	int64_t last_appointment_at; /* 0 = none */
-	int64_t anonymised_at;       /* 0 = not anonymised */
+	int64_t anonymised_at;	     /* 0 = not anonymised */
 	int64_t version, created_at, updated_at;
 };
 
@@ -67,8 +67,7 @@ int clients_create(db_conn *c, int64_t account_id, const struct client_input *in
 		   struct client *out, struct err *e) WUR;
 /* Reads one client by public id; 404 `not_found` when the account has none. Fills
  * no_show_count. */
-int clients_get(db_conn *c, int64_t account_id, const char *public_id, struct client *out,
-		struct err *e) WUR;
+int clients_get(db_conn *c, int64_t account_id, const char *public_id, struct client *out, struct err *e) WUR;
 /* Changes the fields of `in` marked in in->set (same checks as create; 409 `client_erased`
  * for an anonymised client); *out receives the result. */
 int clients_update(db_conn *c, int64_t account_id, const char *public_id, const struct client_input *in,
@@ -125,8 +124,7 @@ int clients_note_appointment(db_conn *c, int64_t account_id, int64_t client_id, 
  * search text emptied, anonymised_at = now; its appointments keep their times but lose their
  * notes and answers) inside the caller's transaction. Returns 1 when done, 0 when there is
  * no such client in the account. Writes no audit entry (the API does). */
-int clients_anonymise(db_conn *c, int64_t account_id, int64_t client_id, int64_t now,
-		      struct err *e) WUR;
+int clients_anonymise(db_conn *c, int64_t account_id, int64_t client_id, int64_t now, struct err *e) WUR;
 
 /* Anonymises, in every account, the clients created and last booked more than
  * CLIENTS_RETENTION_S before now (in batches, each its own transaction). *count (may be
@@ -144,7 +142,7 @@ int clients_schedule_jobs(db *d, int64_t now, struct err *e) WUR;
 /* Folds text for search: lower-case, accents removed, runs of spaces made one; digits of a
  * phone kept. Writes at most cap bytes (NUL included) to out. Returns 0 or negative on
  * malformed UTF-8. */
-int clients_search_text(const char *first, const char *last, const char *email, const char *phone,
-			char *out, size_t cap, struct err *e) WUR;
+int clients_search_text(const char *first, const char *last, const char *email, const char *phone, char *out,
+			size_t cap, struct err *e) WUR;
 
 #endif

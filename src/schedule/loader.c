@@ -97,7 +97,7 @@ struct slots_date loader_local_date(const struct loader *l, int64_t utc)
 {
 	struct civil c;
 	tz_to_civil(l->zone, utc, &c);
-	return (struct slots_date){ c.year, c.month, c.day };
+	return (struct slots_date){c.year, c.month, c.day};
 }
 
 static int parse_ranges(const char *text, struct slots_exception *x)
@@ -150,7 +150,8 @@ static int setup_row(struct loader *l, struct setup_state *s, db_rows *r, struct
 {
 	int kind = (int)db_rows_int(r, 0);
 	int64_t sid = db_rows_int(r, 1);
-	int64_t i1 = db_rows_int(r, 3), i2 = db_rows_int(r, 4), i3 = db_rows_int(r, 5), i4 = db_rows_int(r, 6);
+	int64_t i1 = db_rows_int(r, 3), i2 = db_rows_int(r, 4), i3 = db_rows_int(r, 5),
+		i4 = db_rows_int(r, 6);
 	int64_t i5 = db_rows_int(r, 7), i6 = db_rows_int(r, 8), i7 = db_rows_int(r, 9);
 	const char *t1 = db_rows_text(r, 10);
 	switch (kind) {
@@ -194,7 +195,7 @@ static int setup_row(struct loader *l, struct setup_state *s, db_rows *r, struct
 		int d = (int)i1 - 1;
 		if (w->count[d] >= SLOTS_MAX_RANGES)
 			return err_internal(e, "more than %d ranges on one weekday", SLOTS_MAX_RANGES);
-		w->ranges[d][w->count[d]++] = (struct slots_range){ (int)i2, (int)i3 };
+		w->ranges[d][w->count[d]++] = (struct slots_range){(int)i2, (int)i3};
 		return 0;
 	}
 	case ROW_EXCEPTION: {
@@ -214,7 +215,8 @@ static int setup_row(struct loader *l, struct setup_state *s, db_rows *r, struct
 		int k = exception_kind(t1);
 		if (k < 0 || parse_date(db_rows_text(r, 11), &x->from) ||
 		    parse_date(db_rows_text(r, 12), &x->to) || parse_ranges(db_rows_text(r, 13), x))
-			return err_internal(e, "a stored exception of staff %lld is malformed", (long long)sid);
+			return err_internal(e, "a stored exception of staff %lld is malformed",
+					    (long long)sid);
 		x->kind = (enum slots_exception_kind)k;
 		l->nexceptions++;
 		return 0;
@@ -254,7 +256,7 @@ static void attach_exceptions(struct loader *l, const int64_t *owner)
 static int read_setup(db_conn *c, int64_t account_id, const char *service_pid, const char *staff_pid,
 		      const char *from, const char *to, struct loader *l, struct err *e)
 {
-	struct setup_state s = { 0 };
+	struct setup_state s = {0};
 	db_rows *r;
 	l->queries++;
 	if (db_query(c, setup_sql,
@@ -294,14 +296,18 @@ static int read_blocks(db_conn *c, int64_t account_id, int64_t staff_id, int64_t
 			     DB_INT(to_s), DB_INT(l->service.id), DB_INT(staff_id)),
 		     &r, e))
 		return -1;
-	int rc;
+	int rc, si = -1;
+	int64_t sid = 0;
 	while ((rc = db_rows_next(r, e)) == 1) {
-		int si = loader_staff_index(l, db_rows_int(r, 1));
+		int64_t row_sid = db_rows_int(r, 1);
+		if (si < 0 || row_sid != sid) /* rows come grouped by staff */
+			si = loader_staff_index(l, row_sid), sid = row_sid;
 		if (si < 0)
 			continue;
 		if (l->nbusy >= SLOTS_MAX_BUSY) {
 			db_rows_free(r);
-			return err_set(e, 422, "range_too_large", "to", "too many appointments in this range");
+			return err_set(e, 422, "range_too_large", "to",
+				       "too many appointments in this range");
 		}
 		if (l->nbusy == cap) {
 			cap = cap ? cap * 2 : 64;
@@ -313,36 +319,37 @@ static int read_blocks(db_conn *c, int64_t account_id, int64_t staff_id, int64_t
 		b->staff_index = si;
 		b->at.from = db_rows_int(r, 2);
 		b->at.to = db_rows_int(r, 3);
-		b->service_id = db_rows_int(r, 4);
 		b->capacity = (int)db_rows_int(r, 5);
-		b->seats_taken = (int)db_rows_int(r, 6);
-		b->session_start = db_rows_is_null(r, 7) ? 0 : db_rows_int(r, 7);
+		/* the rest matters only for group sessions: most rows skip reading it */
+		b->service_id = b->capacity > 1 ? db_rows_int(r, 4) : 0;
+		b->seats_taken = b->capacity > 1 ? (int)db_rows_int(r, 6) : 0;
+		b->session_start = b->capacity > 1 && !db_rows_is_null(r, 7) ? db_rows_int(r, 7) : 0;
 		l->busy[l->nbusy++] = b->at;
 	}
 	db_rows_free(r);
 	if (rc < 0)
 		return -1;
-	/* rows are ordered by staff id, then start: give each staff member its slice */
+	/* rows are ordered by staff id, then start: give each staff member its slice (one pass:
+	 * a month for "any" staff is thousands of rows) */
 	for (int i = 0; i < l->nstaff; i++) {
-		int first = -1, n = 0;
-		for (int j = 0; j < l->nbusy; j++)
-			if (l->blocks[j].staff_index == i) {
-				if (first < 0)
-					first = j;
-				n++;
-			}
-		l->slot_staff[i].busy = first >= 0 ? &l->busy[first] : NULL;
-		l->slot_staff[i].nbusy = n;
+		l->slot_staff[i].busy = NULL;
+		l->slot_staff[i].nbusy = 0;
+	}
+	for (int j = 0; j < l->nbusy; j++) {
+		struct slots_staff *st = &l->slot_staff[l->blocks[j].staff_index];
+		if (!st->busy)
+			st->busy = &l->busy[j];
+		st->nbusy++;
 	}
 	/* group sessions of this service with a free seat */
 	for (int j = 0; j < l->nbusy; j++) {
 		const struct loader_block *b = &l->blocks[j];
 		if (b->capacity > 1 && b->service_id == l->service.id && b->session_start &&
 		    b->seats_taken < b->capacity) {
-			l->sessions = xrealloc(l->sessions, (size_t)(l->nsessions + 1) * sizeof(*l->sessions));
-			l->sessions[l->nsessions++] = (struct loader_session){ b->staff_index, b->id,
-									       b->session_start,
-									       b->seats_taken, b->capacity };
+			l->sessions =
+				xrealloc(l->sessions, (size_t)(l->nsessions + 1) * sizeof(*l->sessions));
+			l->sessions[l->nsessions++] = (struct loader_session){
+				b->staff_index, b->id, b->session_start, b->seats_taken, b->capacity};
 		}
 	}
 	return 0;
@@ -387,7 +394,7 @@ int loader_load(db_conn *c, int64_t account_id, const char *service_pid, const c
 		.nstaff = l->nstaff,
 		.closed = l->closed,
 		.nclosed = l->nclosed,
-		.service = { l->service.duration, l->service.buffer_before, l->service.buffer_after },
+		.service = {l->service.duration, l->service.buffer_before, l->service.buffer_after},
 		.rules = l->service.rules,
 		.now = now,
 		.from_date = from,

@@ -44,9 +44,9 @@ struct loader_block {
 	int64_t id;
 	int staff_index;
 	struct slots_interval at;
-	int64_t service_id;
-	int64_t session_start; /* group blocks: the start of the session, else 0 */
-	int capacity, seats_taken;
+	int64_t service_id;	   /* group blocks (capacity > 1) only, else 0 */
+	int64_t session_start;	   /* group blocks: the start of the session, else 0 */
+	int capacity, seats_taken; /* seats_taken: group blocks only, else 0 */
 };
 
 /* Everything read, owned by the struct (free with loader_release). in.staff[i] is
@@ -59,8 +59,8 @@ struct loader {
 	struct loader_staff staff[SLOTS_MAX_STAFF];
 	struct slots_staff slot_staff[SLOTS_MAX_STAFF];
 	struct slots_exception *exceptions; /* every staff member's, grouped by staff */
-	struct slots_interval *busy;        /* every staff member's, grouped by staff, sorted */
-	struct loader_block *blocks;        /* parallel to busy */
+	struct slots_interval *busy;	    /* every staff member's, grouped by staff, sorted */
+	struct loader_block *blocks;	    /* parallel to busy */
 	struct slots_date *closed;
 	int nclosed, nexceptions, nbusy;
 	struct loader_session *sessions;

@@ -26,7 +26,8 @@ int setup_load_week(db_conn *c, int64_t account_id, int64_t staff_id, struct slo
 	memset(w, 0, sizeof(*w));
 	db_rows *r;
 	if (db_query(c,
-		     "SELECT weekday, start_min, end_min FROM staff_hours WHERE account_id = $1 AND staff_id = $2"
+		     "SELECT weekday, start_min, end_min FROM staff_hours WHERE account_id = $1 AND staff_id "
+		     "= $2"
 		     " ORDER BY weekday, start_min",
 		     DB_ARGS(DB_INT(account_id), DB_INT(staff_id)), &r, e))
 		return -1;
@@ -35,7 +36,8 @@ int setup_load_week(db_conn *c, int64_t account_id, int64_t staff_id, struct slo
 		int64_t d = db_rows_int(r, 0) - 1;
 		if (d < 0 || d > 6 || w->count[d] >= SLOTS_MAX_RANGES)
 			continue;
-		w->ranges[d][w->count[d]++] = (struct slots_range){ (int)db_rows_int(r, 1), (int)db_rows_int(r, 2) };
+		w->ranges[d][w->count[d]++] =
+			(struct slots_range){(int)db_rows_int(r, 1), (int)db_rows_int(r, 2)};
 	}
 	db_rows_free(r);
 	return rc < 0 ? -1 : 0;
@@ -59,7 +61,7 @@ int setup_ranges_parse(const char *text, struct slots_range *out, int max, struc
 			json_decref(j);
 			return err_internal(e, "stored range %d is not [start, end]", (int)i);
 		}
-		out[n++] = (struct slots_range){ (int)json_integer_value(a), (int)json_integer_value(b) };
+		out[n++] = (struct slots_range){(int)json_integer_value(a), (int)json_integer_value(b)};
 	}
 	json_decref(j);
 	return n;
@@ -71,7 +73,7 @@ static int date_of(const char *s, struct slots_date *d)
 	struct civil c;
 	if (!s || tz_parse_date(s, &c, NULL, "date"))
 		return -1;
-	*d = (struct slots_date){ c.year, c.month, c.day };
+	*d = (struct slots_date){c.year, c.month, c.day};
 	return 0;
 }
 
@@ -93,8 +95,9 @@ int setup_load_exceptions(db_conn *c, int64_t account_id, int64_t staff_id, cons
 	if (db_query(c,
 		     "SELECT kind, from_date, to_date, ranges FROM staff_exceptions WHERE account_id = $1 AND"
 		     " staff_id = $2 AND to_date >= $3 ORDER BY from_date, id LIMIT $4",
-		     DB_ARGS(DB_INT(account_id), DB_INT(staff_id), DB_TEXT(from), DB_INT(SLOTS_MAX_EXCEPTIONS)), &r,
-		     e))
+		     DB_ARGS(DB_INT(account_id), DB_INT(staff_id), DB_TEXT(from),
+			     DB_INT(SLOTS_MAX_EXCEPTIONS)),
+		     &r, e))
 		return -1;
 	int n = 0, rc;
 	while ((rc = db_rows_next(r, e)) == 1 && n < SLOTS_MAX_EXCEPTIONS) {
@@ -120,7 +123,8 @@ int setup_load_exceptions(db_conn *c, int64_t account_id, int64_t staff_id, cons
 int setup_load_closed(db_conn *c, int64_t account_id, const char *from, struct slots_date *out, struct err *e)
 {
 	db_rows *r;
-	if (db_query(c, "SELECT day FROM closed_days WHERE account_id = $1 AND day >= $2 ORDER BY day LIMIT $3",
+	if (db_query(c,
+		     "SELECT day FROM closed_days WHERE account_id = $1 AND day >= $2 ORDER BY day LIMIT $3",
 		     DB_ARGS(DB_INT(account_id), DB_TEXT(from), DB_INT(SLOTS_MAX_CLOSED)), &r, e))
 		return -1;
 	int n = 0, rc;
@@ -158,11 +162,14 @@ int setup_conflicts(db_conn *c, int64_t account_id, int64_t staff_id, const stru
 	st.exceptions = exc;
 	st.nexceptions = nexc;
 	if (db_query(c,
-		     "SELECT a.public_id, a.starts_at, a.ends_at, b.blocked_from, b.blocked_to FROM appointments a"
+		     "SELECT a.public_id, a.starts_at, a.ends_at, b.blocked_from, b.blocked_to FROM "
+		     "appointments a"
 		     " JOIN blocks b ON b.account_id = a.account_id AND b.id = a.block_id"
-		     " WHERE a.account_id = $1 AND a.staff_id = $2 AND a.status = 'booked' AND a.starts_at >= $3"
+		     " WHERE a.account_id = $1 AND a.staff_id = $2 AND a.status = 'booked' AND a.starts_at "
+		     ">= $3"
 		     " ORDER BY a.starts_at, a.id LIMIT $4",
-		     DB_ARGS(DB_INT(account_id), DB_INT(staff_id), DB_INT(now), DB_INT(SETUP_MAX_SCANNED)), &r, e))
+		     DB_ARGS(DB_INT(account_id), DB_INT(staff_id), DB_INT(now), DB_INT(SETUP_MAX_SCANNED)),
+		     &r, e))
 		goto done;
 	int more;
 	while ((more = db_rows_next(r, e)) == 1) {
@@ -178,14 +185,14 @@ int setup_conflicts(db_conn *c, int64_t account_id, int64_t staff_id, const stru
 			.nstaff = 1,
 			.closed = closed,
 			.nclosed = nclosed,
-			.service = { (int)((end - start + 59) / 60), (int)((start - bfrom + 59) / 60),
-				     (int)((bto - end + 59) / 60) },
-			.rules = { 0, 0, 5 },
+			.service = {(int)((end - start + 59) / 60), (int)((start - bfrom + 59) / 60),
+				    (int)((bto - end + 59) / 60)},
+			.rules = {0, 0, 5},
 			.now = start,
 		};
-		struct err ce = { 0 };
-		int inside = slots_check_start(&in, 0, start, "start", &ce) == 0 || !strcmp(ce.code, "off_grid") ||
-			     !strcmp(ce.code, "slot_taken");
+		struct err ce = {0};
+		int inside = slots_check_start(&in, 0, start, "start", &ce) == 0 ||
+			     !strcmp(ce.code, "off_grid") || !strcmp(ce.code, "slot_taken");
 		if (inside)
 			continue;
 		out->total++;
@@ -221,73 +228,82 @@ struct demo_kind {
 	const char *type;
 	struct demo_svc svc[5];
 	const char *staff[3];
-	unsigned days;		     /* bit 0 = Monday */
+	unsigned days;		      /* bit 0 = Monday */
 	struct slots_range ranges[2]; /* the same each open day */
 	struct demo_question q;
 };
 
 static const struct demo_kind demo_kinds[] = {
-	{ "hair_salon",
-	  { { "Coupe femme", "Coupes", "#c2185b", 45, 3800, 0, 0, 1 },
-	    { "Coupe homme", "Coupes", "#1976d2", 30, 2200, 0, 0, 1 },
-	    { "Brushing", "Coiffage", "#7b1fa2", 30, 2500, 0, 0, 1 },
-	    { "Coloration", "Couleur", "#f57c00", 90, 6500, 0, 10, 1 } },
-	  { "Élodie Martin", "Karim Benali", NULL },
-	  0x3e, { { 540, 720 }, { 840, 1140 } },
-	  { 3, "Première coloration chez nous ?", "yesno", "[]", 0 } },
-	{ "beauty",
-	  { { "Soin du visage", "Soins", "#ad1457", 60, 5500, 0, 10, 1 },
-	    { "Manucure", "Mains", "#6a1b9a", 45, 3000, 0, 0, 1 },
-	    { "Épilation jambes", "Épilation", "#00838f", 30, 2500, 0, 5, 1 },
-	    { "Massage relaxant", "Soins", "#2e7d32", 60, 6000, 0, 10, 1 } },
-	  { "Inès Garnier", "Chloé Faure", NULL },
-	  0x3e, { { 570, 750 }, { 840, 1140 } },
-	  { 0, "Type de peau", "choice", "[\"Normale\", \"Sèche\", \"Grasse\", \"Mixte\"]", 0 } },
-	{ "physio",
-	  { { "Séance de kinésithérapie", "Séances", "#1565c0", 30, 1613, 0, 0, 1 },
-	    { "Bilan kinésithérapique", "Bilans", "#00695c", 45, 3000, 0, 0, 1 },
-	    { "Rééducation du genou", "Séances", "#4527a0", 30, 1613, 0, 0, 1 },
-	    { "Drainage lymphatique", "Séances", "#558b2f", 45, 2500, 0, 0, 1 } },
-	  { "Thomas Bernard", "Julie Petit", NULL },
-	  0x1f, { { 480, 720 }, { 840, 1140 } },
-	  { 0, "Avez-vous une prescription médicale ?", "yesno", "[]", 1 } },
-	{ "medical",
-	  { { "Consultation", "Consultations", "#1565c0", 20, 3000, 0, 0, 1 },
-	    { "Consultation longue", "Consultations", "#283593", 40, 6000, 0, 0, 1 },
-	    { "Vaccination", "Actes", "#2e7d32", 15, 3000, 0, 0, 1 },
-	    { "Certificat médical de sport", "Actes", "#ef6c00", 20, 3000, 0, 0, 1 } },
-	  { "Dr Anne Lefèvre", NULL, NULL },
-	  0x1f, { { 510, 750 }, { 840, 1080 } },
-	  { 0, "Motif de la consultation", "text", "[]", 0 } },
-	{ "garage",
-	  { { "Vidange", "Entretien", "#455a64", 60, 8900, 0, 0, 1 },
-	    { "Contrôle technique", "Contrôles", "#d84315", 60, 7800, 0, 0, 1 },
-	    { "Changement de pneus", "Pneus", "#37474f", 45, 6000, 0, 0, 1 },
-	    { "Diagnostic électronique", "Diagnostic", "#0277bd", 30, 4900, 0, 0, 1 } },
-	  { "Marc Lemoine", "Nicolas Roussel", NULL },
-	  0x1f, { { 480, 720 }, { 810, 1080 } },
-	  { 0, "Immatriculation du véhicule", "text", "[]", 1 } },
-	{ "coach",
-	  { { "Séance individuelle", "Coaching", "#e65100", 60, 5000, 0, 15, 1 },
-	    { "Bilan forme", "Bilans", "#2e7d32", 45, 3500, 0, 15, 1 },
-	    { "Cours collectif de yoga", "Cours", "#6a1b9a", 60, 1500, 0, 15, 8 } },
-	  { "Lucas Moreau", NULL, NULL },
-	  0x3f, { { 420, 720 }, { 960, 1200 } },
-	  { 0, "Objectif principal", "choice", "[\"Perte de poids\", \"Remise en forme\", \"Préparation sportive\"]", 0 } },
-	{ "town_hall",
-	  { { "Dépôt de demande de passeport", "État civil", "#1565c0", 20, 0, 0, 0, 1 },
-	    { "Retrait de carte d'identité", "État civil", "#00838f", 10, 0, 0, 0, 1 },
-	    { "Rendez-vous urbanisme", "Urbanisme", "#558b2f", 30, 0, 0, 0, 1 } },
-	  { "Guichet 1", "Guichet 2", NULL },
-	  0x1f, { { 510, 720 }, { 810, 1020 } },
-	  { 0, "Nombre de personnes concernées", "choice", "[\"1\", \"2\", \"3\", \"4 ou plus\"]", 1 } },
-	{ "other",
-	  { { "Rendez-vous", "Rendez-vous", "#1565c0", 30, 0, 0, 0, 1 },
-	    { "Rendez-vous long", "Rendez-vous", "#2e7d32", 60, 0, 0, 0, 1 },
-	    { "Premier rendez-vous", "Rendez-vous", "#ef6c00", 45, 0, 0, 0, 1 } },
-	  { "Camille Dubois", NULL, NULL },
-	  0x1f, { { 540, 720 }, { 840, 1080 } },
-	  { 0, "Précisions", "text", "[]", 0 } },
+	{"hair_salon",
+	 {{"Coupe femme", "Coupes", "#c2185b", 45, 3800, 0, 0, 1},
+	  {"Coupe homme", "Coupes", "#1976d2", 30, 2200, 0, 0, 1},
+	  {"Brushing", "Coiffage", "#7b1fa2", 30, 2500, 0, 0, 1},
+	  {"Coloration", "Couleur", "#f57c00", 90, 6500, 0, 10, 1}},
+	 {"Élodie Martin", "Karim Benali", NULL},
+	 0x3e,
+	 {{540, 720}, {840, 1140}},
+	 {3, "Première coloration chez nous ?", "yesno", "[]", 0}},
+	{"beauty",
+	 {{"Soin du visage", "Soins", "#ad1457", 60, 5500, 0, 10, 1},
+	  {"Manucure", "Mains", "#6a1b9a", 45, 3000, 0, 0, 1},
+	  {"Épilation jambes", "Épilation", "#00838f", 30, 2500, 0, 5, 1},
+	  {"Massage relaxant", "Soins", "#2e7d32", 60, 6000, 0, 10, 1}},
+	 {"Inès Garnier", "Chloé Faure", NULL},
+	 0x3e,
+	 {{570, 750}, {840, 1140}},
+	 {0, "Type de peau", "choice", "[\"Normale\", \"Sèche\", \"Grasse\", \"Mixte\"]", 0}},
+	{"physio",
+	 {{"Séance de kinésithérapie", "Séances", "#1565c0", 30, 1613, 0, 0, 1},
+	  {"Bilan kinésithérapique", "Bilans", "#00695c", 45, 3000, 0, 0, 1},
+	  {"Rééducation du genou", "Séances", "#4527a0", 30, 1613, 0, 0, 1},
+	  {"Drainage lymphatique", "Séances", "#558b2f", 45, 2500, 0, 0, 1}},
+	 {"Thomas Bernard", "Julie Petit", NULL},
+	 0x1f,
+	 {{480, 720}, {840, 1140}},
+	 {0, "Avez-vous une prescription médicale ?", "yesno", "[]", 1}},
+	{"medical",
+	 {{"Consultation", "Consultations", "#1565c0", 20, 3000, 0, 0, 1},
+	  {"Consultation longue", "Consultations", "#283593", 40, 6000, 0, 0, 1},
+	  {"Vaccination", "Actes", "#2e7d32", 15, 3000, 0, 0, 1},
+	  {"Certificat médical de sport", "Actes", "#ef6c00", 20, 3000, 0, 0, 1}},
+	 {"Dr Anne Lefèvre", NULL, NULL},
+	 0x1f,
+	 {{510, 750}, {840, 1080}},
+	 {0, "Motif de la consultation", "text", "[]", 0}},
+	{"garage",
+	 {{"Vidange", "Entretien", "#455a64", 60, 8900, 0, 0, 1},
+	  {"Contrôle technique", "Contrôles", "#d84315", 60, 7800, 0, 0, 1},
+	  {"Changement de pneus", "Pneus", "#37474f", 45, 6000, 0, 0, 1},
+	  {"Diagnostic électronique", "Diagnostic", "#0277bd", 30, 4900, 0, 0, 1}},
+	 {"Marc Lemoine", "Nicolas Roussel", NULL},
+	 0x1f,
+	 {{480, 720}, {810, 1080}},
+	 {0, "Immatriculation du véhicule", "text", "[]", 1}},
+	{"coach",
+	 {{"Séance individuelle", "Coaching", "#e65100", 60, 5000, 0, 15, 1},
+	  {"Bilan forme", "Bilans", "#2e7d32", 45, 3500, 0, 15, 1},
+	  {"Cours collectif de yoga", "Cours", "#6a1b9a", 60, 1500, 0, 15, 8}},
+	 {"Lucas Moreau", NULL, NULL},
+	 0x3f,
+	 {{420, 720}, {960, 1200}},
+	 {0, "Objectif principal", "choice",
+	  "[\"Perte de poids\", \"Remise en forme\", \"Préparation sportive\"]", 0}},
+	{"town_hall",
+	 {{"Dépôt de demande de passeport", "État civil", "#1565c0", 20, 0, 0, 0, 1},
+	  {"Retrait de carte d'identité", "État civil", "#00838f", 10, 0, 0, 0, 1},
+	  {"Rendez-vous urbanisme", "Urbanisme", "#558b2f", 30, 0, 0, 0, 1}},
+	 {"Guichet 1", "Guichet 2", NULL},
+	 0x1f,
+	 {{510, 720}, {810, 1020}},
+	 {0, "Nombre de personnes concernées", "choice", "[\"1\", \"2\", \"3\", \"4 ou plus\"]", 1}},
+	{"other",
+	 {{"Rendez-vous", "Rendez-vous", "#1565c0", 30, 0, 0, 0, 1},
+	  {"Rendez-vous long", "Rendez-vous", "#2e7d32", 60, 0, 0, 0, 1},
+	  {"Premier rendez-vous", "Rendez-vous", "#ef6c00", 45, 0, 0, 0, 1}},
+	 {"Camille Dubois", NULL, NULL},
+	 0x1f,
+	 {{540, 720}, {840, 1080}},
+	 {0, "Précisions", "text", "[]", 0}},
 };
 
 /* Fictitious clients: names made up, addresses in example.fr, numbers in the range set aside
@@ -295,18 +311,18 @@ static const struct demo_kind demo_kinds[] = {
 static const struct {
 	const char *first, *last, *email, *phone;
 } demo_clients[] = {
-	{ "Camille", "Durand", "camille.durand@example.fr", "+33639980001" },
-	{ "Léa", "Moreau", "lea.moreau@example.fr", "+33639980002" },
-	{ "Hugo", "Lambert", "hugo.lambert@example.fr", "+33639980003" },
-	{ "Manon", "Girard", "manon.girard@example.fr", "+33639980004" },
-	{ "Louis", "Roux", "louis.roux@example.fr", "+33639980005" },
-	{ "Chloé", "Fontaine", "chloe.fontaine@example.fr", "+33639980006" },
-	{ "Nathan", "Mercier", "nathan.mercier@example.fr", "+33639980007" },
-	{ "Emma", "Rousseau", "emma.rousseau@example.fr", "+33639980008" },
+	{"Camille", "Durand", "camille.durand@example.fr", "+33639980001"},
+	{"Léa", "Moreau", "lea.moreau@example.fr", "+33639980002"},
+	{"Hugo", "Lambert", "hugo.lambert@example.fr", "+33639980003"},
+	{"Manon", "Girard", "manon.girard@example.fr", "+33639980004"},
+	{"Louis", "Roux", "louis.roux@example.fr", "+33639980005"},
+	{"Chloé", "Fontaine", "chloe.fontaine@example.fr", "+33639980006"},
+	{"Nathan", "Mercier", "nathan.mercier@example.fr", "+33639980007"},
+	{"Emma", "Rousseau", "emma.rousseau@example.fr", "+33639980008"},
 };
 #define NCLIENTS ((int)(sizeof(demo_clients) / sizeof(demo_clients[0])))
 
-static const char *const staff_colors[] = { "#00897b", "#5e35b1", "#f4511e" };
+static const char *const staff_colors[] = {"#00897b", "#5e35b1", "#f4511e"};
 
 static int insert_id(db_conn *c, const char *sql, const db_param *p, int np, int64_t *id, struct err *e)
 {
@@ -348,7 +364,7 @@ static int demo_appointments(db_conn *c, int64_t account_id, const struct demo_k
 	for (int d = 0; d < 7; d++) {
 		if (!(k->days & (1u << d)))
 			continue;
-		struct civil date = { 0 };
+		struct civil date = {0};
 		tz_civil_from_days(day0 + d, &date.year, &date.month, &date.day);
 		for (int s = 0; s < nstaff; s++)
 			for (int g = 0; g < 2; g++) {
@@ -372,27 +388,35 @@ static int demo_appointments(db_conn *c, int64_t account_id, const struct demo_k
 						char pid[24];
 						public_id_new("apt", pid);
 						if (insert_id(c,
-							      "INSERT INTO blocks (account_id, staff_id, service_id, blocked_from,"
-							      " blocked_to, capacity, seats_taken, is_demo) VALUES ($1, $2, $3,"
+							      "INSERT INTO blocks (account_id, staff_id, "
+							      "service_id, blocked_from,"
+							      " blocked_to, capacity, seats_taken, is_demo) "
+							      "VALUES ($1, $2, $3,"
 							      " $4, $5, 1, 1, 1) RETURNING id",
-							      DB_ARGS(DB_INT(account_id), DB_INT(staff[s]), DB_INT(svc[si]),
+							      DB_ARGS(DB_INT(account_id), DB_INT(staff[s]),
+								      DB_INT(svc[si]),
 								      DB_INT(start - 60LL * sv->before),
 								      DB_INT(end + 60LL * sv->after)),
 							      &block, e) ||
 						    db_exec(c,
-							    "INSERT INTO appointments (account_id, public_id, block_id, service_id,"
-							    " staff_id, client_id, starts_at, ends_at, status, source, is_demo,"
-							    " created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8,"
+							    "INSERT INTO appointments (account_id, "
+							    "public_id, block_id, service_id,"
+							    " staff_id, client_id, starts_at, ends_at, "
+							    "status, source, is_demo,"
+							    " created_at, updated_at) VALUES ($1, $2, $3, "
+							    "$4, $5, $6, $7, $8,"
 							    " 'booked', 'office', 1, $9, $9)",
-							    DB_ARGS(DB_INT(account_id), DB_TEXT(pid), DB_INT(block),
-								    DB_INT(svc[si]), DB_INT(staff[s]),
-								    DB_INT(clients[n % NCLIENTS]), DB_INT(start), DB_INT(end),
-								    DB_INT(now)),
+							    DB_ARGS(DB_INT(account_id), DB_TEXT(pid),
+								    DB_INT(block), DB_INT(svc[si]),
+								    DB_INT(staff[s]),
+								    DB_INT(clients[n % NCLIENTS]),
+								    DB_INT(start), DB_INT(end), DB_INT(now)),
 							    e) < 0)
 							return -1;
 						n++;
 					}
-					/* a gap after every other appointment, so the agenda shows free time */
+					/* a gap after every other appointment, so the agenda shows free time
+					 */
 					t += sv->duration + sv->after + (j % 2 ? 0 : 30);
 				}
 			}
@@ -409,7 +433,8 @@ int setup_demo_fill(db_conn *c, int64_t account_id, const char *business_type, i
 		char pid[24];
 		public_id_new("stf", pid);
 		if (insert_id(c,
-			      "INSERT INTO staff (account_id, public_id, name, color, position, is_demo, created_at,"
+			      "INSERT INTO staff (account_id, public_id, name, color, position, is_demo, "
+			      "created_at,"
 			      " updated_at) VALUES ($1, $2, $3, $4, $5, 1, $6, $6) RETURNING id",
 			      DB_ARGS(DB_INT(account_id), DB_TEXT(pid), DB_TEXT(k->staff[nstaff]),
 				      DB_TEXT(staff_colors[nstaff]), DB_INT(nstaff), DB_INT(now)),
@@ -418,7 +443,8 @@ int setup_demo_fill(db_conn *c, int64_t account_id, const char *business_type, i
 		for (int d = 0; d < 7; d++)
 			for (int g = 0; g < 2 && (k->days & (1u << d)); g++)
 				if (db_exec(c,
-					    "INSERT INTO staff_hours (account_id, staff_id, weekday, start_min, end_min,"
+					    "INSERT INTO staff_hours (account_id, staff_id, weekday, "
+					    "start_min, end_min,"
 					    " is_demo) VALUES ($1, $2, $3, $4, $5, 1)",
 					    DB_ARGS(DB_INT(account_id), DB_INT(staff[nstaff]), DB_INT(d + 1),
 						    DB_INT(k->ranges[g].start), DB_INT(k->ranges[g].end)),
@@ -429,20 +455,24 @@ int setup_demo_fill(db_conn *c, int64_t account_id, const char *business_type, i
 		const struct demo_svc *sv = &k->svc[nsvc];
 		char pid[24];
 		public_id_new("svc", pid);
-		if (insert_id(c,
-			      "INSERT INTO services (account_id, public_id, name, category, color, duration_min,"
-			      " price_cents, buffer_before_min, buffer_after_min, capacity, position, is_demo,"
-			      " created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 1,"
-			      " $12, $12) RETURNING id",
-			      DB_ARGS(DB_INT(account_id), DB_TEXT(pid), DB_TEXT(sv->name), DB_TEXT(sv->category),
-				      DB_TEXT(sv->color), DB_INT(sv->duration), DB_INT(sv->price_cents),
-				      DB_INT(sv->before), DB_INT(sv->after), DB_INT(sv->capacity), DB_INT(nsvc),
-				      DB_INT(now)),
-			      &svc[nsvc], e))
+		if (insert_id(
+			    c,
+			    "INSERT INTO services (account_id, public_id, name, category, color, "
+			    "duration_min,"
+			    " price_cents, buffer_before_min, buffer_after_min, capacity, position, is_demo,"
+			    " created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, "
+			    "1,"
+			    " $12, $12) RETURNING id",
+			    DB_ARGS(DB_INT(account_id), DB_TEXT(pid), DB_TEXT(sv->name),
+				    DB_TEXT(sv->category), DB_TEXT(sv->color), DB_INT(sv->duration),
+				    DB_INT(sv->price_cents), DB_INT(sv->before), DB_INT(sv->after),
+				    DB_INT(sv->capacity), DB_INT(nsvc), DB_INT(now)),
+			    &svc[nsvc], e))
 			return -1;
 		for (int s = 0; s < nstaff; s++)
 			if (db_exec(c,
-				    "INSERT INTO service_staff (account_id, service_id, staff_id, is_demo) VALUES ($1, $2,"
+				    "INSERT INTO service_staff (account_id, service_id, staff_id, is_demo) "
+				    "VALUES ($1, $2,"
 				    " $3, 1)",
 				    DB_ARGS(DB_INT(account_id), DB_INT(svc[nsvc]), DB_INT(staff[s])), e) < 0)
 				return -1;
@@ -450,7 +480,8 @@ int setup_demo_fill(db_conn *c, int64_t account_id, const char *business_type, i
 	char qpid[24];
 	public_id_new("qst", qpid);
 	if (db_exec(c,
-		    "INSERT INTO service_questions (account_id, service_id, public_id, label, kind, choices, required,"
+		    "INSERT INTO service_questions (account_id, service_id, public_id, label, kind, choices, "
+		    "required,"
 		    " is_demo) VALUES ($1, $2, $3, $4, $5, $6, $7, 1)",
 		    DB_ARGS(DB_INT(account_id), DB_INT(svc[k->q.service]), DB_TEXT(qpid), DB_TEXT(k->q.label),
 			    DB_TEXT(k->q.kind), DB_TEXT(k->q.choices), DB_INT(k->q.required)),
@@ -463,12 +494,15 @@ int setup_demo_fill(db_conn *c, int64_t account_id, const char *business_type, i
 					demo_clients[i].phone, search, sizeof(search), e))
 			return -1;
 		if (insert_id(c,
-			      "INSERT INTO clients (account_id, public_id, first_name, last_name, search_text, email,"
-			      " phone, is_demo, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, 1, $8, $8)"
+			      "INSERT INTO clients (account_id, public_id, first_name, last_name, "
+			      "search_text, email,"
+			      " phone, is_demo, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, "
+			      "1, $8, $8)"
 			      " RETURNING id",
 			      DB_ARGS(DB_INT(account_id), DB_TEXT(pid), DB_TEXT(demo_clients[i].first),
 				      DB_TEXT(demo_clients[i].last), DB_TEXT(search),
-				      DB_TEXT(demo_clients[i].email), DB_TEXT(demo_clients[i].phone), DB_INT(now)),
+				      DB_TEXT(demo_clients[i].email), DB_TEXT(demo_clients[i].phone),
+				      DB_INT(now)),
 			      &clients[i], e))
 			return -1;
 	}
@@ -481,12 +515,17 @@ void setup_register(void)
 		const char *name;
 		enum demo_rank rank;
 	} tables[] = {
-		{ "appointment_answers", DEMO_RANK_DETAILS }, { "appointments", DEMO_RANK_APPOINTMENTS },
-		{ "blocks", DEMO_RANK_BLOCKS },                { "service_questions", DEMO_RANK_SETUP_LINKS },
-		{ "service_staff", DEMO_RANK_SETUP_LINKS },    { "staff_hours", DEMO_RANK_SETUP_LINKS },
-		{ "staff_exceptions", DEMO_RANK_SETUP_LINKS }, { "services", DEMO_RANK_SETUP },
-		{ "staff", DEMO_RANK_SETUP },                  { "clients", DEMO_RANK_PEOPLE },
-		{ "closed_days", DEMO_RANK_ACCOUNT },
+		{"appointment_answers", DEMO_RANK_DETAILS},
+		{"appointments", DEMO_RANK_APPOINTMENTS},
+		{"blocks", DEMO_RANK_BLOCKS},
+		{"service_questions", DEMO_RANK_SETUP_LINKS},
+		{"service_staff", DEMO_RANK_SETUP_LINKS},
+		{"staff_hours", DEMO_RANK_SETUP_LINKS},
+		{"staff_exceptions", DEMO_RANK_SETUP_LINKS},
+		{"services", DEMO_RANK_SETUP},
+		{"staff", DEMO_RANK_SETUP},
+		{"clients", DEMO_RANK_PEOPLE},
+		{"closed_days", DEMO_RANK_ACCOUNT},
 	};
 	for (size_t i = 0; i < sizeof(tables) / sizeof(tables[0]); i++)
 		demo_register_table(tables[i].name, tables[i].rank);

@@ -13,11 +13,12 @@
 #include "db/db.h"
 #include "schedule/slots.h"
 
-#define SETUP_MAX_CONFLICTS 200	   /* conflicts listed in one answer (the rest counted) */
-#define SETUP_MAX_SCANNED   20000  /* future appointments of one staff member checked */
+#define SETUP_MAX_CONFLICTS 200	  /* conflicts listed in one answer (the rest counted) */
+#define SETUP_MAX_SCANNED   20000 /* future appointments of one staff member checked */
 
 /* Reads the weekly hours of staff member staff_id (an internal id) into *w (zeroed first). */
-int setup_load_week(db_conn *c, int64_t account_id, int64_t staff_id, struct slots_week *w, struct err *e) WUR;
+int setup_load_week(db_conn *c, int64_t account_id, int64_t staff_id, struct slots_week *w,
+		    struct err *e) WUR;
 
 /* Parses a stored ranges column ("[[540,720],[840,1110]]", minutes) into out[0..max-1];
  * returns the count, or -1 with a 500 error when the text is not such a list. */

@@ -10,7 +10,6 @@
 
 #include "harness.h"
 
-
 static void healthz_reports_the_store(void **state)
 {
 	(void)state;
@@ -30,7 +29,7 @@ static void healthz_reports_the_store(void **state)
 static void every_answer_has_security_headers_and_a_request_id(void **state)
 {
 	(void)state;
-	const char *paths[] = { "/healthz", "/no/such/page" };
+	const char *paths[] = {"/healthz", "/no/such/page"};
 	for (size_t i = 0; i < 2; i++) {
 		struct reply r;
 		char v[512];

@@ -44,12 +44,12 @@ static void metrics_need_the_token(void **state)
 	assert_error(&r, 401, "unauthorized");
 	reply_free(&r);
 
-	const char *wrong[] = { "Authorization: Bearer s3cret-metrics-tokeX", NULL };
+	const char *wrong[] = {"Authorization: Bearer s3cret-metrics-tokeX", NULL};
 	http_call(&H, "GET", "/metrics", NULL, wrong, &r);
 	assert_error(&r, 401, "unauthorized");
 	reply_free(&r);
 
-	const char *right[] = { "Authorization: Bearer s3cret-metrics-token", NULL };
+	const char *right[] = {"Authorization: Bearer s3cret-metrics-token", NULL};
 	http_call(&H, "GET", "/metrics", NULL, right, &r);
 	assert_int_equal(r.status, 200);
 	assert_non_null(strstr(r.body, "creneau_store_pool_connections"));

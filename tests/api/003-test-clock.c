@@ -29,11 +29,11 @@ static int nruns;
 
 static int enqueue(db_conn *c, const char *name, int64_t run_at)
 {
-	struct err e = { 0 };
+	struct err e = {0};
 	json_t *payload = json_pack("{s:s}", "name", name);
 	char key[64];
 	snprintf(key, sizeof(key), "test-note:%s", name);
-	struct job_spec s = { .kind = "test.note", .unique_key = key, .payload = payload, .run_at = run_at };
+	struct job_spec s = {.kind = "test.note", .unique_key = key, .payload = payload, .run_at = run_at};
 	int rc = jobs_enqueue(c, &s, &e);
 	json_decref(payload);
 	return rc;
@@ -101,11 +101,12 @@ static void set_moves_the_clock(void **state)
 
 	http_call(&H, "POST", "/api/v1/test/clock", "{\"set\": \"18/04/2027\"}", NULL, &r);
 	assert_int_equal(r.status, 400);
-	assert_string_equal(json_string_value(json_object_get(json_object_get(r.json, "error"), "field")), "set");
+	assert_string_equal(json_string_value(json_object_get(json_object_get(r.json, "error"), "field")),
+			    "set");
 	reply_free(&r);
 
-	http_call(&H, "POST", "/api/v1/test/clock", "{\"set\": \"2027-04-18T08:00:00Z\", \"advance_seconds\": 5}",
-		  NULL, &r);
+	http_call(&H, "POST", "/api/v1/test/clock",
+		  "{\"set\": \"2027-04-18T08:00:00Z\", \"advance_seconds\": 5}", NULL, &r);
 	assert_int_equal(r.status, 400);
 	reply_free(&r);
 }
@@ -118,7 +119,7 @@ static void advancing_runs_due_jobs_in_order_at_their_instant(void **state)
 	http_call(&H, "POST", "/api/v1/test/clock", "{\"set\": \"2027-04-18T06:00:00Z\"}", NULL, &r);
 	reply_free(&r);
 
-	struct err e = { 0 };
+	struct err e = {0};
 	db_conn *c;
 	assert_int_equal(db_acquire(H.app->db, &c, &e), 0);
 	assert_int_equal(db_begin(c, &e), 0);
@@ -137,8 +138,8 @@ static void advancing_runs_due_jobs_in_order_at_their_instant(void **state)
 	assert_true(json_integer_value(json_object_get(r.json, "jobs_run")) >= 4);
 	reply_free(&r);
 
-	const char *order[] = { "a", "b", "b-follow-up", "c" };
-	const int64_t at[] = { t0 + 60, t0 + 3600, t0 + 3630, t0 + 7200 };
+	const char *order[] = {"a", "b", "b-follow-up", "c"};
+	const int64_t at[] = {t0 + 60, t0 + 3600, t0 + 3630, t0 + 7200};
 	assert_int_equal(nruns, 4);
 	for (int i = 0; i < 4; i++) {
 		assert_string_equal(runs[i].name, order[i]);
@@ -170,7 +171,7 @@ static void advancing_backwards_is_refused(void **state)
 static int free_port(void)
 {
 	int fd = socket(AF_INET, SOCK_STREAM, 0);
-	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
 	socklen_t len = sizeof(a);
 	assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
 	assert_int_equal(getsockname(fd, (struct sockaddr *)&a, &len), 0);

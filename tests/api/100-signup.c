@@ -15,7 +15,7 @@
 
 static int64_t count(const char *sql)
 {
-	struct err e = { 0 };
+	struct err e = {0};
 	db_conn *c;
 	int64_t n = -1;
 	assert_int_equal(db_acquire(H.app->db, &c, &e), 0);
@@ -26,7 +26,7 @@ static int64_t count(const char *sql)
 
 static void post_signup(const char *json, struct reply *r)
 {
-	const char *headers[] = { harness_next_ip_header(), NULL };
+	const char *headers[] = {harness_next_ip_header(), NULL};
 	http_call(&H, "POST", "/api/v1/signup", json, headers, r);
 }
 
@@ -67,14 +67,17 @@ static void signup_starts_a_trial_ending_at_local_midnight(void **state)
 	assert_int_equal(r.status, 200);
 	json_t *acc = json_object_get(json_object_get(r.json, "account"), "accepted");
 	assert_string_equal(json_string_value(json_object_get(acc, "terms_version")), "2026-11");
-	assert_string_equal(json_string_value(json_object_get(acc, "dpa_accepted_at")), "2027-03-20T10:00:00+01:00");
+	assert_string_equal(json_string_value(json_object_get(acc, "dpa_accepted_at")),
+			    "2027-03-20T10:00:00+01:00");
 	reply_free(&r);
 
 	/* the same name gets the next free address */
-	post_signup("{\"business_name\": \"Coiffure Elodie et Fils\", \"email\": \"autre@example.fr\","
-		    " \"password\": \"Ciseaux-Dores-77\", \"business_type\": \"hair_salon\", \"plan\": \"pro\","
-		    " \"time_zone\": \"America/New_York\", \"locale\": \"en\", \"accept_terms\": true, \"accept_dpa\": true}",
-		    &r);
+	post_signup(
+		"{\"business_name\": \"Coiffure Elodie et Fils\", \"email\": \"autre@example.fr\","
+		" \"password\": \"Ciseaux-Dores-77\", \"business_type\": \"hair_salon\", \"plan\": \"pro\","
+		" \"time_zone\": \"America/New_York\", \"locale\": \"en\", \"accept_terms\": true, "
+		"\"accept_dpa\": true}",
+		&r);
 	assert_int_equal(r.status, 201);
 	assert_string_equal(json_path_str(r.json, "account", "slug"), "coiffure-elodie-et-fils");
 	assert_string_equal(json_path_str(r.json, "account", "plan"), "pro");
@@ -99,43 +102,48 @@ static void bad_input_is_refused_naming_the_field_and_changes_nothing(void **sta
 		const char *body, *status_code, *field;
 		long status;
 	} cases[] = {
-		{ "{\"business_name\": \"X\", \"email\": \"elodie@example.fr\", \"password\": \"Autre-Mot-2027\","
-		  " \"business_type\": \"hair_salon\", \"accept_terms\": true, \"accept_dpa\": true}",
-		  "email_taken", "email", 409 },
-		{ "{\"business_name\": \"X\", \"email\": \"not-an-address\", \"password\": \"Autre-Mot-2027\","
-		  " \"business_type\": \"hair_salon\", \"accept_terms\": true, \"accept_dpa\": true}",
-		  "invalid_email", "email", 400 },
-		{ "{\"business_name\": \"X\", \"email\": \"x@example.fr\", \"password\": \"court\","
-		  " \"business_type\": \"hair_salon\", \"accept_terms\": true, \"accept_dpa\": true}",
-		  "weak_password", "password", 400 },
-		{ "{\"business_name\": \"X\", \"email\": \"x@example.fr\", \"password\": \"azertyuiop\","
-		  " \"business_type\": \"hair_salon\", \"accept_terms\": true, \"accept_dpa\": true}",
-		  "weak_password", "password", 400 },
-		{ "{\"business_name\": \"X\", \"email\": \"x@example.fr\", \"password\": \"Autre-Mot-2027\","
-		  " \"business_type\": \"hair_salon\", \"time_zone\": \"Europe/Atlantis\", \"accept_terms\": true,"
-		  " \"accept_dpa\": true}",
-		  "invalid_timezone", "time_zone", 400 },
-		{ "{\"business_name\": \"X\", \"email\": \"x@example.fr\", \"password\": \"Autre-Mot-2027\","
-		  " \"business_type\": \"hair_salon\", \"locale\": \"de\", \"accept_terms\": true, \"accept_dpa\": true}",
-		  "invalid_locale", "locale", 400 },
-		{ "{\"business_name\": \"X\", \"email\": \"x@example.fr\", \"password\": \"Autre-Mot-2027\","
-		  " \"business_type\": \"hair_salon\", \"accept_terms\": false, \"accept_dpa\": true}",
-		  "terms_not_accepted", "accept_terms", 400 },
-		{ "{\"business_name\": \"X\", \"email\": \"x@example.fr\", \"password\": \"Autre-Mot-2027\","
-		  " \"business_type\": \"hair_salon\", \"accept_terms\": true}",
-		  "missing_field", "accept_dpa", 400 },
-		{ "{\"business_name\": \"X\", \"email\": \"x@example.fr\", \"password\": \"Autre-Mot-2027\","
-		  " \"business_type\": \"spaceport\", \"accept_terms\": true, \"accept_dpa\": true}",
-		  "invalid_field", "business_type", 400 },
-		{ "{\"business_name\": \"X\", \"email\": \"x@example.fr\", \"password\": \"Autre-Mot-2027\","
-		  " \"business_type\": \"hair_salon\", \"plan\": \"gold\", \"accept_terms\": true, \"accept_dpa\": true}",
-		  "invalid_plan", "plan", 400 },
-		{ "{\"business_name\": \"X\", \"email\": \"x@example.fr\", \"password\": \"Autre-Mot-2027\","
-		  " \"business_type\": \"hair_salon\", \"card_number\": \"4111\", \"accept_terms\": true, \"accept_dpa\": true}",
-		  "unknown_field", "card_number", 400 },
-		{ "{\"business_name\": \"\", \"email\": \"x@example.fr\", \"password\": \"Autre-Mot-2027\","
-		  " \"business_type\": \"hair_salon\", \"accept_terms\": true, \"accept_dpa\": true}",
-		  "missing_field", "business_name", 400 },
+		{"{\"business_name\": \"X\", \"email\": \"elodie@example.fr\", \"password\": "
+		 "\"Autre-Mot-2027\","
+		 " \"business_type\": \"hair_salon\", \"accept_terms\": true, \"accept_dpa\": true}",
+		 "email_taken", "email", 409},
+		{"{\"business_name\": \"X\", \"email\": \"not-an-address\", \"password\": \"Autre-Mot-2027\","
+		 " \"business_type\": \"hair_salon\", \"accept_terms\": true, \"accept_dpa\": true}",
+		 "invalid_email", "email", 400},
+		{"{\"business_name\": \"X\", \"email\": \"x@example.fr\", \"password\": \"court\","
+		 " \"business_type\": \"hair_salon\", \"accept_terms\": true, \"accept_dpa\": true}",
+		 "weak_password", "password", 400},
+		{"{\"business_name\": \"X\", \"email\": \"x@example.fr\", \"password\": \"azertyuiop\","
+		 " \"business_type\": \"hair_salon\", \"accept_terms\": true, \"accept_dpa\": true}",
+		 "weak_password", "password", 400},
+		{"{\"business_name\": \"X\", \"email\": \"x@example.fr\", \"password\": \"Autre-Mot-2027\","
+		 " \"business_type\": \"hair_salon\", \"time_zone\": \"Europe/Atlantis\", \"accept_terms\": "
+		 "true,"
+		 " \"accept_dpa\": true}",
+		 "invalid_timezone", "time_zone", 400},
+		{"{\"business_name\": \"X\", \"email\": \"x@example.fr\", \"password\": \"Autre-Mot-2027\","
+		 " \"business_type\": \"hair_salon\", \"locale\": \"de\", \"accept_terms\": true, "
+		 "\"accept_dpa\": true}",
+		 "invalid_locale", "locale", 400},
+		{"{\"business_name\": \"X\", \"email\": \"x@example.fr\", \"password\": \"Autre-Mot-2027\","
+		 " \"business_type\": \"hair_salon\", \"accept_terms\": false, \"accept_dpa\": true}",
+		 "terms_not_accepted", "accept_terms", 400},
+		{"{\"business_name\": \"X\", \"email\": \"x@example.fr\", \"password\": \"Autre-Mot-2027\","
+		 " \"business_type\": \"hair_salon\", \"accept_terms\": true}",
+		 "missing_field", "accept_dpa", 400},
+		{"{\"business_name\": \"X\", \"email\": \"x@example.fr\", \"password\": \"Autre-Mot-2027\","
+		 " \"business_type\": \"spaceport\", \"accept_terms\": true, \"accept_dpa\": true}",
+		 "invalid_field", "business_type", 400},
+		{"{\"business_name\": \"X\", \"email\": \"x@example.fr\", \"password\": \"Autre-Mot-2027\","
+		 " \"business_type\": \"hair_salon\", \"plan\": \"gold\", \"accept_terms\": true, "
+		 "\"accept_dpa\": true}",
+		 "invalid_plan", "plan", 400},
+		{"{\"business_name\": \"X\", \"email\": \"x@example.fr\", \"password\": \"Autre-Mot-2027\","
+		 " \"business_type\": \"hair_salon\", \"card_number\": \"4111\", \"accept_terms\": true, "
+		 "\"accept_dpa\": true}",
+		 "unknown_field", "card_number", 400},
+		{"{\"business_name\": \"\", \"email\": \"x@example.fr\", \"password\": \"Autre-Mot-2027\","
+		 " \"business_type\": \"hair_salon\", \"accept_terms\": true, \"accept_dpa\": true}",
+		 "missing_field", "business_name", 400},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct reply r;
@@ -166,11 +174,11 @@ static void me_logout_and_csrf(void **state)
 	reply_free(&r);
 
 	/* without the CSRF header the cookie alone cannot log out (or change anything) */
-	const char *cookie_only[] = { s.cookie, NULL };
+	const char *cookie_only[] = {s.cookie, NULL};
 	http_call(&H, "DELETE", "/api/v1/session", NULL, cookie_only, &r);
 	assert_error(&r, 403, "csrf_failed");
 	reply_free(&r);
-	const char *wrong[] = { s.cookie, "X-CSRF-Token: forged", NULL };
+	const char *wrong[] = {s.cookie, "X-CSRF-Token: forged", NULL};
 	http_call(&H, "DELETE", "/api/v1/session", NULL, wrong, &r);
 	assert_error(&r, 403, "csrf_failed");
 	reply_free(&r);
@@ -196,14 +204,16 @@ static void sign_ups_per_address_are_limited(void **state)
 {
 	(void)state;
 	/* ten sign-ups an hour from one address; the eleventh waits */
-	const char *headers[] = { "X-Forwarded-For: 192.0.2.77", NULL };
+	const char *headers[] = {"X-Forwarded-For: 192.0.2.77", NULL};
 	long last = 0;
 	char retry[32] = "";
 	for (int i = 0; i < 11; i++) {
 		char body[400];
 		snprintf(body, sizeof(body),
-			 "{\"business_name\": \"Rafale %d\", \"email\": \"rafale%d@example.fr\", \"password\": "
-			 "\"Autre-Mot-2027\", \"business_type\": \"coach\", \"accept_terms\": true, \"accept_dpa\": true}",
+			 "{\"business_name\": \"Rafale %d\", \"email\": \"rafale%d@example.fr\", "
+			 "\"password\": "
+			 "\"Autre-Mot-2027\", \"business_type\": \"coach\", \"accept_terms\": true, "
+			 "\"accept_dpa\": true}",
 			 i, i);
 		struct reply r;
 		http_call(&H, "POST", "/api/v1/signup", body, headers, &r);
@@ -230,8 +240,9 @@ static void the_verification_mail_reaches_the_owner(void **state)
 	struct session s;
 	harness_signup(&H, "Kiné du Centre", email, "pro", &s);
 	/* the in-process worker sends it within a few seconds, with the verification link */
-	snprintf(cmd, sizeof(cmd), "grep -l '%s' %s/new/* 2>/dev/null | xargs -r grep -l 'verify?token' | grep -q .",
-		 email, maildir);
+	snprintf(cmd, sizeof(cmd),
+		 "grep -l '%s' %s/new/* 2>/dev/null | xargs -r grep -l 'verify?token' | grep -q .", email,
+		 maildir);
 	int found = 0;
 	for (int i = 0; i < 50 && !found; i++) {
 		found = system(cmd) == 0;

@@ -33,12 +33,12 @@ static void each_state_allows_what_the_table_says(void **state)
 		long read, write;
 		const char *write_code;
 	} table[] = {
-		{ "trial", NULL, 200, 200, NULL },
-		{ "active", NULL, 200, 200, NULL },
-		{ "cancel_pending", NULL, 200, 200, NULL },
-		{ "frozen", NULL, 200, 403, "account_frozen" },
-		{ "read_only", "cancelled", 200, 403, "account_read_only" },
-		{ "read_only", "unpaid", 200, 403, "account_read_only" },
+		{"trial", NULL, 200, 200, NULL},
+		{"active", NULL, 200, 200, NULL},
+		{"cancel_pending", NULL, 200, 200, NULL},
+		{"frozen", NULL, 200, 403, "account_frozen"},
+		{"read_only", "cancelled", 200, 403, "account_read_only"},
+		{"read_only", "unpaid", 200, 403, "account_read_only"},
 	};
 	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++) {
 		set_state(s.slug, table[i].state, table[i].reason);
@@ -105,8 +105,10 @@ static void profile_changes_are_validated_and_versioned(void **state)
 	reply_free(&r);
 
 	char body[200];
-	snprintf(body, sizeof(body), "{\"name\": \"Institut Belle-Rive\", \"time_zone\": \"Asia/Kolkata\","
-		 " \"locale\": \"en\", \"version\": %lld}", (long long)v);
+	snprintf(body, sizeof(body),
+		 "{\"name\": \"Institut Belle-Rive\", \"time_zone\": \"Asia/Kolkata\","
+		 " \"locale\": \"en\", \"version\": %lld}",
+		 (long long)v);
 	session_call(&H, &s, "PATCH", "/api/v1/account", body, &r);
 	assert_int_equal(r.status, 200);
 	assert_string_equal(json_path_str(r.json, "account", "name"), "Institut Belle-Rive");

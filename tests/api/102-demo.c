@@ -28,11 +28,13 @@ static int setup(void **state)
 {
 	(void)state;
 	harness_start(&H, NULL);
-	struct err e = { 0 };
+	struct err e = {0};
 	db_conn *c;
 	assert_int_equal(db_acquire(H.app->db, &c, &e), 0);
-	assert_true(db_exec(c, "CREATE TABLE demo_probe (account_id BIGINT NOT NULL, label TEXT NOT NULL,"
-			       " is_demo BIGINT NOT NULL)", DB_NOARGS, &e) >= 0);
+	assert_true(db_exec(c,
+			    "CREATE TABLE demo_probe (account_id BIGINT NOT NULL, label TEXT NOT NULL,"
+			    " is_demo BIGINT NOT NULL)",
+			    DB_NOARGS, &e) >= 0);
 	db_release(c);
 	demo_reset_registrations(); /* only the probe: the machinery, not the real fillers */
 	demo_register_table("demo_probe", DEMO_RANK_DETAILS);
@@ -42,15 +44,16 @@ static int setup(void **state)
 
 static int64_t rows(const char *account_public_id, int is_demo)
 {
-	struct err e = { 0 };
+	struct err e = {0};
 	db_conn *c;
 	int64_t n = -1;
 	assert_int_equal(db_acquire(H.app->db, &c, &e), 0);
-	assert_int_equal(db_query_int(c,
-				      "SELECT count(*) FROM demo_probe p JOIN accounts a ON a.id = p.account_id"
-				      " WHERE a.public_id = $1 AND p.is_demo = $2",
-				      DB_ARGS(DB_TEXT(account_public_id), DB_INT(is_demo)), &n, &e),
-			 1);
+	assert_int_equal(
+		db_query_int(c,
+			     "SELECT count(*) FROM demo_probe p JOIN accounts a ON a.id = p.account_id"
+			     " WHERE a.public_id = $1 AND p.is_demo = $2",
+			     DB_ARGS(DB_TEXT(account_public_id), DB_INT(is_demo)), &n, &e),
+		1);
 	db_release(c);
 	return n;
 }
@@ -65,11 +68,13 @@ static void clearing_removes_only_the_callers_demo_rows(void **state)
 	assert_int_equal(rows(b.account_id, 1), 3);
 
 	/* a real record of A's, which clearing must keep */
-	struct err e = { 0 };
+	struct err e = {0};
 	db_conn *c;
 	assert_int_equal(db_acquire(H.app->db, &c, &e), 0);
-	assert_true(db_exec(c, "INSERT INTO demo_probe (account_id, label, is_demo) SELECT id, 'real', 0 FROM"
-			       " accounts WHERE public_id = $1", DB_ARGS(DB_TEXT(a.account_id)), &e) == 1);
+	assert_true(db_exec(c,
+			    "INSERT INTO demo_probe (account_id, label, is_demo) SELECT id, 'real', 0 FROM"
+			    " accounts WHERE public_id = $1",
+			    DB_ARGS(DB_TEXT(a.account_id)), &e) == 1);
 	db_release(c);
 
 	struct reply r;

@@ -38,7 +38,7 @@ static void the_demo_business_is_ready_to_browse(void **state)
 	char body[256];
 	snprintf(body, sizeof(body), "{\"email\": \"%s\", \"password\": \"%s\"}", DEMO_OWNER_EMAIL,
 		 DEMO_OWNER_PASSWORD);
-	const char *headers[] = { harness_next_ip_header(), NULL };
+	const char *headers[] = {harness_next_ip_header(), NULL};
 	http_call(&H, "POST", "/api/v1/session", body, headers, &r);
 	assert_int_equal(r.status, 200);
 	assert_string_equal(json_path_str(r.json, "account", "state"), "trial");

@@ -27,13 +27,13 @@ static const char *addr(const char *who)
 	return a;
 }
 
-
 /* The owner invites email as role; returns the new user's public id in id. */
 static void invite(const struct session *owner, const char *email, const char *role, char id[32])
 {
 	char body[300];
 	struct reply r;
-	snprintf(body, sizeof(body), "{\"email\": \"%s\", \"name\": \"Léa Martin\", \"role\": \"%s\"}", email, role);
+	snprintf(body, sizeof(body), "{\"email\": \"%s\", \"name\": \"Léa Martin\", \"role\": \"%s\"}", email,
+		 role);
 	session_call(&H, owner, "POST", "/api/v1/users", body, &r);
 	if (r.status != 201)
 		fprintf(stderr, "invite: %s\n", r.body);
@@ -50,7 +50,7 @@ static void accept(const char *token, struct session *s)
 	char body[300];
 	struct reply r;
 	snprintf(body, sizeof(body), "{\"token\": \"%s\", \"password\": \"%s\"}", token, GOOD_PASSWORD);
-	const char *h[] = { harness_next_ip_header(), NULL };
+	const char *h[] = {harness_next_ip_header(), NULL};
 	http_call(&H, "POST", "/api/v1/invitations/accept", body, h, &r);
 	if (r.status != 200)
 		fprintf(stderr, "accept: %s\n", r.body);
@@ -109,9 +109,11 @@ static void invite_accept_and_reused_token(void **state)
 	http_call(&H, "POST", "/api/v1/invitations/accept", body, NULL, &r);
 	assert_error(&r, 400, "invalid_token");
 	reply_free(&r);
-	http_call(&H, "POST", "/api/v1/invitations/accept",
-		  "{\"token\": \"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\", \"password\": \"" GOOD_PASSWORD "\"}",
-		  NULL, &r);
+	http_call(
+		&H, "POST", "/api/v1/invitations/accept",
+		"{\"token\": \"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\", \"password\": \"" GOOD_PASSWORD
+		"\"}",
+		NULL, &r);
 	assert_error(&r, 400, "invalid_token");
 	reply_free(&r);
 

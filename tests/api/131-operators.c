@@ -69,7 +69,7 @@ static void login(const char *email, const char *password, const char *code, str
 	char body[512];
 	snprintf(body, sizeof(body), "{\"email\": \"%s\", \"password\": \"%s\", \"totp\": \"%s\"}", email,
 		 password, code);
-	const char *h[] = { harness_next_ip_header(), NULL };
+	const char *h[] = {harness_next_ip_header(), NULL};
 	http_call(&H, "POST", "/api/v1/ops/session", body, h, r);
 }
 
@@ -120,15 +120,18 @@ static void wrong_anything_is_the_same_401(void **state)
 	char msg[3][200];
 	login(op_email, "Pas le bon mot de passe", code, &r);
 	assert_error(&r, 401, "invalid_credentials");
-	snprintf(msg[0], 200, "%s", json_string_value(json_object_get(json_object_get(r.json, "error"), "message")));
+	snprintf(msg[0], 200, "%s",
+		 json_string_value(json_object_get(json_object_get(r.json, "error"), "message")));
 	reply_free(&r);
 	login(op_email, OP_PASSWORD, wrong_code, &r);
 	assert_error(&r, 401, "invalid_credentials");
-	snprintf(msg[1], 200, "%s", json_string_value(json_object_get(json_object_get(r.json, "error"), "message")));
+	snprintf(msg[1], 200, "%s",
+		 json_string_value(json_object_get(json_object_get(r.json, "error"), "message")));
 	reply_free(&r);
 	login("nobody@creneau.example", OP_PASSWORD, code, &r);
 	assert_error(&r, 401, "invalid_credentials");
-	snprintf(msg[2], 200, "%s", json_string_value(json_object_get(json_object_get(r.json, "error"), "message")));
+	snprintf(msg[2], 200, "%s",
+		 json_string_value(json_object_get(json_object_get(r.json, "error"), "message")));
 	reply_free(&r);
 	messages[0] = msg[0], messages[1] = msg[1], messages[2] = msg[2];
 	assert_string_equal(messages[0], messages[1]);
@@ -157,7 +160,7 @@ static void log_in_once_per_code_and_reach_only_ops(void **state)
 	assert_error(&r, 401, "invalid_credentials");
 	reply_free(&r);
 
-	const char *op[] = { cookie, csrf, NULL };
+	const char *op[] = {cookie, csrf, NULL};
 	http_call(&H, "GET", "/api/v1/ops/me", NULL, op, &r);
 	assert_int_equal(r.status, 200);
 	assert_string_equal(json_path_str(r.json, "operator", "email"), op_email);
@@ -184,7 +187,7 @@ static void log_in_once_per_code_and_reach_only_ops(void **state)
 
 	/* the log-in is audited outside every tenant */
 	db_conn *c;
-	struct err e = { 0 };
+	struct err e = {0};
 	int64_t n = 0;
 	assert_int_equal(db_acquire(H.app->db, &c, &e), 0);
 	assert_int_equal(db_query_int(c,
@@ -210,7 +213,8 @@ static void the_console_lists_accounts_page_by_page(void **state)
 	struct session s;
 	char email[128];
 	for (int i = 0; i < 2; i++) {
-		snprintf(email, sizeof(email), "page%d-%d-%s@example.fr", i, (int)getpid(), harness_store_kind());
+		snprintf(email, sizeof(email), "page%d-%d-%s@example.fr", i, (int)getpid(),
+			 harness_store_kind());
 		harness_signup(&H, "Salon Page", email, NULL, &s);
 	}
 	/* a fresh code: the next time step */
@@ -224,7 +228,7 @@ static void the_console_lists_accounts_page_by_page(void **state)
 	assert_int_equal(r.status, 200);
 	ops_cookie(&r, cookie);
 	reply_free(&r);
-	const char *op[] = { cookie, NULL };
+	const char *op[] = {cookie, NULL};
 
 	http_call(&H, "GET", "/api/v1/ops/accounts?limit=1", NULL, op, &r);
 	assert_int_equal(r.status, 200);

@@ -16,10 +16,10 @@
 #include "harness.h"
 
 enum expect {
-	OWN_DATA,    /* answers about the caller's own account: never the victim's */
-	FOREIGN_ID,  /* the path names the victim's record: 403 or 404 */
-	NO_SESSION,  /* public: whatever it answers, no private field of the victim */
-	ENDS_SESSION, /* ends the caller's session: walked last */
+	OWN_DATA,      /* answers about the caller's own account: never the victim's */
+	FOREIGN_ID,    /* the path names the victim's record: 403 or 404 */
+	NO_SESSION,    /* public: whatever it answers, no private field of the victim */
+	ENDS_SESSION,  /* ends the caller's session: walked last */
 	PUBLIC_PROFILE /* public: the business's own page, whose name and phone are public; nothing else */
 };
 
@@ -27,80 +27,80 @@ static const struct {
 	const char *method, *pattern;
 	enum expect expect;
 } covered[] = {
-	{ "GET", "/livez", NO_SESSION },
-	{ "GET", "/healthz", NO_SESSION },
-	{ "GET", "/metrics", NO_SESSION },
-	{ "GET", "/api/v1/plans", NO_SESSION },
-	{ "POST", "/api/v1/signup", NO_SESSION },
-	{ "POST", "/api/v1/session", NO_SESSION },
-	{ "DELETE", "/api/v1/session", ENDS_SESSION },
-	{ "GET", "/api/v1/me", OWN_DATA },
-	{ "PATCH", "/api/v1/me", OWN_DATA },
-	{ "GET", "/api/v1/account", OWN_DATA },
-	{ "PATCH", "/api/v1/account", OWN_DATA },
-	{ "DELETE", "/api/v1/demo", OWN_DATA },
-	{ "POST", "/api/v1/password-reset", NO_SESSION },
-	{ "POST", "/api/v1/password-reset/confirm", NO_SESSION },
-	{ "POST", "/api/v1/password", OWN_DATA },
-	{ "POST", "/api/v1/email/verify", NO_SESSION },
-	{ "GET", "/api/v1/users", OWN_DATA },
-	{ "POST", "/api/v1/users", OWN_DATA },
-	{ "PATCH", "/api/v1/users/{id}", FOREIGN_ID },
-	{ "DELETE", "/api/v1/users/{id}", FOREIGN_ID },
-	{ "POST", "/api/v1/invitations/accept", NO_SESSION },
-	{ "POST", "/api/v1/ops/session", NO_SESSION },
-	{ "DELETE", "/api/v1/ops/session", OWN_DATA },
-	{ "GET", "/api/v1/ops/me", OWN_DATA },
-	{ "GET", "/api/v1/ops/accounts", OWN_DATA },
-	{ "GET", "/api/v1/clients", OWN_DATA },
-	{ "POST", "/api/v1/clients", OWN_DATA },
-	{ "GET", "/api/v1/clients/{id}", FOREIGN_ID },
-	{ "PATCH", "/api/v1/clients/{id}", FOREIGN_ID },
-	{ "DELETE", "/api/v1/clients/{id}", FOREIGN_ID },
-	{ "GET", "/api/v1/clients/{id}/export", FOREIGN_ID },
-	{ "GET", "/api/v1/services", OWN_DATA },
-	{ "POST", "/api/v1/services", OWN_DATA },
-	{ "GET", "/api/v1/services/{id}", FOREIGN_ID },
-	{ "PATCH", "/api/v1/services/{id}", FOREIGN_ID },
-	{ "DELETE", "/api/v1/services/{id}", FOREIGN_ID },
-	{ "GET", "/api/v1/staff", OWN_DATA },
-	{ "POST", "/api/v1/staff", OWN_DATA },
-	{ "GET", "/api/v1/staff/{id}", FOREIGN_ID },
-	{ "PATCH", "/api/v1/staff/{id}", FOREIGN_ID },
-	{ "DELETE", "/api/v1/staff/{id}", FOREIGN_ID },
-	{ "GET", "/api/v1/staff/{id}/hours", FOREIGN_ID },
-	{ "PUT", "/api/v1/staff/{id}/hours", FOREIGN_ID },
-	{ "GET", "/api/v1/staff/{id}/exceptions", FOREIGN_ID },
-	{ "POST", "/api/v1/staff/{id}/exceptions", FOREIGN_ID },
-	{ "DELETE", "/api/v1/staff/{id}/exceptions/{exception_id}", FOREIGN_ID },
-	{ "GET", "/api/v1/closed-days", OWN_DATA },
-	{ "POST", "/api/v1/closed-days", OWN_DATA },
-	{ "GET", "/api/v1/closed-days/holidays", OWN_DATA },
-	{ "DELETE", "/api/v1/closed-days/{id}", FOREIGN_ID },
-	{ "GET", "/api/v1/availability", OWN_DATA },
-	{ "GET", "/api/v1/appointments", OWN_DATA },
-	{ "POST", "/api/v1/appointments", OWN_DATA },
-	{ "GET", "/api/v1/appointments/changes", OWN_DATA },
-	{ "GET", "/api/v1/appointments/{id}", FOREIGN_ID },
-	{ "PATCH", "/api/v1/appointments/{id}", FOREIGN_ID },
-	{ "GET", "/api/v1/public/{slug}/availability", NO_SESSION },
-	{ "POST", "/api/v1/public/{slug}/appointments", NO_SESSION },
-	{ "GET", "/api/v1/public/{slug}", PUBLIC_PROFILE },
-	{ "GET", "/api/v1/public/{slug}/logo", NO_SESSION },
-	{ "GET", "/b/{slug}", NO_SESSION },
-	{ "GET", "/widget/b/{slug}", NO_SESSION },
-	{ "GET", "/m/{token}", NO_SESSION },
-	{ "GET", "/api/v1/theme", OWN_DATA },
-	{ "PUT", "/api/v1/theme", OWN_DATA },
-	{ "PUT", "/api/v1/theme/logo", OWN_DATA },
-	{ "DELETE", "/api/v1/theme/logo", OWN_DATA },
-	{ "GET", "/api/v1/manage/{token}", NO_SESSION },
-	{ "PATCH", "/api/v1/manage/{token}", NO_SESSION },
-	{ "DELETE", "/api/v1/manage/{token}", NO_SESSION },
-	{ "GET", "/api/v1/manage/{token}/ics", NO_SESSION },
-	{ "GET", "/api/v1/test/clock", NO_SESSION },
-	{ "POST", "/api/v1/test/clock", NO_SESSION },
-	{ "POST", "/api/v1/test/account-state", NO_SESSION },
+	{"GET", "/livez", NO_SESSION},
+	{"GET", "/healthz", NO_SESSION},
+	{"GET", "/metrics", NO_SESSION},
+	{"GET", "/api/v1/plans", NO_SESSION},
+	{"POST", "/api/v1/signup", NO_SESSION},
+	{"POST", "/api/v1/session", NO_SESSION},
+	{"DELETE", "/api/v1/session", ENDS_SESSION},
+	{"GET", "/api/v1/me", OWN_DATA},
+	{"PATCH", "/api/v1/me", OWN_DATA},
+	{"GET", "/api/v1/account", OWN_DATA},
+	{"PATCH", "/api/v1/account", OWN_DATA},
+	{"DELETE", "/api/v1/demo", OWN_DATA},
+	{"POST", "/api/v1/password-reset", NO_SESSION},
+	{"POST", "/api/v1/password-reset/confirm", NO_SESSION},
+	{"POST", "/api/v1/password", OWN_DATA},
+	{"POST", "/api/v1/email/verify", NO_SESSION},
+	{"GET", "/api/v1/users", OWN_DATA},
+	{"POST", "/api/v1/users", OWN_DATA},
+	{"PATCH", "/api/v1/users/{id}", FOREIGN_ID},
+	{"DELETE", "/api/v1/users/{id}", FOREIGN_ID},
+	{"POST", "/api/v1/invitations/accept", NO_SESSION},
+	{"POST", "/api/v1/ops/session", NO_SESSION},
+	{"DELETE", "/api/v1/ops/session", OWN_DATA},
+	{"GET", "/api/v1/ops/me", OWN_DATA},
+	{"GET", "/api/v1/ops/accounts", OWN_DATA},
+	{"GET", "/api/v1/clients", OWN_DATA},
+	{"POST", "/api/v1/clients", OWN_DATA},
+	{"GET", "/api/v1/clients/{id}", FOREIGN_ID},
+	{"PATCH", "/api/v1/clients/{id}", FOREIGN_ID},
+	{"DELETE", "/api/v1/clients/{id}", FOREIGN_ID},
+	{"GET", "/api/v1/clients/{id}/export", FOREIGN_ID},
+	{"GET", "/api/v1/services", OWN_DATA},
+	{"POST", "/api/v1/services", OWN_DATA},
+	{"GET", "/api/v1/services/{id}", FOREIGN_ID},
+	{"PATCH", "/api/v1/services/{id}", FOREIGN_ID},
+	{"DELETE", "/api/v1/services/{id}", FOREIGN_ID},
+	{"GET", "/api/v1/staff", OWN_DATA},
+	{"POST", "/api/v1/staff", OWN_DATA},
+	{"GET", "/api/v1/staff/{id}", FOREIGN_ID},
+	{"PATCH", "/api/v1/staff/{id}", FOREIGN_ID},
+	{"DELETE", "/api/v1/staff/{id}", FOREIGN_ID},
+	{"GET", "/api/v1/staff/{id}/hours", FOREIGN_ID},
+	{"PUT", "/api/v1/staff/{id}/hours", FOREIGN_ID},
+	{"GET", "/api/v1/staff/{id}/exceptions", FOREIGN_ID},
+	{"POST", "/api/v1/staff/{id}/exceptions", FOREIGN_ID},
+	{"DELETE", "/api/v1/staff/{id}/exceptions/{exception_id}", FOREIGN_ID},
+	{"GET", "/api/v1/closed-days", OWN_DATA},
+	{"POST", "/api/v1/closed-days", OWN_DATA},
+	{"GET", "/api/v1/closed-days/holidays", OWN_DATA},
+	{"DELETE", "/api/v1/closed-days/{id}", FOREIGN_ID},
+	{"GET", "/api/v1/availability", OWN_DATA},
+	{"GET", "/api/v1/appointments", OWN_DATA},
+	{"POST", "/api/v1/appointments", OWN_DATA},
+	{"GET", "/api/v1/appointments/changes", OWN_DATA},
+	{"GET", "/api/v1/appointments/{id}", FOREIGN_ID},
+	{"PATCH", "/api/v1/appointments/{id}", FOREIGN_ID},
+	{"GET", "/api/v1/public/{slug}/availability", NO_SESSION},
+	{"POST", "/api/v1/public/{slug}/appointments", NO_SESSION},
+	{"GET", "/api/v1/public/{slug}", PUBLIC_PROFILE},
+	{"GET", "/api/v1/public/{slug}/logo", NO_SESSION},
+	{"GET", "/b/{slug}", NO_SESSION},
+	{"GET", "/widget/b/{slug}", NO_SESSION},
+	{"GET", "/m/{token}", NO_SESSION},
+	{"GET", "/api/v1/theme", OWN_DATA},
+	{"PUT", "/api/v1/theme", OWN_DATA},
+	{"PUT", "/api/v1/theme/logo", OWN_DATA},
+	{"DELETE", "/api/v1/theme/logo", OWN_DATA},
+	{"GET", "/api/v1/manage/{token}", NO_SESSION},
+	{"PATCH", "/api/v1/manage/{token}", NO_SESSION},
+	{"DELETE", "/api/v1/manage/{token}", NO_SESSION},
+	{"GET", "/api/v1/manage/{token}/ics", NO_SESSION},
+	{"GET", "/api/v1/test/clock", NO_SESSION},
+	{"POST", "/api/v1/test/clock", NO_SESSION},
+	{"POST", "/api/v1/test/account-state", NO_SESSION},
 };
 
 static struct session victim, stranger;
@@ -124,10 +124,12 @@ static const char *victim_id_for(const char *pattern, int nth)
 	if (!strncmp(pattern, "/api/v1/appointments/", 21))
 		return victim_appointment;
 	if (!strncmp(pattern, "/api/v1/manage/", 15))
-		return "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"; /* a well-formed token nobody holds: 404 */
+		return "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"; /* a well-formed token nobody holds: 404
+								       */
 	if (!strncmp(pattern, "/m/", 3))
 		return "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"; /* the page is the same for any token */
-	if (!strncmp(pattern, "/api/v1/public/", 15) || !strncmp(pattern, "/b/", 3) || !strncmp(pattern, "/widget/", 8))
+	if (!strncmp(pattern, "/api/v1/public/", 15) || !strncmp(pattern, "/b/", 3) ||
+	    !strncmp(pattern, "/widget/", 8))
 		return victim.slug; /* public pages of the victim: shown, but nothing private */
 	return victim.user_id;
 }
@@ -161,12 +163,13 @@ static void assert_no_secret(const struct http_route *route, const struct reply 
 {
 	for (int i = 0; secrets[i]; i++)
 		if ((!profile || (i != 1 && i != 2)) && strstr(r->body, secrets[i])) {
-			fprintf(stderr, "%s %s showed the victim's \"%s\": %s\n", route->method, route->pattern,
-				secrets[i], r->body);
+			fprintf(stderr, "%s %s showed the victim's \"%s\": %s\n", route->method,
+				route->pattern, secrets[i], r->body);
 			fail();
 		}
 	if (r->status >= 500) {
-		fprintf(stderr, "%s %s answered %ld: %s\n", route->method, route->pattern, r->status, r->body);
+		fprintf(stderr, "%s %s answered %ld: %s\n", route->method, route->pattern, r->status,
+			r->body);
 		fail();
 	}
 }
@@ -188,7 +191,7 @@ static void walk(const struct http_route *route, enum expect expect)
 		assert_error(&r, 401, "unauthorized");
 		reply_free(&r);
 	}
-	const char *xff[] = { harness_next_ip_header(), NULL };
+	const char *xff[] = {harness_next_ip_header(), NULL};
 	if (expect == NO_SESSION || expect == PUBLIC_PROFILE)
 		http_call(&H, route->method, path, body, xff, &r);
 	else
@@ -199,8 +202,8 @@ static void walk(const struct http_route *route, enum expect expect)
 	if (!strncmp(route->pattern, "/api/v1/manage/", 15))
 		assert_error(&r, 404, "not_found"); /* a token nobody holds reaches nothing */
 	if (expect == FOREIGN_ID && r.status != 404 && r.status != 403) {
-		fprintf(stderr, "%s %s with a foreign id answered %ld: %s\n", route->method, route->pattern, r.status,
-			r.body);
+		fprintf(stderr, "%s %s with a foreign id answered %ld: %s\n", route->method, route->pattern,
+			r.status, r.body);
 		fail();
 	}
 	reply_free(&r);
@@ -231,10 +234,10 @@ static void every_route_keeps_tenants_apart(void **state)
 		const char *path, *body, *key;
 		char *out;
 	} setup[] = {
-		{ "/api/v1/staff", "{\"name\": \"Ombeline\"}", "staff", victim_staff },
-		{ "/api/v1/services", "{\"name\": \"Soin\", \"duration_min\": 30}", "service", victim_service },
-		{ "/api/v1/closed-days", "{\"day\": \"2027-08-16\"}", "closed_day", victim_closed_day },
-		{ NULL, "{\"kind\": \"off\", \"from\": \"2027-08-17\"}", "exception", victim_exception },
+		{"/api/v1/staff", "{\"name\": \"Ombeline\"}", "staff", victim_staff},
+		{"/api/v1/services", "{\"name\": \"Soin\", \"duration_min\": 30}", "service", victim_service},
+		{"/api/v1/closed-days", "{\"day\": \"2027-08-16\"}", "closed_day", victim_closed_day},
+		{NULL, "{\"kind\": \"off\", \"from\": \"2027-08-17\"}", "exception", victim_exception},
 	};
 	for (size_t i = 0; i < sizeof(setup) / sizeof(setup[0]); i++) {
 		char path[128];
@@ -245,15 +248,16 @@ static void every_route_keeps_tenants_apart(void **state)
 		reply_free(&r);
 	}
 
-	struct err e = { 0 };
+	struct err e = {0};
 	db_conn *c;
 	db_rows *rows;
 	assert_int_equal(db_acquire(H.app->db, &c, &e), 0);
-	assert_int_equal(db_query(c,
-				  "SELECT p.public_id FROM appointments p JOIN accounts a ON a.id = p.account_id"
-				  " WHERE a.public_id = $1 AND p.status = 'booked' ORDER BY p.id LIMIT 1",
-				  DB_ARGS(DB_TEXT(victim.account_id)), &rows, &e),
-			 0);
+	assert_int_equal(
+		db_query(c,
+			 "SELECT p.public_id FROM appointments p JOIN accounts a ON a.id = p.account_id"
+			 " WHERE a.public_id = $1 AND p.status = 'booked' ORDER BY p.id LIMIT 1",
+			 DB_ARGS(DB_TEXT(victim.account_id)), &rows, &e),
+		0);
 	assert_int_equal(db_rows_next(rows, &e), 1); /* the hair salon's demo week */
 	snprintf(victim_appointment, sizeof(victim_appointment), "%s", db_rows_text(rows, 0));
 	db_rows_free(rows);
@@ -262,7 +266,9 @@ static void every_route_keeps_tenants_apart(void **state)
 	int uncovered = 0;
 	for (unsigned long i = 0; i < app_nroutes; i++)
 		if (expectation(&app_routes[i]) < 0) {
-			fprintf(stderr, "route %s %s is not in the isolation walk (tests/api/150-tenant-isolation.c)\n",
+			fprintf(stderr,
+				"route %s %s is not in the isolation walk "
+				"(tests/api/150-tenant-isolation.c)\n",
 				app_routes[i].method, app_routes[i].pattern);
 			uncovered++;
 		}

@@ -29,8 +29,8 @@ static const char *addr(const char *who)
 }
 
 /* A call that must answer `status`; the reply is the caller's. */
-static void expect(const struct session *s, const char *method, const char *path, const char *body, long status,
-		   struct reply *r)
+static void expect(const struct session *s, const char *method, const char *path, const char *body,
+		   long status, struct reply *r)
 {
 	session_call(&H, s, method, path, body, r);
 	if (r->status != status)
@@ -49,7 +49,8 @@ static void expect_error(const struct session *s, const char *method, const char
 	if (field) {
 		const char *f = json_path_str(json_object_get(r.json, "error"), "field", NULL);
 		if (!f || strcmp(f, field))
-			fprintf(stderr, "%s %s %s: field %s, expected %s\n", method, path, body, f ? f : "(none)", field);
+			fprintf(stderr, "%s %s %s: field %s, expected %s\n", method, path, body,
+				f ? f : "(none)", field);
 		assert_non_null(f);
 		assert_string_equal(f, field);
 	}
@@ -67,7 +68,7 @@ static void business(const char *name, const char *who, const char *plan, struct
 
 static int64_t sql_int(const char *sql, const char *text)
 {
-	struct err e = { 0 };
+	struct err e = {0};
 	db_conn *c;
 	int64_t v = -1;
 	assert_int_equal(db_acquire(H.app->db, &c, &e), 0);
@@ -100,21 +101,25 @@ static void new_service(const struct session *s, const char *body, char id[32])
  * the store directly (the invitation flow has its own tests). */
 static void staff_user(const struct session *owner, const char *who, struct session *out, char user_id[32])
 {
-	struct err e = { 0 };
+	struct err e = {0};
 	db_conn *c;
-	int64_t account_id = sql_int("SELECT id FROM accounts WHERE public_id = $1", owner->account_id), uid = 0;
+	int64_t account_id = sql_int("SELECT id FROM accounts WHERE public_id = $1", owner->account_id),
+		uid = 0;
 	char pid[24], token[SESSION_TOKEN_SIZE], csrf[48];
 	public_id_new("usr", pid);
 	assert_int_equal(db_acquire(H.app->db, &c, &e), 0);
 	assert_int_equal(db_begin(c, &e), 0);
-	assert_int_equal(db_query_int(c,
-				      "INSERT INTO users (account_id, public_id, email, name, role, locale, status,"
-				      " created_at, updated_at) VALUES ($1, $2, $3, 'Léa', 'staff', 'fr', 'active', $4, $4)"
-				      " RETURNING id",
-				      DB_ARGS(DB_INT(account_id), DB_TEXT(pid), DB_TEXT(addr(who)), DB_INT(clock_now())),
-				      &uid, &e),
-			 1);
-	assert_int_equal(session_create(c, account_id, uid, clock_now(), "127.0.0.1", "test", token, csrf, &e), 0);
+	assert_int_equal(
+		db_query_int(
+			c,
+			"INSERT INTO users (account_id, public_id, email, name, role, locale, status,"
+			" created_at, updated_at) VALUES ($1, $2, $3, 'Léa', 'staff', 'fr', 'active', $4, $4)"
+			" RETURNING id",
+			DB_ARGS(DB_INT(account_id), DB_TEXT(pid), DB_TEXT(addr(who)), DB_INT(clock_now())),
+			&uid, &e),
+		1);
+	assert_int_equal(
+		session_create(c, account_id, uid, clock_now(), "127.0.0.1", "test", token, csrf, &e), 0);
 	assert_int_equal(db_commit(c, &e), 0);
 	db_release(c);
 	memset(out, 0, sizeof(*out));
@@ -136,45 +141,55 @@ static void services_crud_and_bad_input(void **state)
 
 	/* bad input, each naming its field */
 	expect_error(&o, "POST", "/api/v1/services", "{\"duration_min\": 30}", 400, "missing_field", "name");
-	expect_error(&o, "POST", "/api/v1/services", "{\"name\": \"Coupe\"}", 400, "missing_field", "duration_min");
+	expect_error(&o, "POST", "/api/v1/services", "{\"name\": \"Coupe\"}", 400, "missing_field",
+		     "duration_min");
 	expect_error(&o, "POST", "/api/v1/services", "{\"name\": \"Coupe\", \"duration_min\": -30}", 400,
 		     "invalid_field", "duration_min");
 	expect_error(&o, "POST", "/api/v1/services", "{\"name\": \"Coupe\", \"duration_min\": 1441}", 400,
 		     "invalid_field", "duration_min");
-	expect_error(&o, "POST", "/api/v1/services", "{\"name\": \"Coupe\", \"duration_min\": 30, \"price_cents\": -1}",
-		     400, "invalid_field", "price_cents");
 	expect_error(&o, "POST", "/api/v1/services",
-		     "{\"name\": \"Coupe\", \"duration_min\": 30, \"buffer_after_min\": -5}", 400, "invalid_field",
-		     "buffer_after_min");
-	expect_error(&o, "POST", "/api/v1/services", "{\"name\": \"Coupe\", \"duration_min\": 30, \"capacity\": 0}", 400,
-		     "invalid_field", "capacity");
-	expect_error(&o, "POST", "/api/v1/services", "{\"name\": \"Coupe\", \"duration_min\": 30, \"color\": \"red\"}",
-		     400, "invalid_field", "color");
+		     "{\"name\": \"Coupe\", \"duration_min\": 30, \"price_cents\": -1}", 400, "invalid_field",
+		     "price_cents");
 	expect_error(&o, "POST", "/api/v1/services",
-		     "{\"name\": \"Coupe\", \"duration_min\": 30, \"slot_step_min\": 3}", 400, "invalid_field",
-		     "slot_step_min");
-	expect_error(&o, "POST", "/api/v1/services", "{\"name\": \"Coupe\", \"duration_min\": 30, \"horizon_s\": 60}", 400,
-		     "invalid_field", "horizon_s");
+		     "{\"name\": \"Coupe\", \"duration_min\": 30, \"buffer_after_min\": -5}", 400,
+		     "invalid_field", "buffer_after_min");
+	expect_error(&o, "POST", "/api/v1/services",
+		     "{\"name\": \"Coupe\", \"duration_min\": 30, \"capacity\": 0}", 400, "invalid_field",
+		     "capacity");
+	expect_error(&o, "POST", "/api/v1/services",
+		     "{\"name\": \"Coupe\", \"duration_min\": 30, \"color\": \"red\"}", 400, "invalid_field",
+		     "color");
+	expect_error(&o, "POST", "/api/v1/services",
+		     "{\"name\": \"Coupe\", \"duration_min\": 30, \"slot_step_min\": 3}", 400,
+		     "invalid_field", "slot_step_min");
+	expect_error(&o, "POST", "/api/v1/services",
+		     "{\"name\": \"Coupe\", \"duration_min\": 30, \"horizon_s\": 60}", 400, "invalid_field",
+		     "horizon_s");
 	expect_error(&o, "POST", "/api/v1/services",
 		     "{\"name\": \"Coupe\", \"duration_min\": 30, \"questions\": [{\"label\": \"Couleur ?\","
 		     " \"kind\": \"choice\"}]}",
 		     400, "invalid_field", "questions[0].choices");
 	expect_error(&o, "POST", "/api/v1/services",
-		     "{\"name\": \"Coupe\", \"duration_min\": 30, \"questions\": [{\"label\": \"x\", \"kind\": \"date\"}]}",
+		     "{\"name\": \"Coupe\", \"duration_min\": 30, \"questions\": [{\"label\": \"x\", "
+		     "\"kind\": \"date\"}]}",
 		     400, "invalid_field", "questions[0].kind");
-	expect_error(&o, "POST", "/api/v1/services", "{\"name\": \"Coupe\", \"duration_min\": 30, \"colour\": \"#ffffff\"}",
-		     400, "unknown_field", "colour");
+	expect_error(&o, "POST", "/api/v1/services",
+		     "{\"name\": \"Coupe\", \"duration_min\": 30, \"colour\": \"#ffffff\"}", 400,
+		     "unknown_field", "colour");
 	/* a staff member of another account is unknown here */
 	char body[512];
-	snprintf(body, sizeof(body), "{\"name\": \"Coupe\", \"duration_min\": 30, \"staff\": [\"%s\", \"%s\"]}", anne,
-		 foreign);
+	snprintf(body, sizeof(body),
+		 "{\"name\": \"Coupe\", \"duration_min\": 30, \"staff\": [\"%s\", \"%s\"]}", anne, foreign);
 	expect_error(&o, "POST", "/api/v1/services", body, 404, "not_found", "staff[1]");
 
 	/* create */
 	snprintf(body, sizeof(body),
-		 "{\"name\": \"Coupe femme\", \"duration_min\": 45, \"price_cents\": 3800, \"color\": \"#c2185b\","
-		 " \"buffer_after_min\": 10, \"category\": \"Coupes\", \"slot_step_min\": 15, \"staff\": [\"%s\"],"
-		 " \"questions\": [{\"label\": \"Longueur\", \"kind\": \"choice\", \"choices\": [\"Courts\", \"Longs\"],"
+		 "{\"name\": \"Coupe femme\", \"duration_min\": 45, \"price_cents\": 3800, \"color\": "
+		 "\"#c2185b\","
+		 " \"buffer_after_min\": 10, \"category\": \"Coupes\", \"slot_step_min\": 15, \"staff\": "
+		 "[\"%s\"],"
+		 " \"questions\": [{\"label\": \"Longueur\", \"kind\": \"choice\", \"choices\": [\"Courts\", "
+		 "\"Longs\"],"
 		 " \"required\": true}, {\"label\": \"Allergies\", \"kind\": \"text\"}]}",
 		 anne);
 	struct reply r;
@@ -203,8 +218,10 @@ static void services_crud_and_bad_input(void **state)
 	/* patch: a group session, the first question kept and renamed, the second dropped */
 	snprintf(path, sizeof(path), "/api/v1/services/%s", svc);
 	snprintf(body, sizeof(body),
-		 "{\"capacity\": 8, \"min_notice_s\": 7200, \"slot_step_min\": null, \"questions\": [{\"id\": \"%s\","
-		 " \"label\": \"Longueur des cheveux\", \"kind\": \"choice\", \"choices\": [\"Courts\", \"Mi-longs\","
+		 "{\"capacity\": 8, \"min_notice_s\": 7200, \"slot_step_min\": null, \"questions\": "
+		 "[{\"id\": \"%s\","
+		 " \"label\": \"Longueur des cheveux\", \"kind\": \"choice\", \"choices\": [\"Courts\", "
+		 "\"Mi-longs\","
 		 " \"Longs\"]}]}",
 		 q0);
 	expect(&o, "PATCH", path, body, 200, &r);
@@ -251,17 +268,20 @@ static void staff_crud_plan_limit_and_staff_users(void **state)
 	expect_error(&o, "POST", "/api/v1/staff", "{}", 400, "missing_field", "name");
 	expect_error(&o, "POST", "/api/v1/staff", "{\"name\": \"A\", \"email\": \"pas-une-adresse\"}", 400,
 		     "invalid_email", "email");
-	expect_error(&o, "POST", "/api/v1/staff", "{\"name\": \"A\", \"color\": \"#12345\"}", 400, "invalid_field",
-		     "color");
-	expect_error(&o, "POST", "/api/v1/staff", "{\"name\": \"A\", \"bookable\": \"yes\"}", 400, "invalid_field",
-		     "bookable");
+	expect_error(&o, "POST", "/api/v1/staff", "{\"name\": \"A\", \"color\": \"#12345\"}", 400,
+		     "invalid_field", "color");
+	expect_error(&o, "POST", "/api/v1/staff", "{\"name\": \"A\", \"bookable\": \"yes\"}", 400,
+		     "invalid_field", "bookable");
 
-	new_staff(&o, "{\"name\": \"Dr Anne Lefèvre\", \"email\": \"Anne@Example.FR\", \"color\": \"#00897b\"}", a);
+	new_staff(&o,
+		  "{\"name\": \"Dr Anne Lefèvre\", \"email\": \"Anne@Example.FR\", \"color\": \"#00897b\"}",
+		  a);
 	/* Essentiel: one bookable staff member; the second is refused, saying what to change */
 	struct reply r;
 	session_call(&H, &o, "POST", "/api/v1/staff", "{\"name\": \"Bruno\"}", &r);
 	assert_error(&r, 422, "plan_limit");
-	assert_non_null(strstr(json_path_str(json_object_get(r.json, "error"), "message", NULL), "Essentiel"));
+	assert_non_null(
+		strstr(json_path_str(json_object_get(r.json, "error"), "message", NULL), "Essentiel"));
 	reply_free(&r);
 	/* a resource that is not bookable does not count; making it bookable is refused */
 	new_staff(&o, "{\"name\": \"Salle 2\", \"bookable\": false}", b);
@@ -311,8 +331,8 @@ static void staff_crud_plan_limit_and_staff_users(void **state)
 	expect(&lea, "GET", "/api/v1/staff", NULL, 200, &r);
 	assert_int_equal(json_array_size(json_object_get(r.json, "staff")), 1);
 	reply_free(&r);
-	expect_error(&lea, "POST", "/api/v1/services", "{\"name\": \"Coupe\", \"duration_min\": 30}", 403, "forbidden",
-		     NULL);
+	expect_error(&lea, "POST", "/api/v1/services", "{\"name\": \"Coupe\", \"duration_min\": 30}", 403,
+		     "forbidden", NULL);
 	expect_error(&lea, "POST", "/api/v1/staff", "{\"name\": \"Moi\"}", 403, "forbidden", NULL);
 	snprintf(path, sizeof(path), "/api/v1/staff/%s/hours", a);
 	expect_error(&lea, "PUT", path, "{}", 403, "forbidden", NULL);
@@ -335,8 +355,10 @@ static void hours_exceptions_and_conflicts(void **state)
 	char st[32], svc[32], path[160], body[512];
 	business("Salon Horaires", "hours", NULL, &o);
 	new_staff(&o, "{\"name\": \"Élodie\"}", st);
-	snprintf(body, sizeof(body), "{\"name\": \"Coupe\", \"duration_min\": 60, \"buffer_after_min\": 15,"
-		 " \"staff\": [\"%s\"]}", st);
+	snprintf(body, sizeof(body),
+		 "{\"name\": \"Coupe\", \"duration_min\": 60, \"buffer_after_min\": 15,"
+		 " \"staff\": [\"%s\"]}",
+		 st);
 	new_service(&o, body, svc);
 	snprintf(path, sizeof(path), "/api/v1/staff/%s/hours", st);
 
@@ -344,47 +366,55 @@ static void hours_exceptions_and_conflicts(void **state)
 	expect_error(&o, "PUT", path, "{\"tue\": [[\"09:00\", \"12:00\"], [\"11:30\", \"18:00\"]]}", 400,
 		     "overlapping_ranges", "hours.tue[1]");
 	expect_error(&o, "PUT", path, "{\"mon\": [[\"14:00\", \"09:00\"]]}", 400, "end_before_start", NULL);
-	expect_error(&o, "PUT", path, "{\"mon\": [[\"9h\", \"12:00\"]]}", 400, "invalid_time", "hours.mon[0].start");
-	expect_error(&o, "PUT", path, "{\"mon\": [[\"24:00\", \"24:00\"]]}", 400, "invalid_time", "hours.mon[0].start");
+	expect_error(&o, "PUT", path, "{\"mon\": [[\"9h\", \"12:00\"]]}", 400, "invalid_time",
+		     "hours.mon[0].start");
+	expect_error(&o, "PUT", path, "{\"mon\": [[\"24:00\", \"24:00\"]]}", 400, "invalid_time",
+		     "hours.mon[0].start");
 	expect_error(&o, "PUT", path, "{\"lundi\": []}", 400, "unknown_field", "lundi");
 
 	struct reply r;
 	expect(&o, "PUT", path,
-	       "{\"tue\": [[\"14:00\", \"18:30\"], [\"09:00\", \"12:00\"]], \"sat\": [[\"20:00\", \"24:00\"]]}", 200, &r);
+	       "{\"tue\": [[\"14:00\", \"18:30\"], [\"09:00\", \"12:00\"]], \"sat\": [[\"20:00\", "
+	       "\"24:00\"]]}",
+	       200, &r);
 	json_t *h = json_object_get(r.json, "hours");
 	assert_int_equal(json_array_size(json_object_get(h, "mon")), 0);
 	json_t *tue = json_object_get(h, "tue");
 	assert_int_equal(json_array_size(tue), 2);
 	assert_string_equal(json_string_value(json_array_get(json_array_get(tue, 0), 0)), "09:00");
 	assert_string_equal(json_string_value(json_array_get(json_array_get(tue, 1), 1)), "18:30");
-	assert_string_equal(json_string_value(json_array_get(json_array_get(json_object_get(h, "sat"), 0), 1)), "24:00");
+	assert_string_equal(
+		json_string_value(json_array_get(json_array_get(json_object_get(h, "sat"), 0), 1)), "24:00");
 	assert_int_equal(json_array_size(json_object_get(r.json, "conflicts")), 0);
 	reply_free(&r);
 
 	/* an appointment on Tuesday 8 June 2027 at 10:00 in Paris (08:00 UTC = 1812441600), 60 min +
 	 * 15 min after: inserted in the store as the booking engine would */
-	struct err e = { 0 };
+	struct err e = {0};
 	db_conn *c;
 	int64_t account_id = sql_int("SELECT id FROM accounts WHERE public_id = $1", o.account_id);
 	int64_t staff_id = sql_int("SELECT id FROM staff WHERE public_id = $1", st);
 	int64_t service_id = sql_int("SELECT id FROM services WHERE public_id = $1", svc);
 	int64_t block = 0, start = 1812441600;
 	assert_int_equal(db_acquire(H.app->db, &c, &e), 0);
-	assert_int_equal(db_query_int(c,
-				      "INSERT INTO blocks (account_id, staff_id, service_id, blocked_from, blocked_to,"
-				      " capacity, seats_taken) VALUES ($1, $2, $3, $4, $5, 1, 1) RETURNING id",
-				      DB_ARGS(DB_INT(account_id), DB_INT(staff_id), DB_INT(service_id), DB_INT(start),
-					      DB_INT(start + 75 * 60)),
-				      &block, &e),
-			 1);
-	assert_int_equal(db_exec(c,
-				 "INSERT INTO appointments (account_id, public_id, block_id, service_id, staff_id,"
-				 " starts_at, ends_at, created_at, updated_at) VALUES ($1, 'apt_conflicttest00001', $2,"
-				 " $3, $4, $5, $6, $7, $7)",
-				 DB_ARGS(DB_INT(account_id), DB_INT(block), DB_INT(service_id), DB_INT(staff_id),
-					 DB_INT(start), DB_INT(start + 3600), DB_INT(clock_now())),
-				 &e),
-			 1);
+	assert_int_equal(
+		db_query_int(c,
+			     "INSERT INTO blocks (account_id, staff_id, service_id, blocked_from, blocked_to,"
+			     " capacity, seats_taken) VALUES ($1, $2, $3, $4, $5, 1, 1) RETURNING id",
+			     DB_ARGS(DB_INT(account_id), DB_INT(staff_id), DB_INT(service_id), DB_INT(start),
+				     DB_INT(start + 75 * 60)),
+			     &block, &e),
+		1);
+	assert_int_equal(
+		db_exec(c,
+			"INSERT INTO appointments (account_id, public_id, block_id, service_id, staff_id,"
+			" starts_at, ends_at, created_at, updated_at) VALUES ($1, 'apt_conflicttest00001', "
+			"$2,"
+			" $3, $4, $5, $6, $7, $7)",
+			DB_ARGS(DB_INT(account_id), DB_INT(block), DB_INT(service_id), DB_INT(staff_id),
+				DB_INT(start), DB_INT(start + 3600), DB_INT(clock_now())),
+			&e),
+		1);
 	db_release(c);
 
 	/* Tuesday mornings until 11:00 now: 10:00 + 60 + 15 min no longer fits */
@@ -392,8 +422,10 @@ static void hours_exceptions_and_conflicts(void **state)
 	json_t *k = json_object_get(r.json, "conflicts");
 	assert_int_equal(json_array_size(k), 1);
 	assert_string_equal(json_path_str(json_array_get(k, 0), "id", NULL), "apt_conflicttest00001");
-	assert_string_equal(json_path_str(json_array_get(k, 0), "starts_at", NULL), "2027-06-08T10:00:00+02:00");
-	assert_string_equal(json_path_str(json_array_get(k, 0), "ends_at", NULL), "2027-06-08T11:00:00+02:00");
+	assert_string_equal(json_path_str(json_array_get(k, 0), "starts_at", NULL),
+			    "2027-06-08T10:00:00+02:00");
+	assert_string_equal(json_path_str(json_array_get(k, 0), "ends_at", NULL),
+			    "2027-06-08T11:00:00+02:00");
 	reply_free(&r);
 	/* until 11:15 it fits again, the buffer included */
 	expect(&o, "PUT", path, "{\"tue\": [[\"08:00\", \"11:15\"]]}", 200, &r);
@@ -403,19 +435,24 @@ static void hours_exceptions_and_conflicts(void **state)
 	/* exceptions */
 	snprintf(path, sizeof(path), "/api/v1/staff/%s/exceptions", st);
 	expect_error(&o, "POST", path,
-		     "{\"kind\": \"hours\", \"from\": \"2027-03-28\", \"ranges\": [[\"02:30\", \"05:00\"]]}", 400,
-		     "invalid_local_time", "ranges[0].start");
-	expect_error(&o, "POST", path, "{\"kind\": \"holiday\", \"from\": \"2027-06-01\"}", 400, "invalid_field", "kind");
-	expect_error(&o, "POST", path, "{\"kind\": \"off\", \"from\": \"2027-06-31\"}", 400, "invalid_date", "from");
-	expect_error(&o, "POST", path, "{\"kind\": \"off\", \"from\": \"2027-06-10\", \"to\": \"2027-06-01\"}", 400,
-		     "end_before_start", "to");
-	expect_error(&o, "POST", path, "{\"kind\": \"extra\", \"from\": \"2027-06-10\"}", 400, "missing_field", "ranges");
+		     "{\"kind\": \"hours\", \"from\": \"2027-03-28\", \"ranges\": [[\"02:30\", \"05:00\"]]}",
+		     400, "invalid_local_time", "ranges[0].start");
+	expect_error(&o, "POST", path, "{\"kind\": \"holiday\", \"from\": \"2027-06-01\"}", 400,
+		     "invalid_field", "kind");
+	expect_error(&o, "POST", path, "{\"kind\": \"off\", \"from\": \"2027-06-31\"}", 400, "invalid_date",
+		     "from");
 	expect_error(&o, "POST", path,
-		     "{\"kind\": \"extra\", \"from\": \"2027-06-10\", \"ranges\": [[\"10:00\", \"09:00\"]]}", 400,
-		     "end_before_start", NULL);
+		     "{\"kind\": \"off\", \"from\": \"2027-06-10\", \"to\": \"2027-06-01\"}", 400,
+		     "end_before_start", "to");
+	expect_error(&o, "POST", path, "{\"kind\": \"extra\", \"from\": \"2027-06-10\"}", 400,
+		     "missing_field", "ranges");
+	expect_error(&o, "POST", path,
+		     "{\"kind\": \"extra\", \"from\": \"2027-06-10\", \"ranges\": [[\"10:00\", \"09:00\"]]}",
+		     400, "end_before_start", NULL);
 
 	/* a week off over the appointment lists it */
-	expect(&o, "POST", path, "{\"kind\": \"off\", \"from\": \"2027-06-07\", \"to\": \"2027-06-13\", \"note\": \"Congés\"}",
+	expect(&o, "POST", path,
+	       "{\"kind\": \"off\", \"from\": \"2027-06-07\", \"to\": \"2027-06-13\", \"note\": \"Congés\"}",
 	       201, &r);
 	json_t *x = json_object_get(r.json, "exception");
 	assert_string_equal(json_path_str(x, "kind", NULL), "off");
@@ -429,15 +466,17 @@ static void hours_exceptions_and_conflicts(void **state)
 	assert_string_equal(json_path_str(json_array_get(k, 0), "id", NULL), "apt_conflicttest00001");
 	reply_free(&r);
 	/* an extra opening on 2027-03-28 from 03:00 (the end of Paris's gap) is accepted */
-	expect(&o, "POST", path, "{\"kind\": \"extra\", \"from\": \"2027-03-28\", \"ranges\": [[\"03:00\", \"05:00\"]]}",
-	       201, &r);
+	expect(&o, "POST", path,
+	       "{\"kind\": \"extra\", \"from\": \"2027-03-28\", \"ranges\": [[\"03:00\", \"05:00\"]]}", 201,
+	       &r);
 	reply_free(&r);
 	expect(&o, "GET", path, NULL, 200, &r);
 	assert_int_equal(json_array_size(json_object_get(r.json, "exceptions")), 2);
 	x = json_array_get(json_object_get(r.json, "exceptions"), 0);
 	assert_string_equal(json_path_str(x, "from", NULL), "2027-03-28");
-	assert_string_equal(json_string_value(json_array_get(json_array_get(json_object_get(x, "ranges"), 0), 0)),
-			    "03:00");
+	assert_string_equal(
+		json_string_value(json_array_get(json_array_get(json_object_get(x, "ranges"), 0), 0)),
+		"03:00");
 	reply_free(&r);
 	/* deleting the week off: nothing left outside */
 	char xpath[200];
@@ -448,7 +487,8 @@ static void hours_exceptions_and_conflicts(void **state)
 	expect_error(&o, "DELETE", xpath, NULL, 404, "not_found", NULL);
 
 	/* a closed day on that date lists it too (through the next hours change) */
-	expect(&o, "POST", "/api/v1/closed-days", "{\"day\": \"2027-06-08\", \"label\": \"Inventaire\"}", 201, &r);
+	expect(&o, "POST", "/api/v1/closed-days", "{\"day\": \"2027-06-08\", \"label\": \"Inventaire\"}", 201,
+	       &r);
 	reply_free(&r);
 	snprintf(path, sizeof(path), "/api/v1/staff/%s/hours", st);
 	expect(&o, "PUT", path, "{\"tue\": [[\"08:00\", \"11:15\"]]}", 200, &r);
@@ -498,14 +538,16 @@ static void closed_days_and_holidays(void **state)
 	expect_error(&o, "GET", "/api/v1/closed-days/holidays?year=deux", NULL, 400, "invalid_year", "year");
 	expect_error(&o, "GET", "/api/v1/closed-days/holidays?year=1200", NULL, 400, "invalid_year", "year");
 
-	expect_error(&o, "POST", "/api/v1/closed-days", "{\"day\": \"2027-02-30\"}", 400, "invalid_date", "day");
+	expect_error(&o, "POST", "/api/v1/closed-days", "{\"day\": \"2027-02-30\"}", 400, "invalid_date",
+		     "day");
 	expect_error(&o, "POST", "/api/v1/closed-days", "{}", 400, "missing_field", "day");
 	expect(&o, "POST", "/api/v1/closed-days", "{\"day\": \"2027-05-06\", \"label\": \"Pont\"}", 201, &r);
 	assert_string_equal(json_path_str(json_object_get(r.json, "closed_day"), "day", NULL), "2027-05-06");
 	char id[32];
 	snprintf(id, sizeof(id), "%s", json_path_str(json_object_get(r.json, "closed_day"), "id", NULL));
 	reply_free(&r);
-	expect_error(&o, "POST", "/api/v1/closed-days", "{\"day\": \"2027-05-06\"}", 409, "already_closed", "day");
+	expect_error(&o, "POST", "/api/v1/closed-days", "{\"day\": \"2027-05-06\"}", 409, "already_closed",
+		     "day");
 
 	/* all of 2027 at once: 10 added (6 May was there), then none */
 	expect(&o, "POST", "/api/v1/closed-days", "{\"holidays\": 2027}", 200, &r);
@@ -552,25 +594,34 @@ static void account_booking_rules(void **state)
 	assert_int_equal(json_integer_value(json_object_get(a, "slot_step_min")), 15);
 	assert_int_equal(json_integer_value(json_object_get(a, "cancel_cutoff_s")), 86400);
 	reply_free(&r);
-	expect(&o, "PATCH", "/api/v1/account", "{\"min_notice_s\": 0, \"horizon_s\": 31536000, \"slot_step_min\": 0,"
-	       " \"cancel_cutoff_s\": 172800}", 200, &r);
+	expect(&o, "PATCH", "/api/v1/account",
+	       "{\"min_notice_s\": 0, \"horizon_s\": 31536000, \"slot_step_min\": 0,"
+	       " \"cancel_cutoff_s\": 172800}",
+	       200, &r);
 	a = json_object_get(r.json, "account");
 	assert_int_equal(json_integer_value(json_object_get(a, "min_notice_s")), 0);
 	assert_int_equal(json_integer_value(json_object_get(a, "horizon_s")), 31536000);
 	assert_int_equal(json_integer_value(json_object_get(a, "slot_step_min")), 0);
 	assert_int_equal(json_integer_value(json_object_get(a, "cancel_cutoff_s")), 172800);
 	reply_free(&r);
-	expect_error(&o, "PATCH", "/api/v1/account", "{\"min_notice_s\": -1}", 400, "invalid_field", "min_notice_s");
-	expect_error(&o, "PATCH", "/api/v1/account", "{\"min_notice_s\": 2592001}", 400, "invalid_field", "min_notice_s");
-	expect_error(&o, "PATCH", "/api/v1/account", "{\"horizon_s\": 3600}", 400, "invalid_field", "horizon_s");
-	expect_error(&o, "PATCH", "/api/v1/account", "{\"horizon_s\": 63158401}", 400, "invalid_field", "horizon_s");
-	expect_error(&o, "PATCH", "/api/v1/account", "{\"slot_step_min\": 4}", 400, "invalid_field", "slot_step_min");
-	expect_error(&o, "PATCH", "/api/v1/account", "{\"slot_step_min\": 61}", 400, "invalid_field", "slot_step_min");
+	expect_error(&o, "PATCH", "/api/v1/account", "{\"min_notice_s\": -1}", 400, "invalid_field",
+		     "min_notice_s");
+	expect_error(&o, "PATCH", "/api/v1/account", "{\"min_notice_s\": 2592001}", 400, "invalid_field",
+		     "min_notice_s");
+	expect_error(&o, "PATCH", "/api/v1/account", "{\"horizon_s\": 3600}", 400, "invalid_field",
+		     "horizon_s");
+	expect_error(&o, "PATCH", "/api/v1/account", "{\"horizon_s\": 63158401}", 400, "invalid_field",
+		     "horizon_s");
+	expect_error(&o, "PATCH", "/api/v1/account", "{\"slot_step_min\": 4}", 400, "invalid_field",
+		     "slot_step_min");
+	expect_error(&o, "PATCH", "/api/v1/account", "{\"slot_step_min\": 61}", 400, "invalid_field",
+		     "slot_step_min");
 	expect_error(&o, "PATCH", "/api/v1/account", "{\"cancel_cutoff_s\": null}", 400, "missing_field",
 		     "cancel_cutoff_s");
 	expect(&o, "GET", "/api/v1/account", NULL, 200, &r);
-	assert_int_equal(json_integer_value(json_object_get(json_object_get(r.json, "account"), "cancel_cutoff_s")),
-			 172800);
+	assert_int_equal(
+		json_integer_value(json_object_get(json_object_get(r.json, "account"), "cancel_cutoff_s")),
+		172800);
 	reply_free(&r);
 }
 

@@ -16,9 +16,9 @@
 #include "harness.h"
 #include "schedule/setup.h"
 
-static const char *const demo_tables[] = { "appointment_answers", "appointments", "blocks", "service_questions",
-					   "service_staff", "staff_hours", "staff_exceptions", "services",
-					   "staff", "clients", "closed_days" };
+static const char *const demo_tables[] = {
+	"appointment_answers", "appointments", "blocks", "service_questions", "service_staff", "staff_hours",
+	"staff_exceptions",    "services",     "staff",	 "clients",	      "closed_days"};
 
 static const char *addr(const char *who)
 {
@@ -33,11 +33,12 @@ static const char *addr(const char *who)
 static void signup(const char *name, const char *type, const char *plan, struct session *s)
 {
 	char body[512];
-	snprintf(body, sizeof(body),
-		 "{\"business_name\": \"%s\", \"email\": \"%s\", \"password\": \"Tres-Bon-Mot-2027\","
-		 " \"business_type\": \"%s\", \"plan\": \"%s\", \"accept_terms\": true, \"accept_dpa\": true}",
-		 name, addr(type), type, plan);
-	const char *h[] = { harness_next_ip_header(), NULL };
+	snprintf(
+		body, sizeof(body),
+		"{\"business_name\": \"%s\", \"email\": \"%s\", \"password\": \"Tres-Bon-Mot-2027\","
+		" \"business_type\": \"%s\", \"plan\": \"%s\", \"accept_terms\": true, \"accept_dpa\": true}",
+		name, addr(type), type, plan);
+	const char *h[] = {harness_next_ip_header(), NULL};
 	struct reply r;
 	http_call(&H, "POST", "/api/v1/signup", body, h, &r);
 	if (r.status != 201)
@@ -55,7 +56,7 @@ static int64_t count(const char *table, const char *account_pid, int is_demo)
 		 "SELECT count(*) FROM %s t JOIN accounts a ON a.id = t.account_id WHERE a.public_id = $1 AND"
 		 " t.is_demo = $2",
 		 table);
-	struct err e = { 0 };
+	struct err e = {0};
 	db_conn *c;
 	int64_t n = -1;
 	assert_int_equal(db_acquire(H.app->db, &c, &e), 0);
@@ -68,7 +69,8 @@ static int list_has_name(const json_t *list, const char *name)
 {
 	size_t i;
 	json_t *v;
-	json_array_foreach(list, i, v) if (!strcmp(json_string_value(json_object_get(v, "name")), name)) return 1;
+	json_array_foreach(list, i,
+			   v) if (!strcmp(json_string_value(json_object_get(v, "name")), name)) return 1;
 	return 0;
 }
 
@@ -97,7 +99,8 @@ static void hair_salon_demo_then_cleared(void **state)
 	json_t *staff = json_object_get(r.json, "staff");
 	assert_true(json_array_size(staff) >= 1 && json_array_size(staff) <= 3);
 	char path[128];
-	snprintf(path, sizeof(path), "/api/v1/staff/%s/hours", json_path_str(json_array_get(staff, 0), "id", NULL));
+	snprintf(path, sizeof(path), "/api/v1/staff/%s/hours",
+		 json_path_str(json_array_get(staff, 0), "id", NULL));
 	reply_free(&r);
 	/* a salon: closed Monday, Tuesday 9:00-12:00 and 14:00-19:00 */
 	session_call(&H, &s, "GET", path, NULL, &r);
@@ -113,7 +116,7 @@ static void hair_salon_demo_then_cleared(void **state)
 	assert_true(count("clients", s.account_id, 1) >= 5);
 	assert_true(count("appointments", s.account_id, 1) >= 10);
 	assert_int_equal(count("appointments", s.account_id, 0), 0);
-	struct err e = { 0 };
+	struct err e = {0};
 	db_conn *c;
 	db_rows *rows;
 	const struct tz *paris = tz_get("Europe/Paris", &e);
@@ -121,7 +124,8 @@ static void hair_salon_demo_then_cleared(void **state)
 	int64_t now = clock_now(), first = INT64_MAX, last = 0;
 	assert_int_equal(db_acquire(H.app->db, &c, &e), 0);
 	assert_int_equal(db_query(c,
-				  "SELECT p.starts_at, p.ends_at, p.client_id FROM appointments p JOIN accounts a ON a.id ="
+				  "SELECT p.starts_at, p.ends_at, p.client_id FROM appointments p JOIN "
+				  "accounts a ON a.id ="
 				  " p.account_id WHERE a.public_id = $1",
 				  DB_ARGS(DB_TEXT(s.account_id)), &rows, &e),
 			 0);
@@ -196,10 +200,13 @@ static void every_business_type_gets_a_demo(void **state)
 	static const struct {
 		const char *type, *service;
 	} kinds[] = {
-		{ "beauty", "Manucure" },	       { "medical", "Consultation" },
-		{ "garage", "Vidange" },	       { "garage", "Contrôle technique" },
-		{ "coach", "Cours collectif de yoga" }, { "town_hall", "Rendez-vous urbanisme" },
-		{ "other", "Rendez-vous" },
+		{"beauty", "Manucure"},
+		{"medical", "Consultation"},
+		{"garage", "Vidange"},
+		{"garage", "Contrôle technique"},
+		{"coach", "Cours collectif de yoga"},
+		{"town_hall", "Rendez-vous urbanisme"},
+		{"other", "Rendez-vous"},
 	};
 	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
 		struct session s;

@@ -21,7 +21,7 @@
 #define GOOD_PASSWORD "correct horse battery staple 42"
 
 /* 2027-03-01T09:00:00Z, a Monday; Paris is at UTC+1 until 2027-03-28 */
-#define T0 INT64_C(1803891600)
+#define T0  INT64_C(1803891600)
 #define DAY INT64_C(86400)
 
 /* A unique address for this run and store (the maildir is shared by runs). */
@@ -111,7 +111,8 @@ static void create_normalises_and_refuses_bad_input(void **state)
 	business("Cabinet Normal", &s);
 	struct reply r;
 	create(&s,
-	       "{\"first_name\": \"Élodie\", \"last_name\": \"Martin\", \"email\": \"Elodie.Martin@Example.FR\", "
+	       "{\"first_name\": \"Élodie\", \"last_name\": \"Martin\", \"email\": "
+	       "\"Elodie.Martin@Example.FR\", "
 	       "\"phone\": \"06 12 34 56 78\", \"notes\": \"allergique au latex\"}",
 	       NULL, &r);
 	json_t *c = json_object_get(r.json, "client");
@@ -133,16 +134,16 @@ static void create_normalises_and_refuses_bad_input(void **state)
 		const char *body;
 		const char *code, *field;
 	} bad[] = {
-		{ "{\"last_name\": \"X\", \"phone\": \"06 12\"}", "invalid_phone", "phone" },
-		{ "{\"last_name\": \"X\", \"phone\": \"not a number\"}", "invalid_phone", "phone" },
-		{ "{\"last_name\": \"X\", \"phone\": \"+999 1234 5678\"}", "invalid_phone", "phone" },
-		{ "{\"last_name\": \"X\", \"email\": \"no-at-sign.example.fr\"}", "invalid_email", "email" },
-		{ "{\"last_name\": \"X\", \"email\": \"a@b@c.fr\"}", "invalid_email", "email" },
-		{ "{\"notes\": \"nobody\"}", "missing_field", "last_name" },
-		{ "{}", "missing_field", "last_name" },
-		{ "{\"last_name\": \"X\", \"nickname\": \"Y\"}", "unknown_field", "nickname" },
-		{ "{\"last_name\": 12}", "invalid_field", "last_name" },
-		{ "{\"last_name\": \"X\", \"consent_sms\": \"yes\"}", "invalid_field", "consent_sms" },
+		{"{\"last_name\": \"X\", \"phone\": \"06 12\"}", "invalid_phone", "phone"},
+		{"{\"last_name\": \"X\", \"phone\": \"not a number\"}", "invalid_phone", "phone"},
+		{"{\"last_name\": \"X\", \"phone\": \"+999 1234 5678\"}", "invalid_phone", "phone"},
+		{"{\"last_name\": \"X\", \"email\": \"no-at-sign.example.fr\"}", "invalid_email", "email"},
+		{"{\"last_name\": \"X\", \"email\": \"a@b@c.fr\"}", "invalid_email", "email"},
+		{"{\"notes\": \"nobody\"}", "missing_field", "last_name"},
+		{"{}", "missing_field", "last_name"},
+		{"{\"last_name\": \"X\", \"nickname\": \"Y\"}", "unknown_field", "nickname"},
+		{"{\"last_name\": 12}", "invalid_field", "last_name"},
+		{"{\"last_name\": \"X\", \"consent_sms\": \"yes\"}", "invalid_field", "consent_sms"},
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		session_call(&H, &s, "POST", "/api/v1/clients", bad[i].body, &r);
@@ -167,17 +168,19 @@ static void duplicates_are_refused_with_the_existing_id(void **state)
 	struct session s;
 	business("Cabinet Doublon", &s);
 	char id[32];
-	create(&s, "{\"last_name\": \"Durand\", \"email\": \"paul@durand.example\", \"phone\": \"0781234567\"}", id,
-	       NULL);
+	create(&s,
+	       "{\"last_name\": \"Durand\", \"email\": \"paul@durand.example\", \"phone\": \"0781234567\"}",
+	       id, NULL);
 	struct reply r;
-	session_call(&H, &s, "POST", "/api/v1/clients", "{\"last_name\": \"Autre\", \"email\": \"PAUL@durand.example\"}",
-		     &r);
+	session_call(&H, &s, "POST", "/api/v1/clients",
+		     "{\"last_name\": \"Autre\", \"email\": \"PAUL@durand.example\"}", &r);
 	assert_error(&r, 409, "duplicate_client");
 	assert_string_equal(json_path_str(r.json, "error", "field"), "email");
 	assert_non_null(strstr(json_path_str(r.json, "error", "message"), id));
 	reply_free(&r);
 	/* the same number written another way */
-	session_call(&H, &s, "POST", "/api/v1/clients", "{\"last_name\": \"Autre\", \"phone\": \"+33 7 81 23 45 67\"}", &r);
+	session_call(&H, &s, "POST", "/api/v1/clients",
+		     "{\"last_name\": \"Autre\", \"phone\": \"+33 7 81 23 45 67\"}", &r);
 	assert_error(&r, 409, "duplicate_client");
 	assert_string_equal(json_path_str(r.json, "error", "field"), "phone");
 	reply_free(&r);
@@ -189,8 +192,8 @@ static void duplicates_are_refused_with_the_existing_id(void **state)
 	assert_error(&r, 409, "duplicate_client");
 	reply_free(&r);
 	/* a PATCH of its own fields */
-	session_call(&H, &s, "PATCH", path, "{\"first_name\": \"Anne\", \"phone\": \"01 42 68 53 00\", \"consent_sms\": true}",
-		     &r);
+	session_call(&H, &s, "PATCH", path,
+		     "{\"first_name\": \"Anne\", \"phone\": \"01 42 68 53 00\", \"consent_sms\": true}", &r);
 	assert_int_equal(r.status, 200);
 	assert_string_equal(json_path_str(r.json, "client", "first_name"), "Anne");
 	assert_string_equal(json_path_str(r.json, "client", "last_name"), "Bernard");
@@ -201,7 +204,8 @@ static void duplicates_are_refused_with_the_existing_id(void **state)
 	assert_error(&r, 400, "invalid_phone");
 	reply_free(&r);
 	/* emptying every way to know who it is */
-	session_call(&H, &s, "PATCH", path, "{\"first_name\": \"\", \"last_name\": \"\", \"phone\": \"\"}", &r);
+	session_call(&H, &s, "PATCH", path, "{\"first_name\": \"\", \"last_name\": \"\", \"phone\": \"\"}",
+		     &r);
 	assert_error(&r, 400, "missing_field");
 	reply_free(&r);
 }
@@ -211,22 +215,25 @@ static void search_ignores_accents_and_case(void **state)
 	(void)state;
 	struct session s;
 	business("Cabinet Recherche", &s);
-	create(&s, "{\"first_name\": \"Élodie\", \"last_name\": \"Durand\", \"phone\": \"06 12 34 56 78\"}", NULL, NULL);
-	create(&s, "{\"first_name\": \"Marc\", \"last_name\": \"Lefèvre\", \"email\": \"marc@exemple.fr\"}", NULL, NULL);
-	create(&s, "{\"first_name\": \"Chloé\", \"last_name\": \"Éloi\", \"phone\": \"+44 20 7219 3000\"}", NULL, NULL);
+	create(&s, "{\"first_name\": \"Élodie\", \"last_name\": \"Durand\", \"phone\": \"06 12 34 56 78\"}",
+	       NULL, NULL);
+	create(&s, "{\"first_name\": \"Marc\", \"last_name\": \"Lefèvre\", \"email\": \"marc@exemple.fr\"}",
+	       NULL, NULL);
+	create(&s, "{\"first_name\": \"Chloé\", \"last_name\": \"Éloi\", \"phone\": \"+44 20 7219 3000\"}",
+	       NULL, NULL);
 	assert_int_equal(found(&s, "elodie"), 1);
-	assert_int_equal(found(&s, "%C3%89LODIE"), 1);      /* ÉLODIE */
-	assert_int_equal(found(&s, "%C3%89LO"), 2);         /* ÉLO: Élodie and Éloi */
+	assert_int_equal(found(&s, "%C3%89LODIE"), 1); /* ÉLODIE */
+	assert_int_equal(found(&s, "%C3%89LO"), 2);    /* ÉLO: Élodie and Éloi */
 	assert_int_equal(found(&s, "lefevre"), 1);
-	assert_int_equal(found(&s, "LEF%C3%88VRE"), 1);     /* LEFÈVRE */
-	assert_int_equal(found(&s, "elodie%20durand"), 1);  /* every word must match */
+	assert_int_equal(found(&s, "LEF%C3%88VRE"), 1);	   /* LEFÈVRE */
+	assert_int_equal(found(&s, "elodie%20durand"), 1); /* every word must match */
 	assert_int_equal(found(&s, "elodie%20lefevre"), 0);
-	assert_int_equal(found(&s, "0612"), 1);             /* as dialled in France */
-	assert_int_equal(found(&s, "%2B33612"), 1);         /* +33612 */
+	assert_int_equal(found(&s, "0612"), 1);	    /* as dialled in France */
+	assert_int_equal(found(&s, "%2B33612"), 1); /* +33612 */
 	assert_int_equal(found(&s, "06.12.34"), 1);
-	assert_int_equal(found(&s, "2072193000"), 1);       /* the London number, nationally */
+	assert_int_equal(found(&s, "2072193000"), 1); /* the London number, nationally */
 	assert_int_equal(found(&s, "exemple.fr"), 1);
-	assert_int_equal(found(&s, "%25"), 0);              /* % is a character, not a wildcard */
+	assert_int_equal(found(&s, "%25"), 0); /* % is a character, not a wildcard */
 	assert_int_equal(found(&s, "_"), 0);
 	assert_int_equal(found(&s, "zzz"), 0);
 	assert_int_equal(found(&s, ""), 3);
@@ -257,7 +264,8 @@ static void paging_with_a_cursor(void **state)
 	char cursor[32] = "";
 	for (;;) {
 		char path[128];
-		snprintf(path, sizeof(path), "/api/v1/clients?limit=2%s%s", cursor[0] ? "&cursor=" : "", cursor);
+		snprintf(path, sizeof(path), "/api/v1/clients?limit=2%s%s", cursor[0] ? "&cursor=" : "",
+			 cursor);
 		struct reply r;
 		session_call(&H, &s, "GET", path, NULL, &r);
 		assert_int_equal(r.status, 200);
@@ -265,7 +273,8 @@ static void paging_with_a_cursor(void **state)
 		assert_true(json_array_size(list) <= 2);
 		for (size_t i = 0; i < json_array_size(list); i++) {
 			assert_true(nseen < 5);
-			snprintf(seen[nseen++], 32, "%s", json_string_value(json_object_get(json_array_get(list, i), "id")));
+			snprintf(seen[nseen++], 32, "%s",
+				 json_string_value(json_object_get(json_array_get(list, i), "id")));
 		}
 		pages++;
 		json_t *next = json_object_get(r.json, "next_cursor");
@@ -296,11 +305,11 @@ static void paging_with_a_cursor(void **state)
 static int64_t account_row_id(const struct session *s)
 {
 	db_conn *c;
-	struct err e = { 0 };
+	struct err e = {0};
 	int64_t id = 0;
 	assert_int_equal(db_acquire(H.app->db, &c, &e), 0);
-	assert_int_equal(db_query_int(c, "SELECT id FROM accounts WHERE public_id = $1", DB_ARGS(DB_TEXT(s->account_id)),
-				      &id, &e),
+	assert_int_equal(db_query_int(c, "SELECT id FROM accounts WHERE public_id = $1",
+				      DB_ARGS(DB_TEXT(s->account_id)), &id, &e),
 			 1);
 	db_release(c);
 	return id;
@@ -314,68 +323,78 @@ static void add_history(int64_t account, const char *client_public_id, int64_t b
 	char staff_pid[48], service_pid[48], question_pid[48];
 	serial++;
 	snprintf(staff_pid, sizeof(staff_pid), "stf_t%d_%d_%s", serial, (int)getpid(), harness_store_kind());
-	snprintf(service_pid, sizeof(service_pid), "svc_t%d_%d_%s", serial, (int)getpid(), harness_store_kind());
-	snprintf(question_pid, sizeof(question_pid), "q_t%d_%d_%s", serial, (int)getpid(), harness_store_kind());
+	snprintf(service_pid, sizeof(service_pid), "svc_t%d_%d_%s", serial, (int)getpid(),
+		 harness_store_kind());
+	snprintf(question_pid, sizeof(question_pid), "q_t%d_%d_%s", serial, (int)getpid(),
+		 harness_store_kind());
 	db_conn *c;
-	struct err e = { 0 };
+	struct err e = {0};
 	assert_int_equal(db_acquire(H.app->db, &c, &e), 0);
 	assert_int_equal(db_begin(c, &e), 0);
 	int64_t client = 0, staff = 0, service = 0, question = 0;
 	assert_int_equal(db_query_int(c, "SELECT id FROM clients WHERE account_id = $1 AND public_id = $2",
 				      DB_ARGS(DB_INT(account), DB_TEXT(client_public_id)), &client, &e),
 			 1);
-	assert_int_equal(db_query_int(c,
-				      "INSERT INTO staff (account_id, public_id, name, created_at, updated_at) "
-				      "VALUES ($1, $2, 'Julie Coiffeuse', $3, $3) RETURNING id",
-				      DB_ARGS(DB_INT(account), DB_TEXT(staff_pid), DB_INT(T0)), &staff, &e),
-			 1);
-	assert_int_equal(db_query_int(c,
-				      "INSERT INTO services (account_id, public_id, name, duration_min, created_at, "
-				      "updated_at) VALUES ($1, $2, 'Coupe Zénith', 30, $3, $3) RETURNING id",
-				      DB_ARGS(DB_INT(account), DB_TEXT(service_pid), DB_INT(T0)), &service, &e),
-			 1);
-	assert_int_equal(db_query_int(c,
-				      "INSERT INTO service_questions (account_id, service_id, public_id, label, kind) "
-				      "VALUES ($1, $2, $3, 'Longueur des cheveux ?', 'text') RETURNING id",
-				      DB_ARGS(DB_INT(account), DB_INT(service), DB_TEXT(question_pid)), &question, &e),
-			 1);
+	assert_int_equal(
+		db_query_int(c,
+			     "INSERT INTO staff (account_id, public_id, name, created_at, updated_at) "
+			     "VALUES ($1, $2, 'Julie Coiffeuse', $3, $3) RETURNING id",
+			     DB_ARGS(DB_INT(account), DB_TEXT(staff_pid), DB_INT(T0)), &staff, &e),
+		1);
+	assert_int_equal(
+		db_query_int(c,
+			     "INSERT INTO services (account_id, public_id, name, duration_min, created_at, "
+			     "updated_at) VALUES ($1, $2, 'Coupe Zénith', 30, $3, $3) RETURNING id",
+			     DB_ARGS(DB_INT(account), DB_TEXT(service_pid), DB_INT(T0)), &service, &e),
+		1);
+	assert_int_equal(
+		db_query_int(c,
+			     "INSERT INTO service_questions (account_id, service_id, public_id, label, kind) "
+			     "VALUES ($1, $2, $3, 'Longueur des cheveux ?', 'text') RETURNING id",
+			     DB_ARGS(DB_INT(account), DB_INT(service), DB_TEXT(question_pid)), &question, &e),
+		1);
 	static const struct {
 		int64_t at;
 		const char *status, *notes;
 	} appts[] = {
-		{ -20 * DAY, "done", "teinture châtain secret" },
-		{ -10 * DAY, "no_show", "" },
-		{ 9 * DAY, "booked", "" }, /* from T0: 2027-03-10T09:00Z = 10:00 in Paris */
+		{-20 * DAY, "done", "teinture châtain secret"},
+		{-10 * DAY, "no_show", ""},
+		{9 * DAY, "booked", ""}, /* from T0: 2027-03-10T09:00Z = 10:00 in Paris */
 	};
 	for (int i = 0; i < 3; i++) {
 		int64_t block = 0, appt = 0;
-		assert_int_equal(db_query_int(c,
-					      "INSERT INTO blocks (account_id, staff_id, service_id, blocked_from, "
-					      "blocked_to, capacity, seats_taken) VALUES ($1, $2, $3, $4, $5, 1, 1) "
-					      "RETURNING id",
-					      DB_ARGS(DB_INT(account), DB_INT(staff), DB_INT(service), DB_INT((base + appts[i].at)),
-						      DB_INT((base + appts[i].at) + 1800)),
-					      &block, &e),
-				 1);
+		assert_int_equal(
+			db_query_int(c,
+				     "INSERT INTO blocks (account_id, staff_id, service_id, blocked_from, "
+				     "blocked_to, capacity, seats_taken) VALUES ($1, $2, $3, $4, $5, 1, 1) "
+				     "RETURNING id",
+				     DB_ARGS(DB_INT(account), DB_INT(staff), DB_INT(service),
+					     DB_INT((base + appts[i].at)),
+					     DB_INT((base + appts[i].at) + 1800)),
+				     &block, &e),
+			1);
 		char pid[32];
 		snprintf(pid, sizeof(pid), "apt_%d_%d_%s", i, (int)getpid(), client_public_id + 4);
-		assert_int_equal(db_query_int(c,
-					      "INSERT INTO appointments (account_id, public_id, block_id, service_id, "
-					      "staff_id, client_id, starts_at, ends_at, status, notes, created_at, "
-					      "updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11) "
-					      "RETURNING id",
-					      DB_ARGS(DB_INT(account), DB_TEXT(pid), DB_INT(block), DB_INT(service),
-						      DB_INT(staff), DB_INT(client), DB_INT((base + appts[i].at)),
-						      DB_INT((base + appts[i].at) + 1800), DB_TEXT(appts[i].status),
-						      DB_TEXT(appts[i].notes), DB_INT(base - 30 * DAY)),
-					      &appt, &e),
-				 1);
+		assert_int_equal(
+			db_query_int(c,
+				     "INSERT INTO appointments (account_id, public_id, block_id, service_id, "
+				     "staff_id, client_id, starts_at, ends_at, status, notes, created_at, "
+				     "updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11) "
+				     "RETURNING id",
+				     DB_ARGS(DB_INT(account), DB_TEXT(pid), DB_INT(block), DB_INT(service),
+					     DB_INT(staff), DB_INT(client), DB_INT((base + appts[i].at)),
+					     DB_INT((base + appts[i].at) + 1800), DB_TEXT(appts[i].status),
+					     DB_TEXT(appts[i].notes), DB_INT(base - 30 * DAY)),
+				     &appt, &e),
+			1);
 		if (i == 2)
-			assert_int_equal(db_exec(c,
-						 "INSERT INTO appointment_answers (account_id, appointment_id, "
-						 "question_id, answer) VALUES ($1, $2, $3, 'mi-longs, frange Zoubida')",
-						 DB_ARGS(DB_INT(account), DB_INT(appt), DB_INT(question)), &e),
-					 1);
+			assert_int_equal(
+				db_exec(c,
+					"INSERT INTO appointment_answers (account_id, appointment_id, "
+					"question_id, answer) VALUES ($1, $2, $3, 'mi-longs, frange "
+					"Zoubida')",
+					DB_ARGS(DB_INT(account), DB_INT(appt), DB_INT(question)), &e),
+				1);
 		assert_int_equal(clients_note_appointment(c, account, client, (base + appts[i].at), &e), 0);
 	}
 	assert_int_equal(db_commit(c, &e), 0);
@@ -391,7 +410,8 @@ static void history_export_and_erasure(void **state)
 	business("Salon Voisin", &stranger);
 	char id[32], path[96], export_path[112];
 	create(&s,
-	       "{\"first_name\": \"Zoé\", \"last_name\": \"Quintard\", \"email\": \"zoe.quintard@exemple.fr\", "
+	       "{\"first_name\": \"Zoé\", \"last_name\": \"Quintard\", \"email\": "
+	       "\"zoe.quintard@exemple.fr\", "
 	       "\"phone\": \"06 98 76 54 32\", \"notes\": \"préfère le matin\"}",
 	       id, NULL);
 	add_history(account_row_id(&s), id, T0);
@@ -408,20 +428,31 @@ static void history_export_and_erasure(void **state)
 	assert_int_equal(json_array_size(past), 2);
 	assert_string_equal(json_string_value(json_object_get(json_array_get(up, 0), "starts_at")),
 			    "2027-03-10T10:00:00+01:00");
-	assert_string_equal(json_string_value(json_object_get(json_array_get(up, 0), "service")), "Coupe Zénith");
-	assert_string_equal(json_string_value(json_object_get(json_array_get(up, 0), "staff")), "Julie Coiffeuse");
+	assert_string_equal(json_string_value(json_object_get(json_array_get(up, 0), "service")),
+			    "Coupe Zénith");
+	assert_string_equal(json_string_value(json_object_get(json_array_get(up, 0), "staff")),
+			    "Julie Coiffeuse");
 	/* latest first: the no-show of 2027-02-19, then the cut of 2027-02-09 */
 	assert_string_equal(json_string_value(json_object_get(json_array_get(past, 0), "status")), "no_show");
 	assert_string_equal(json_string_value(json_object_get(json_array_get(past, 1), "status")), "done");
-	assert_string_equal(json_string_value(json_object_get(c, "last_appointment_at")), "2027-03-10T10:00:00+01:00");
+	assert_string_equal(json_string_value(json_object_get(c, "last_appointment_at")),
+			    "2027-03-10T10:00:00+01:00");
 	reply_free(&r);
 
 	/* the export holds everything: profile, appointments with names, answers */
 	session_call(&H, &s, "GET", export_path, NULL, &r);
 	assert_int_equal(r.status, 200);
-	static const char *const held[] = { "Zoé", "Quintard", "zoe.quintard@exemple.fr", "+33698765432",
-					    "préfère le matin", "teinture châtain secret", "mi-longs, frange Zoubida",
-					    "Longueur des cheveux ?", "Coupe Zénith", "Julie Coiffeuse", NULL };
+	static const char *const held[] = {"Zoé",
+					   "Quintard",
+					   "zoe.quintard@exemple.fr",
+					   "+33698765432",
+					   "préfère le matin",
+					   "teinture châtain secret",
+					   "mi-longs, frange Zoubida",
+					   "Longueur des cheveux ?",
+					   "Coupe Zénith",
+					   "Julie Coiffeuse",
+					   NULL};
 	for (int i = 0; held[i]; i++)
 		if (!strstr(r.body, held[i]))
 			fail_msg("the export lacks \"%s\": %s", held[i], r.body);
@@ -429,7 +460,7 @@ static void history_export_and_erasure(void **state)
 	reply_free(&r);
 
 	/* another business sees none of it */
-	static const char *const methods[] = { "GET", "PATCH", "DELETE" };
+	static const char *const methods[] = {"GET", "PATCH", "DELETE"};
 	for (int i = 0; i < 3; i++) {
 		session_call(&H, &stranger, methods[i], path, i == 1 ? "{\"notes\": \"x\"}" : NULL, &r);
 		assert_error(&r, 404, "not_found");
@@ -445,8 +476,8 @@ static void history_export_and_erasure(void **state)
 	reply_free(&r);
 	session_call(&H, &s, "GET", export_path, NULL, &r);
 	assert_int_equal(r.status, 200);
-	static const char *const gone[] = { "Zoé", "Quintard", "zoe", "698765432", "0698", "préfère",
-					    "teinture", "Zoubida", NULL };
+	static const char *const gone[] = {"Zoé",     "Quintard", "zoe",     "698765432", "0698",
+					   "préfère", "teinture", "Zoubida", NULL};
 	for (int i = 0; gone[i]; i++)
 		if (strstr(r.body, gone[i]))
 			fail_msg("the export after erasure still holds \"%s\": %s", gone[i], r.body);
@@ -475,7 +506,6 @@ static void history_export_and_erasure(void **state)
 
 /* ---- roles and states ---- */
 
-
 static void staff_reads_but_does_not_erase(void **state)
 {
 	(void)state;
@@ -490,7 +520,7 @@ static void staff_reads_but_does_not_erase(void **state)
 	reply_free(&r);
 	mail_link_token(email, "invitation", token);
 	snprintf(body, sizeof(body), "{\"token\": \"%s\", \"password\": \"%s\"}", token, GOOD_PASSWORD);
-	const char *h[] = { harness_next_ip_header(), NULL };
+	const char *h[] = {harness_next_ip_header(), NULL};
 	http_call(&H, "POST", "/api/v1/invitations/accept", body, h, &r);
 	assert_int_equal(r.status, 200);
 	session_from_reply(&r, &staff);
@@ -538,10 +568,11 @@ static void staff_reads_but_does_not_erase(void **state)
 static void stored(const char *public_id, char email[256], int *anonymised)
 {
 	db_conn *c;
-	struct err e = { 0 };
+	struct err e = {0};
 	db_rows *r;
 	assert_int_equal(db_acquire(H.app->db, &c, &e), 0);
-	assert_int_equal(db_query(c, "SELECT email, anonymised_at, last_name FROM clients WHERE public_id = $1",
+	assert_int_equal(db_query(c,
+				  "SELECT email, anonymised_at, last_name FROM clients WHERE public_id = $1",
 				  DB_ARGS(DB_TEXT(public_id)), &r, &e),
 			 0);
 	assert_int_equal(db_rows_next(r, &e), 1);
@@ -558,7 +589,7 @@ static void booked_client(int64_t account, const char *first, const char *email,
 			  char id[32])
 {
 	db_conn *c;
-	struct err e = { 0 };
+	struct err e = {0};
 	int64_t cid = 0;
 	assert_int_equal(db_acquire(H.app->db, &c, &e), 0);
 	assert_int_equal(db_begin(c, &e), 0);
@@ -579,14 +610,16 @@ static void clients_without_appointments_for_three_years_are_anonymised(void **s
 {
 	(void)state;
 	set_clock(T0);
-	struct err e = { 0 };
+	struct err e = {0};
 	assert_int_equal(clients_schedule_jobs(H.app->db, T0, &e), 0);
 	struct session s;
 	business("Cabinet Ancien", &s);
 	int64_t account = account_row_id(&s);
 	char old_id[32], recent_id[32], booked_id[32], again_id[32], email[256];
 	int anonymised;
-	create(&s, "{\"first_name\": \"Ancienne\", \"last_name\": \"Cliente\", \"email\": \"ancienne@exemple.fr\"}",
+	create(&s,
+	       "{\"first_name\": \"Ancienne\", \"last_name\": \"Cliente\", \"email\": "
+	       "\"ancienne@exemple.fr\"}",
 	       old_id, NULL);
 	create(&s, "{\"first_name\": \"Fidèle\", \"last_name\": \"Cliente\", \"phone\": \"06 11 22 33 44\"}",
 	       booked_id, NULL);

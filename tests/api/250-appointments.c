@@ -51,18 +51,21 @@ static void get(const char *path, struct reply *r)
 	session_call(&H, &B.s, "GET", path, NULL, r);
 }
 
-static void availability(const char *service, const char *staff, const char *from, const char *to, struct reply *r)
+static void availability(const char *service, const char *staff, const char *from, const char *to,
+			 struct reply *r)
 {
 	char path[256];
-	snprintf(path, sizeof(path), "/api/v1/availability?service=%s&staff=%s&from=%s&to=%s", service, staff, from, to);
+	snprintf(path, sizeof(path), "/api/v1/availability?service=%s&staff=%s&from=%s&to=%s", service, staff,
+		 from, to);
 	get(path, r);
 }
 
-static void book(const char *service, const char *staff, const char *start, const char *extra, struct reply *r)
+static void book(const char *service, const char *staff, const char *start, const char *extra,
+		 struct reply *r)
 {
 	char body[1024];
-	snprintf(body, sizeof(body), "{\"service\": \"%s\", \"staff\": \"%s\", \"start\": \"%s\"%s%s}", service, staff,
-		 start, extra ? ", " : "", extra ? extra : "");
+	snprintf(body, sizeof(body), "{\"service\": \"%s\", \"staff\": \"%s\", \"start\": \"%s\"%s%s}",
+		 service, staff, start, extra ? ", " : "", extra ? extra : "");
 	fx_book(&B, body, NULL, r);
 }
 
@@ -91,7 +94,8 @@ static void a_booked_slot_is_taken(void **state)
 {
 	(void)state;
 	struct reply r;
-	book(svc, ana, "2027-04-06T10:00:00+02:00", "\"client\": {\"first_name\": \"Zoé\", \"last_name\": \"Roux\"}", &r);
+	book(svc, ana, "2027-04-06T10:00:00+02:00",
+	     "\"client\": {\"first_name\": \"Zoé\", \"last_name\": \"Roux\"}", &r);
 	assert_int_equal(r.status, 201);
 	assert_string_equal(json_path_str(r.json, "appointment", "start"), "2027-04-06T10:00:00+02:00");
 	assert_string_equal(json_path_str(r.json, "appointment", "end"), "2027-04-06T11:00:00+02:00");
@@ -136,7 +140,8 @@ static void each_rule_says_why(void **state)
 	/* the back office may relax notice and grid, recorded on the appointment */
 	book(svc, ana, "2027-04-05T15:10:00+02:00", "\"override\": {\"notice\": true, \"grid\": true}", &r);
 	assert_int_equal(r.status, 201);
-	assert_true(json_is_true(json_object_get(json_object_get(r.json, "appointment"), "rules_overridden")));
+	assert_true(
+		json_is_true(json_object_get(json_object_get(r.json, "appointment"), "rules_overridden")));
 	reply_free(&r);
 	/* nothing overrides an overlap */
 	book(svc, ana, "2027-04-05T15:30:00+02:00", "\"override\": {\"notice\": true, \"grid\": true}", &r);
@@ -192,10 +197,12 @@ static void an_idempotency_key_answers_the_same(void **state)
 	(void)state;
 	struct reply a, b, c;
 	char body[256], other[256];
-	snprintf(body, sizeof(body), "{\"service\": \"%s\", \"staff\": \"%s\", \"start\": \"2027-04-09T09:00:00+02:00\"}",
-		 svc, ana);
+	snprintf(body, sizeof(body),
+		 "{\"service\": \"%s\", \"staff\": \"%s\", \"start\": \"2027-04-09T09:00:00+02:00\"}", svc,
+		 ana);
 	snprintf(other, sizeof(other),
-		 "{\"service\": \"%s\", \"staff\": \"%s\", \"start\": \"2027-04-09T11:00:00+02:00\"}", svc, ana);
+		 "{\"service\": \"%s\", \"staff\": \"%s\", \"start\": \"2027-04-09T11:00:00+02:00\"}", svc,
+		 ana);
 	fx_book(&B, body, "key-one", &a);
 	assert_int_equal(a.status, 201);
 	fx_book(&B, body, "key-one", &b);
@@ -227,12 +234,15 @@ static void moves_cancels_and_versions(void **state)
 	snprintf(id, sizeof(id), "%s", json_path_str(r.json, "appointment", "id"));
 	reply_free(&r);
 	snprintf(path, sizeof(path), "/api/v1/appointments/%s", id);
-	session_call(&H, &B.s, "PATCH", path, "{\"start\": \"2027-04-12T15:00:00+02:00\", \"version\": 1}", &r);
+	session_call(&H, &B.s, "PATCH", path, "{\"start\": \"2027-04-12T15:00:00+02:00\", \"version\": 1}",
+		     &r);
 	assert_int_equal(r.status, 200);
 	assert_string_equal(json_path_str(r.json, "appointment", "start"), "2027-04-12T15:00:00+02:00");
-	assert_int_equal(json_integer_value(json_object_get(json_object_get(r.json, "appointment"), "version")), 2);
+	assert_int_equal(
+		json_integer_value(json_object_get(json_object_get(r.json, "appointment"), "version")), 2);
 	reply_free(&r);
-	session_call(&H, &B.s, "PATCH", path, "{\"start\": \"2027-04-12T16:00:00+02:00\", \"version\": 1}", &r);
+	session_call(&H, &B.s, "PATCH", path, "{\"start\": \"2027-04-12T16:00:00+02:00\", \"version\": 1}",
+		     &r);
 	assert_error(&r, 409, "stale_version");
 	reply_free(&r);
 	/* the old place is free again, the new one taken */
@@ -290,19 +300,22 @@ static void the_public_page_books(void **state)
 	(void)state;
 	struct reply r;
 	char path[256], body[512];
-	snprintf(path, sizeof(path), "/api/v1/public/%s/availability?service=%s&staff=any&from=2027-04-13&to=2027-04-13",
+	snprintf(path, sizeof(path),
+		 "/api/v1/public/%s/availability?service=%s&staff=any&from=2027-04-13&to=2027-04-13",
 		 B.s.slug, svc);
 	http_call(&H, "GET", path, NULL, NULL, &r);
 	assert_int_equal(r.status, 200);
 	assert_int_equal(json_array_size(fx_day_slots(r.json, "2027-04-13")), 22);
 	reply_free(&r);
 	snprintf(path, sizeof(path), "/api/v1/public/%s/appointments", B.s.slug);
-	snprintf(body, sizeof(body),
-		 "{\"service\": \"%s\", \"staff\": \"any\", \"start\": \"2027-04-13T09:00:00+02:00\", \"client\":"
-		 " {\"first_name\": \"Léa\", \"last_name\": \"Martin\", \"email\": \"lea.martin@example.fr\"},"
-		 " \"consent_email\": true, \"notes\": \"Cheveux très longs\"}",
-		 svc);
-	const char *headers[] = { harness_next_ip_header(), NULL };
+	snprintf(
+		body, sizeof(body),
+		"{\"service\": \"%s\", \"staff\": \"any\", \"start\": \"2027-04-13T09:00:00+02:00\", "
+		"\"client\":"
+		" {\"first_name\": \"Léa\", \"last_name\": \"Martin\", \"email\": \"lea.martin@example.fr\"},"
+		" \"consent_email\": true, \"notes\": \"Cheveux très longs\"}",
+		svc);
+	const char *headers[] = {harness_next_ip_header(), NULL};
 	http_call(&H, "POST", path, body, headers, &r);
 	assert_int_equal(r.status, 201);
 	const char *token = json_string_value(json_object_get(r.json, "manage_token"));
@@ -318,8 +331,9 @@ static void the_public_page_books(void **state)
 	http_call(&H, "POST", path, body, headers, &r);
 	assert_error(&r, 409, "slot_taken");
 	reply_free(&r);
-	http_call(&H, "GET", "/api/v1/public/no-such-business/availability?service=x&from=2027-04-13&to=2027-04-13", NULL,
-		  NULL, &r);
+	http_call(&H, "GET",
+		  "/api/v1/public/no-such-business/availability?service=x&from=2027-04-13&to=2027-04-13",
+		  NULL, NULL, &r);
 	assert_error(&r, 404, "not_found");
 	reply_free(&r);
 }
@@ -343,7 +357,8 @@ static void a_closed_or_deleted_page_takes_no_booking(void **state)
 	fx_business(&c, "Salon Ferme", "Europe/Paris");
 	fx_service(&c, 30, 0, 0, 1, s);
 	fx_staff(&c, "Dan", st);
-	snprintf(path, sizeof(path), "/api/v1/public/%s/availability?service=%s&from=2027-04-13&to=2027-04-13", c.s.slug, s);
+	snprintf(path, sizeof(path),
+		 "/api/v1/public/%s/availability?service=%s&from=2027-04-13&to=2027-04-13", c.s.slug, s);
 	set_state(c.s.slug, "frozen");
 	http_call(&H, "GET", path, NULL, NULL, &r);
 	assert_error(&r, 403, "bookings_closed");
@@ -358,10 +373,11 @@ static void a_group_session_counts_seats(void **state)
 {
 	(void)state;
 	struct reply r;
-	const char *names[] = { "Ali", "Bea", "Cy", "Dee" };
+	const char *names[] = {"Ali", "Bea", "Cy", "Dee"};
 	for (int i = 0; i < 4; i++) {
 		char extra[128];
-		snprintf(extra, sizeof(extra), "\"client\": {\"first_name\": \"%s\", \"last_name\": \"Yoga\"}", names[i]);
+		snprintf(extra, sizeof(extra),
+			 "\"client\": {\"first_name\": \"%s\", \"last_name\": \"Yoga\"}", names[i]);
 		book(svc_group, ben, "2027-04-14T10:00:00+02:00", extra, &r);
 		if (i < 3)
 			assert_int_equal(r.status, 201);
@@ -414,7 +430,8 @@ static void recurring_bookings_say_what_cannot_be_placed(void **state)
 {
 	(void)state;
 	struct reply r;
-	int64_t before = fx_int("SELECT count(*) FROM appointments WHERE account_id = $1", DB_ARGS(DB_INT(B.id)));
+	int64_t before =
+		fx_int("SELECT count(*) FROM appointments WHERE account_id = $1", DB_ARGS(DB_INT(B.id)));
 	/* the third Monday is taken already */
 	book(svc, ana, "2027-05-03T16:00:00+02:00", NULL, &r);
 	assert_int_equal(r.status, 201);
@@ -435,8 +452,9 @@ static void recurring_bookings_say_what_cannot_be_placed(void **state)
 	assert_error(&r, 409, "occurrences_unavailable");
 	assert_int_equal(json_array_size(json_object_get(r.json, "unplaced")), 1);
 	reply_free(&r);
-	assert_int_equal(fx_int("SELECT count(*) FROM appointments WHERE account_id = $1", DB_ARGS(DB_INT(B.id))),
-			 before + 1);
+	assert_int_equal(
+		fx_int("SELECT count(*) FROM appointments WHERE account_id = $1", DB_ARGS(DB_INT(B.id))),
+		before + 1);
 	snprintf(extra, sizeof(extra), "%s, \"accept_partial\": true", rep);
 	book(svc, ana, "2027-04-19T16:00:00+02:00", extra, &r);
 	assert_int_equal(r.status, 201);

@@ -35,7 +35,8 @@ static void check_day(const char *tz, const char *date, int start, int end, cons
 	int64_t st = fx_staff(&b, "Ana", staff), sv = fx_service(&b, 60, 0, 0, 1, svc);
 	fx_provides(&b, sv, st);
 	fx_hours_all_week(&b, st, start, end);
-	snprintf(path, sizeof(path), "/api/v1/availability?service=%s&staff=%s&from=%s&to=%s", svc, staff, date, date);
+	snprintf(path, sizeof(path), "/api/v1/availability?service=%s&staff=%s&from=%s&to=%s", svc, staff,
+		 date, date);
 	session_call(&H, &b.s, "GET", path, NULL, &r);
 	assert_int_equal(r.status, 200);
 	const json_t *slots = fx_day_slots(r.json, date);
@@ -47,8 +48,8 @@ static void check_day(const char *tz, const char *date, int start, int end, cons
 		assert_string_equal(fx_slot_start(slots, (size_t)i), want[i]);
 	reply_free(&r);
 	for (int i = 0; i < n; i++) {
-		snprintf(body, sizeof(body), "{\"service\": \"%s\", \"staff\": \"%s\", \"start\": \"%s\"}", svc, staff,
-			 want[i]);
+		snprintf(body, sizeof(body), "{\"service\": \"%s\", \"staff\": \"%s\", \"start\": \"%s\"}",
+			 svc, staff, want[i]);
 		fx_book(&b, body, NULL, &r);
 		assert_int_equal(r.status, 201);
 		assert_string_equal(json_path_str(r.json, "appointment", "start"), want[i]);
@@ -63,46 +64,46 @@ static void check_day(const char *tz, const char *date, int start, int end, cons
 static void paris_spring_forward(void **state)
 {
 	(void)state;
-	static const char *const want[] = { "2027-03-28T00:00:00+01:00", "2027-03-28T01:00:00+01:00",
-					    "2027-03-28T03:00:00+02:00", "2027-03-28T04:00:00+02:00",
-					    "2027-03-28T05:00:00+02:00" };
+	static const char *const want[] = {"2027-03-28T00:00:00+01:00", "2027-03-28T01:00:00+01:00",
+					   "2027-03-28T03:00:00+02:00", "2027-03-28T04:00:00+02:00",
+					   "2027-03-28T05:00:00+02:00"};
 	check_day("Europe/Paris", "2027-03-28", 0, 360, want, 5);
 }
 
 static void paris_fall_back(void **state)
 {
 	(void)state;
-	static const char *const want[] = { "2027-10-31T00:00:00+02:00", "2027-10-31T01:00:00+02:00",
-					    "2027-10-31T02:00:00+02:00", "2027-10-31T02:00:00+01:00",
-					    "2027-10-31T03:00:00+01:00", "2027-10-31T04:00:00+01:00",
-					    "2027-10-31T05:00:00+01:00" };
+	static const char *const want[] = {"2027-10-31T00:00:00+02:00", "2027-10-31T01:00:00+02:00",
+					   "2027-10-31T02:00:00+02:00", "2027-10-31T02:00:00+01:00",
+					   "2027-10-31T03:00:00+01:00", "2027-10-31T04:00:00+01:00",
+					   "2027-10-31T05:00:00+01:00"};
 	check_day("Europe/Paris", "2027-10-31", 0, 360, want, 7);
 }
 
 static void new_york_spring_forward(void **state)
 {
 	(void)state;
-	static const char *const want[] = { "2027-03-14T00:00:00-05:00", "2027-03-14T01:00:00-05:00",
-					    "2027-03-14T03:00:00-04:00", "2027-03-14T04:00:00-04:00",
-					    "2027-03-14T05:00:00-04:00" };
+	static const char *const want[] = {"2027-03-14T00:00:00-05:00", "2027-03-14T01:00:00-05:00",
+					   "2027-03-14T03:00:00-04:00", "2027-03-14T04:00:00-04:00",
+					   "2027-03-14T05:00:00-04:00"};
 	check_day("America/New_York", "2027-03-14", 0, 360, want, 5);
 }
 
 static void new_york_fall_back(void **state)
 {
 	(void)state;
-	static const char *const want[] = { "2027-11-07T00:00:00-04:00", "2027-11-07T01:00:00-04:00",
-					    "2027-11-07T01:00:00-05:00", "2027-11-07T02:00:00-05:00",
-					    "2027-11-07T03:00:00-05:00", "2027-11-07T04:00:00-05:00",
-					    "2027-11-07T05:00:00-05:00" };
+	static const char *const want[] = {"2027-11-07T00:00:00-04:00", "2027-11-07T01:00:00-04:00",
+					   "2027-11-07T01:00:00-05:00", "2027-11-07T02:00:00-05:00",
+					   "2027-11-07T03:00:00-05:00", "2027-11-07T04:00:00-05:00",
+					   "2027-11-07T05:00:00-05:00"};
 	check_day("America/New_York", "2027-11-07", 0, 360, want, 7);
 }
 
 static void kolkata_half_hour_offset(void **state)
 {
 	(void)state;
-	static const char *const want[] = { "2027-03-28T09:00:00+05:30", "2027-03-28T10:00:00+05:30",
-					    "2027-03-28T11:00:00+05:30" };
+	static const char *const want[] = {"2027-03-28T09:00:00+05:30", "2027-03-28T10:00:00+05:30",
+					   "2027-03-28T11:00:00+05:30"};
 	check_day("Asia/Kolkata", "2027-03-28", 540, 720, want, 3);
 }
 
@@ -110,8 +111,8 @@ static void lord_howe_half_hour_change(void **state)
 {
 	(void)state;
 	/* 02:00+11:00 becomes 01:30+10:30 */
-	static const char *const want[] = { "2027-04-04T01:00:00+11:00", "2027-04-04T01:30:00+10:30",
-					    "2027-04-04T02:30:00+10:30" };
+	static const char *const want[] = {"2027-04-04T01:00:00+11:00", "2027-04-04T01:30:00+10:30",
+					   "2027-04-04T02:30:00+10:30"};
 	check_day("Australia/Lord_Howe", "2027-04-04", 60, 240, want, 3);
 }
 

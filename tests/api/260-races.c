@@ -38,7 +38,7 @@ struct shot {
 static void *fire(void *arg)
 {
 	struct shot *s = arg;
-	const char *headers[] = { B.s.cookie, B.s.csrf, NULL };
+	const char *headers[] = {B.s.cookie, B.s.csrf, NULL};
 	struct reply r;
 	pthread_barrier_wait(s->go);
 	http_call(s->target, "POST", "/api/v1/appointments", s->body, headers, &r);
@@ -60,7 +60,7 @@ static int volley(const char *body, const char *code1, const char *code2, char w
 	pthread_barrier_t go;
 	pthread_barrier_init(&go, NULL, CLIENTS);
 	for (int i = 0; i < CLIENTS; i++) {
-		s[i] = (struct shot){ .go = &go, .body = body, .target = use_second && i % 2 ? &second : &H };
+		s[i] = (struct shot){.go = &go, .body = body, .target = use_second && i % 2 ? &second : &H};
 		assert_int_equal(pthread_create(&t[i], NULL, fire, &s[i]), 0);
 	}
 	int won = 0;
@@ -129,8 +129,8 @@ static void fifty_clients_one_slot_one_winner(void **state)
 	for (int r = 0; r < rounds; r++) {
 		char start[32], body[256];
 		round_start(r, start);
-		snprintf(body, sizeof(body), "{\"service\": \"%s\", \"staff\": \"%s\", \"start\": \"%s\"}", svc_one, ana,
-			 start);
+		snprintf(body, sizeof(body), "{\"service\": \"%s\", \"staff\": \"%s\", \"start\": \"%s\"}",
+			 svc_one, ana, start);
 		assert_int_equal(volley(body, "slot_taken", NULL, NULL), 1);
 		assert_int_equal(fx_overlaps(&B), 0);
 	}
@@ -146,8 +146,8 @@ static void the_last_seats_of_a_session(void **state)
 	for (int r = 0; r < rounds; r++) {
 		char start[32], body[256];
 		round_start(r, start);
-		snprintf(body, sizeof(body), "{\"service\": \"%s\", \"staff\": \"%s\", \"start\": \"%s\"}", svc_group, ben,
-			 start);
+		snprintf(body, sizeof(body), "{\"service\": \"%s\", \"staff\": \"%s\", \"start\": \"%s\"}",
+			 svc_group, ben, start);
 		assert_int_equal(volley(body, "session_full", "slot_taken", NULL), 3);
 		assert_int_equal(fx_overlaps(&B), 0);
 	}
@@ -163,7 +163,8 @@ static void no_preference_two_free_two_winners(void **state)
 	for (int r = 0; r < rounds; r++) {
 		char start[32], body[256], won[CLIENTS][24];
 		round_start(r, start);
-		snprintf(body, sizeof(body), "{\"service\": \"%s\", \"staff\": \"any\", \"start\": \"%s\"}", svc_any, start);
+		snprintf(body, sizeof(body), "{\"service\": \"%s\", \"staff\": \"any\", \"start\": \"%s\"}",
+			 svc_any, start);
 		assert_int_equal(volley(body, "slot_taken", NULL, won), 2);
 		assert_string_not_equal(won[0], won[1]);
 		assert_int_equal(fx_overlaps(&B), 0);

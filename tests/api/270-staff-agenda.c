@@ -24,7 +24,6 @@ static struct biz B;
 static char svc[24], ana[24], ben[24];
 static int64_t ana_id, ben_id;
 
-
 static int setup(void **state)
 {
 	harness_setup(state);

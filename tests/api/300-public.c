@@ -244,7 +244,7 @@ static void only_the_widget_may_be_framed(void **state)
 	assert_int_equal(r.status, 304);
 	reply_free(&r);
 	/* the same gzipped bytes as the static path */
-	const char *gz[] = { "Accept-Encoding: gzip", NULL };
+	const char *gz[] = {"Accept-Encoding: gzip", NULL};
 	http_call(&H, "GET", path, NULL, gz, &r);
 	assert_int_equal(r.status, 200);
 	assert_string_equal(reply_header(&r, "Content-Encoding", v, sizeof(v)), "gzip");

@@ -12,7 +12,6 @@
 
 #include <cmocka.h>
 
-
 const char *harness_store_kind(void)
 {
 	const char *k = getenv("CRENEAU_TEST_STORE");
@@ -56,7 +55,7 @@ void harness_start(struct harness *h, void (*tweak)(struct config *cfg))
 	if (tweak)
 		tweak(&h->cfg);
 
-	struct err e = { 0 };
+	struct err e = {0};
 	if (app_start(&h->cfg, &h->app, &e))
 		die("app_start", &e);
 	snprintf(h->base_url, sizeof(h->base_url), "http://127.0.0.1:%d", app_port(h->app));
@@ -109,7 +108,7 @@ void http_call(struct harness *h, const char *method, const char *path, const ch
 	       const char *const *headers, struct reply *out)
 {
 	memset(out, 0, sizeof(*out));
-	struct grow b = { 0 }, hd = { 0 };
+	struct grow b = {0}, hd = {0};
 	char url[2048];
 	snprintf(url, sizeof(url), "%s%s", h->base_url, path);
 	CURL *c = curl_easy_init();
@@ -187,7 +186,8 @@ const char *harness_next_ip_header(void)
 	static int n;
 	static char line[64];
 	n++;
-	snprintf(line, sizeof(line), "X-Forwarded-For: %s.%d", n % 2 ? "203.0.113" : "198.51.100", 1 + n % 250);
+	snprintf(line, sizeof(line), "X-Forwarded-For: %s.%d", n % 2 ? "203.0.113" : "198.51.100",
+		 1 + n % 250);
 	return line;
 }
 
@@ -222,11 +222,12 @@ void session_from_reply(const struct reply *r, struct session *s)
 void harness_signup(struct harness *h, const char *business_name, const char *email, const char *plan,
 		    struct session *s)
 {
-	json_t *body = json_pack("{s:s, s:s, s:s, s:s, s:s, s:b, s:b}", "business_name", business_name, "email",
-				 email, "password", "Tres-Bon-Mot-2027", "business_type", "hair_salon", "plan",
-				 plan ? plan : "optimum", "accept_terms", 1, "accept_dpa", 1);
+	json_t *body =
+		json_pack("{s:s, s:s, s:s, s:s, s:s, s:b, s:b}", "business_name", business_name, "email",
+			  email, "password", "Tres-Bon-Mot-2027", "business_type", "hair_salon", "plan",
+			  plan ? plan : "optimum", "accept_terms", 1, "accept_dpa", 1);
 	char *text = json_dumps(body, 0);
-	const char *headers[] = { harness_next_ip_header(), NULL };
+	const char *headers[] = {harness_next_ip_header(), NULL};
 	struct reply r;
 	http_call(h, "POST", "/api/v1/signup", text, headers, &r);
 	if (r.status != 201)
@@ -241,7 +242,7 @@ void harness_signup(struct harness *h, const char *business_name, const char *em
 void session_call(struct harness *h, const struct session *s, const char *method, const char *path,
 		  const char *body, struct reply *out)
 {
-	const char *headers[] = { s ? s->cookie : NULL, s ? s->csrf : NULL, NULL };
+	const char *headers[] = {s ? s->cookie : NULL, s ? s->csrf : NULL, NULL};
 	http_call(h, method, path, body, s ? headers : NULL, out);
 }
 
@@ -256,7 +257,7 @@ static void qp_decode(char *s)
 			p += 2;
 		else if (p[0] == '=' && p[1] && p[2] && strchr("0123456789ABCDEF", p[1]) &&
 			 strchr("0123456789ABCDEF", p[2])) {
-			char hex[3] = { p[1], p[2], 0 };
+			char hex[3] = {p[1], p[2], 0};
 			*o++ = (char)strtol(hex, NULL, 16);
 			p += 3;
 		} else
@@ -293,7 +294,8 @@ void mail_link_token(const char *to, const char *page, char token[64])
 			if (!strstr(buf, to) || !link)
 				continue;
 			link += strlen(marker);
-			size_t len = strspn(link, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_");
+			size_t len = strspn(
+				link, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_");
 			assert_int_equal(len, 43);
 			snprintf(token, 64, "%.*s", (int)len, link);
 			closedir(d);

@@ -23,8 +23,8 @@ struct reply {
 	long status;
 	char *body;
 	size_t len;
-	json_t *json;   /* parsed body when it is JSON, else NULL */
-	char *headers;  /* raw response headers */
+	json_t *json;  /* parsed body when it is JSON, else NULL */
+	char *headers; /* raw response headers */
 };
 
 /* Starts the product on a fresh store; `tweak` (may be NULL) adjusts the config first. Test
@@ -51,7 +51,7 @@ void reply_free(struct reply *r);
 /* A business user's session as a browser holds it. */
 struct session {
 	char cookie[200]; /* "Cookie: creneau_session=..." header line */
-	char csrf[200];   /* "X-CSRF-Token: ..." header line */
+	char csrf[200];	  /* "X-CSRF-Token: ..." header line */
 	char slug[64];
 	char account_id[32];
 	char user_id[32];

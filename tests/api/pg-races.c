@@ -11,7 +11,7 @@
 static const char *spawn_second(void);
 static int stop_second(void **state);
 #define RACE_SECOND_SERVER spawn_second
-#define RACE_TEARDOWN stop_second
+#define RACE_TEARDOWN	   stop_second
 #include "260-races.c"
 
 static pid_t second_pid;
@@ -19,7 +19,7 @@ static pid_t second_pid;
 static int free_port(void)
 {
 	int fd = socket(AF_INET, SOCK_STREAM, 0);
-	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
 	socklen_t len = sizeof(a);
 	assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
 	assert_int_equal(getsockname(fd, (struct sockaddr *)&a, &len), 0);
@@ -38,8 +38,8 @@ static const char *spawn_second(void)
 	second_pid = fork();
 	assert_true(second_pid >= 0);
 	if (second_pid == 0) {
-		execl(bin, bin, "serve", "--test-mode", "--no-worker", "--log-level", "warn", "--store", H.store_url,
-		      "--listen", listen, "--web-root", "web", (char *)NULL);
+		execl(bin, bin, "serve", "--test-mode", "--no-worker", "--log-level", "warn", "--store",
+		      H.store_url, "--listen", listen, "--web-root", "web", (char *)NULL);
 		_exit(127);
 	}
 	snprintf(url, sizeof(url), "http://%s", listen);

@@ -12,11 +12,11 @@
 
 #include "harness.h"
 
-
 static int pg_ctl(const char *verb)
 {
 	char cmd[1024];
-	snprintf(cmd, sizeof(cmd), "scripts/peers/pg.sh %s '%s' >/dev/null", verb, getenv("CRENEAU_TEST_PG_DIR"));
+	snprintf(cmd, sizeof(cmd), "scripts/peers/pg.sh %s '%s' >/dev/null", verb,
+		 getenv("CRENEAU_TEST_PG_DIR"));
 	return system(cmd);
 }
 

@@ -17,7 +17,7 @@ struct biz {
 
 static inline void fx_exec(const char *sql, const db_param *p, int n)
 {
-	struct err e = { 0 };
+	struct err e = {0};
 	db_conn *c;
 	assert_int_equal(db_acquire(H.app->db, &c, &e), 0);
 	int rc = db_exec(c, sql, p, n, &e);
@@ -29,7 +29,7 @@ static inline void fx_exec(const char *sql, const db_param *p, int n)
 
 static inline int64_t fx_int(const char *sql, const db_param *p, int n)
 {
-	struct err e = { 0 };
+	struct err e = {0};
 	db_conn *c;
 	int64_t v = -1;
 	assert_int_equal(db_acquire(H.app->db, &c, &e), 0);
@@ -47,7 +47,8 @@ static inline void fx_business(struct biz *b, const char *name, const char *tz)
 	harness_signup(&H, name, email, "optimum", &b->s);
 	b->id = fx_int("SELECT id FROM accounts WHERE slug = $1", DB_ARGS(DB_TEXT(b->s.slug)));
 	assert_true(b->id > 0);
-	fx_exec("UPDATE accounts SET time_zone = $2, min_notice_s = 0, horizon_s = 0, slot_step_min = 15 WHERE id = $1",
+	fx_exec("UPDATE accounts SET time_zone = $2, min_notice_s = 0, horizon_s = 0, slot_step_min = 15 "
+		"WHERE id = $1",
 		DB_ARGS(DB_INT(b->id), DB_TEXT(tz)));
 }
 
@@ -61,15 +62,18 @@ static inline void fx_rules(struct biz *b, int64_t notice_s, int64_t horizon_s, 
 static inline int64_t fx_staff(struct biz *b, const char *name, char pid[24])
 {
 	public_id_new("stf", pid);
-	fx_exec("INSERT INTO staff (account_id, public_id, name, created_at, updated_at) VALUES ($1, $2, $3, 0, 0)",
+	fx_exec("INSERT INTO staff (account_id, public_id, name, created_at, updated_at) VALUES ($1, $2, $3, "
+		"0, 0)",
 		DB_ARGS(DB_INT(b->id), DB_TEXT(pid), DB_TEXT(name)));
 	return fx_int("SELECT id FROM staff WHERE public_id = $1", DB_ARGS(DB_TEXT(pid)));
 }
 
-static inline int64_t fx_service(struct biz *b, int duration, int before, int after, int capacity, char pid[24])
+static inline int64_t fx_service(struct biz *b, int duration, int before, int after, int capacity,
+				 char pid[24])
 {
 	public_id_new("svc", pid);
-	fx_exec("INSERT INTO services (account_id, public_id, name, duration_min, buffer_before_min, buffer_after_min,"
+	fx_exec("INSERT INTO services (account_id, public_id, name, duration_min, buffer_before_min, "
+		"buffer_after_min,"
 		" capacity, created_at, updated_at) VALUES ($1, $2, 'Soin', $3, $4, $5, $6, 0, 0)",
 		DB_ARGS(DB_INT(b->id), DB_TEXT(pid), DB_INT(duration), DB_INT(before), DB_INT(after),
 			DB_INT(capacity)));
@@ -85,7 +89,8 @@ static inline void fx_provides(struct biz *b, int64_t service, int64_t staff)
 /* Weekly hours: weekday 1 = Monday; minutes from local midnight. */
 static inline void fx_hours(struct biz *b, int64_t staff, int weekday, int start_min, int end_min)
 {
-	fx_exec("INSERT INTO staff_hours (account_id, staff_id, weekday, start_min, end_min) VALUES ($1, $2, $3, $4, $5)",
+	fx_exec("INSERT INTO staff_hours (account_id, staff_id, weekday, start_min, end_min) VALUES ($1, $2, "
+		"$3, $4, $5)",
 		DB_ARGS(DB_INT(b->id), DB_INT(staff), DB_INT(weekday), DB_INT(start_min), DB_INT(end_min)));
 }
 
@@ -113,7 +118,7 @@ static inline void fx_book(struct biz *b, const char *body, const char *idem, st
 {
 	char key[200];
 	snprintf(key, sizeof(key), "Idempotency-Key: %s", idem ? idem : "");
-	const char *headers[] = { b->s.cookie, b->s.csrf, idem ? key : NULL, NULL };
+	const char *headers[] = {b->s.cookie, b->s.csrf, idem ? key : NULL, NULL};
 	http_call(&H, "POST", "/api/v1/appointments", body, headers, r);
 }
 

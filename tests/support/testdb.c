@@ -16,7 +16,7 @@ int testdb_have_pg(void)
 
 static int admin_exec(const char *admin_url, const char *sql)
 {
-	struct err e = { 0 };
+	struct err e = {0};
 	db *d;
 	db_conn *c;
 	if (db_open(admin_url, NULL, &d, &e)) {

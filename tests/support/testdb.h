@@ -6,8 +6,8 @@
 #include <stddef.h>
 
 struct testdb {
-	char url[700];   /* what db_open takes */
-	char dir[256];   /* SQLite: the temp dir holding the file */
+	char url[700]; /* what db_open takes */
+	char dir[256]; /* SQLite: the temp dir holding the file */
 	char pg_admin[512];
 	char pg_name[64];
 };

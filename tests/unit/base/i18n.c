@@ -191,11 +191,13 @@ static void folding_for_search(void **state)
 	expect_fold("Œuvray Æsa", 256, "oeuvray aesa");
 	expect_fold("Łódź Straße", 256, "lodz strasse");
 	expect_fold("François Ñúñez", 256, "francois nunez");
-	expect_fold("e\xcc\x81" "cole", 256, "ecole"); /* e + U+0301: already decomposed */
+	expect_fold("e\xcc\x81"
+		    "cole",
+		    256, "ecole"); /* e + U+0301: already decomposed */
 	expect_fold("", 256, "");
 	expect_fold(NULL, 256, "");
-	expect_fold("Élodie", 4, "elo");            /* cut to 3 bytes and the NUL */
-	expect_fold("日本", 256, "日本");           /* no Latin form: kept */
+	expect_fold("Élodie", 4, "elo");  /* cut to 3 bytes and the NUL */
+	expect_fold("日本", 256, "日本"); /* no Latin form: kept */
 	char out[16] = "x";
 	assert_int_equal(i18n_fold("bad \xff utf-8", out, sizeof(out)), -1);
 	assert_string_equal(out, "");
@@ -207,8 +209,7 @@ int main(void)
 		cmocka_unit_test(shared_between_threads), /* first, so opening races too */
 		cmocka_unit_test(dates_in_french),	   cmocka_unit_test(dates_in_english),
 		cmocka_unit_test(money_and_percent),	   cmocka_unit_test(locales),
-		cmocka_unit_test(names_sort_with_accents),
-		cmocka_unit_test(folding_for_search),
+		cmocka_unit_test(names_sort_with_accents), cmocka_unit_test(folding_for_search),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -13,7 +13,7 @@
 static void expect_ok(const char *input, const char *region, const char *want)
 {
 	char out[PHONE_E164_SIZE];
-	struct err e = { 0 };
+	struct err e = {0};
 	int rc = phone_normalise(input, region, out, "phone", &e);
 	if (rc)
 		print_error("%s (%s): %s\n", input, region ? region : "default", e.message);
@@ -24,7 +24,7 @@ static void expect_ok(const char *input, const char *region, const char *want)
 static void expect_bad(const char *input, const char *region)
 {
 	char out[PHONE_E164_SIZE] = "junk";
-	struct err e = { 0 };
+	struct err e = {0};
 	if (phone_normalise(input, region, out, "mobile", &e) == 0)
 		print_error("accepted %s as %s\n", input, out);
 	assert_int_equal(e.status, 400);
@@ -40,7 +40,7 @@ static void french_numbers_by_default(void **state)
 	expect_ok("0612345678", "FR", "+33612345678");
 	expect_ok("06.12.34.56.78", NULL, "+33612345678");
 	expect_ok("07-81-23-45-67", NULL, "+33781234567");
-	expect_ok("01 42 68 53 00", NULL, "+33142685300");   /* Paris fixed line */
+	expect_ok("01 42 68 53 00", NULL, "+33142685300"); /* Paris fixed line */
 	expect_ok("+33 6 12 34 56 78", NULL, "+33612345678");
 	expect_ok("0033 6 12 34 56 78", NULL, "+33612345678"); /* French international prefix */
 	expect_ok("  06 12 34 56 78  ", NULL, "+33612345678");
@@ -49,16 +49,16 @@ static void french_numbers_by_default(void **state)
 static void international_numbers_kept(void **state)
 {
 	(void)state;
-	expect_ok("+1 212 736 5000", NULL, "+12127365000");     /* New York */
+	expect_ok("+1 212 736 5000", NULL, "+12127365000"); /* New York */
 	expect_ok("(212) 736-5000", "US", "+12127365000");
-	expect_ok("+44 20 7219 3000", NULL, "+442072193000");   /* London fixed line */
-	expect_ok("+44 7400 123456", NULL, "+447400123456");    /* UK mobile */
-	expect_ok("+91 98765 43210", NULL, "+919876543210");    /* India mobile */
-	expect_ok("+49 30 901820", NULL, "+4930901820");        /* Berlin */
-	expect_ok("+32 470 12 34 56", NULL, "+32470123456");    /* Belgian mobile */
-	expect_ok("+41 44 668 18 00", NULL, "+41446681800");    /* Zürich */
+	expect_ok("+44 20 7219 3000", NULL, "+442072193000"); /* London fixed line */
+	expect_ok("+44 7400 123456", NULL, "+447400123456");  /* UK mobile */
+	expect_ok("+91 98765 43210", NULL, "+919876543210");  /* India mobile */
+	expect_ok("+49 30 901820", NULL, "+4930901820");      /* Berlin */
+	expect_ok("+32 470 12 34 56", NULL, "+32470123456");  /* Belgian mobile */
+	expect_ok("+41 44 668 18 00", NULL, "+41446681800");  /* Zürich */
 	/* French overseas departments have their own region code */
-	expect_ok("+262 692 12 34 56", NULL, "+262692123456");  /* Réunion mobile */
+	expect_ok("+262 692 12 34 56", NULL, "+262692123456"); /* Réunion mobile */
 }
 
 static void bad_numbers(void **state)
@@ -67,13 +67,13 @@ static void bad_numbers(void **state)
 	expect_bad("", NULL);
 	expect_bad(NULL, NULL);
 	expect_bad("abc", NULL);
-	expect_bad("06 12", NULL);                  /* too short */
-	expect_bad("06 12 34 56 78 90", NULL);      /* too long for France */
+	expect_bad("06 12", NULL);	       /* too short */
+	expect_bad("06 12 34 56 78 90", NULL); /* too long for France */
 	expect_bad("00 00 00 00 00", NULL);
-	expect_bad("+999 1234 5678", NULL);         /* no country has code 999 */
-	expect_bad("+33 0 12 34 56 78", NULL);       /* French numbers never start 0 after +33 */
-	expect_bad("0612345678", "US");             /* not a US number */
-	expect_bad("+1 212 736 500", NULL);         /* a digit short */
+	expect_bad("+999 1234 5678", NULL);    /* no country has code 999 */
+	expect_bad("+33 0 12 34 56 78", NULL); /* French numbers never start 0 after +33 */
+	expect_bad("0612345678", "US");	       /* not a US number */
+	expect_bad("+1 212 736 500", NULL);    /* a digit short */
 	char long_input[200];
 	memset(long_input, '6', sizeof(long_input) - 1);
 	long_input[sizeof(long_input) - 1] = '\0';
@@ -89,8 +89,8 @@ static void mobiles(void **state)
 	assert_true(phone_is_mobile("+919876543210"));
 	assert_false(phone_is_mobile("+33142685300")); /* Paris fixed line */
 	assert_false(phone_is_mobile("+442072193000"));
-	assert_false(phone_is_mobile("+3361234"));      /* not a number */
-	assert_false(phone_is_mobile("0612345678"));    /* not E.164 */
+	assert_false(phone_is_mobile("+3361234"));   /* not a number */
+	assert_false(phone_is_mobile("0612345678")); /* not E.164 */
 	assert_false(phone_is_mobile(""));
 	assert_false(phone_is_mobile(NULL));
 }
@@ -117,7 +117,7 @@ static void *normalise_many(void *arg)
 	(void)arg;
 	for (int i = 0; i < 200; i++) {
 		char out[PHONE_E164_SIZE];
-		struct err e = { 0 };
+		struct err e = {0};
 		if (phone_normalise(i % 2 ? "06 12 34 56 78" : "+44 20 7219 3000", NULL, out, "phone", &e) ||
 		    strcmp(out, i % 2 ? "+33612345678" : "+442072193000"))
 			return (void *)1;

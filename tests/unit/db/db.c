@@ -11,7 +11,7 @@
 static db_conn *acquire(db *d)
 {
 	db_conn *c;
-	struct err e = { 0 };
+	struct err e = {0};
 	must(db_acquire(d, &c, &e), &e);
 	return c;
 }
@@ -22,25 +22,24 @@ static void test_param_types(void **state)
 	script(s->d, per_store(s, "CREATE TABLE v (i INTEGER, t TEXT, b BLOB, n INTEGER) STRICT",
 			       "CREATE TABLE v (i BIGINT, t TEXT, b BYTEA, n BIGINT)"));
 	db_conn *c = acquire(s->d);
-	struct err e = { 0 };
-	static const unsigned char blob[] = { 0, 1, 0, 0xff, 'x', 0 };
+	struct err e = {0};
+	static const unsigned char blob[] = {0, 1, 0, 0xff, 'x', 0};
 	const char *text = "jeudi 26 novembre à 14 h 30 — €";
-	const int64_t big[] = { INT64_MAX, INT64_MIN, 0, -1, 5000000000LL };
+	const int64_t big[] = {INT64_MAX, INT64_MIN, 0, -1, 5000000000LL};
 	for (size_t k = 0; k < 5; k++)
-		assert_int_equal(db_exec(c, "INSERT INTO v (i, t, b, n) VALUES ($1, $2, $3, $4)",
-					 DB_ARGS(DB_INT(big[k]), DB_TEXT(text), DB_BLOB(blob, sizeof(blob)),
-						 DB_NULL),
-					 &e),
-				 1);
+		assert_int_equal(
+			db_exec(c, "INSERT INTO v (i, t, b, n) VALUES ($1, $2, $3, $4)",
+				DB_ARGS(DB_INT(big[k]), DB_TEXT(text), DB_BLOB(blob, sizeof(blob)), DB_NULL),
+				&e),
+			1);
 	assert_int_equal(db_exec(c, "INSERT INTO v (i, t, b, n) VALUES ($1, $2, $3, $4)",
-				 DB_ARGS(DB_INT(7), DB_TEXTN("abcdef", 3), DB_BLOB(NULL, 0),
-					 DB_TEXT(NULL)),
+				 DB_ARGS(DB_INT(7), DB_TEXTN("abcdef", 3), DB_BLOB(NULL, 0), DB_TEXT(NULL)),
 				 &e),
 			 1);
 	db_rows *r;
 	must(db_query(c, "SELECT i, t, b, n FROM v ORDER BY i", DB_NOARGS, &r, &e), &e);
 	assert_int_equal(db_rows_count_columns(r), 4);
-	const int64_t order[] = { INT64_MIN, -1, 0, 7, 5000000000LL, INT64_MAX };
+	const int64_t order[] = {INT64_MIN, -1, 0, 7, 5000000000LL, INT64_MAX};
 	for (int k = 0; k < 6; k++) {
 		assert_int_equal(db_rows_next(r, &e), 1);
 		assert_true(db_rows_int(r, 0) == order[k]);
@@ -68,7 +67,8 @@ static void test_param_types(void **state)
 				      DB_ARGS(DB_INT(0)), &v, &e),
 			 1);
 	assert_int_equal(v, 3);
-	assert_int_equal(db_exec(c, "UPDATE v SET n = $1 WHERE i >= $2", DB_ARGS(DB_INT(1), DB_INT(0)), &e), 4);
+	assert_int_equal(db_exec(c, "UPDATE v SET n = $1 WHERE i >= $2", DB_ARGS(DB_INT(1), DB_INT(0)), &e),
+			 4);
 	db_release(c);
 }
 
@@ -78,7 +78,7 @@ static void test_placeholder_order(void **state)
 	script(s->d, per_store(s, "CREATE TABLE p (x INTEGER, y TEXT, z INTEGER) STRICT",
 			       "CREATE TABLE p (x BIGINT, y TEXT, z BIGINT)"));
 	db_conn *c = acquire(s->d);
-	struct err e = { 0 };
+	struct err e = {0};
 	/* "$2 ... $1 ... $2": SQLite numbers by first appearance; the driver binds by name. */
 	assert_int_equal(db_exec(c, "INSERT INTO p (x, y, z) VALUES ($2, $1, $2)",
 				 DB_ARGS(DB_TEXT("first"), DB_INT(22)), &e),
@@ -112,17 +112,15 @@ static void test_unique_conflict_names(void **state)
 			       " email TEXT NOT NULL, CONSTRAINT u_pkey PRIMARY KEY (account_id, id));"
 			       "CREATE UNIQUE INDEX u_email_key ON u (account_id, email)"));
 	db_conn *c = acquire(s->d);
-	struct err e = { 0 };
+	struct err e = {0};
 	const char *ins = "INSERT INTO u (account_id, id, email) VALUES ($1, $2, $3)";
 	assert_int_equal(db_exec(c, ins, DB_ARGS(DB_TEXT("a1"), DB_INT(1), DB_TEXT("x@y")), &e), 1);
 	assert_int_equal(db_exec(c, ins, DB_ARGS(DB_TEXT("a2"), DB_INT(1), DB_TEXT("x@y")), &e), 1);
-	assert_int_equal(db_exec(c, ins, DB_ARGS(DB_TEXT("a1"), DB_INT(2), DB_TEXT("x@y")), &e),
-			 DB_CONFLICT);
+	assert_int_equal(db_exec(c, ins, DB_ARGS(DB_TEXT("a1"), DB_INT(2), DB_TEXT("x@y")), &e), DB_CONFLICT);
 	assert_string_equal(db_conflict_name(c), "u_email_key");
 	assert_int_equal(e.status, 409);
 	assert_null(strstr(e.message, "INSERT"));
-	assert_int_equal(db_exec(c, ins, DB_ARGS(DB_TEXT("a1"), DB_INT(1), DB_TEXT("z@y")), &e),
-			 DB_CONFLICT);
+	assert_int_equal(db_exec(c, ins, DB_ARGS(DB_TEXT("a1"), DB_INT(1), DB_TEXT("z@y")), &e), DB_CONFLICT);
 	assert_string_equal(db_conflict_name(c), "u_pkey");
 	/* The same through db_query (INSERT ... RETURNING). */
 	db_rows *r = NULL;
@@ -142,24 +140,25 @@ static void test_overlap_conflict(void **state)
 	struct store *s = *state;
 	/* The blocks guard of ARCHITECTURE.md, reduced: a trigger on SQLite, an exclusion
 	 * constraint on PostgreSQL, the same name. */
-	script(s->d, per_store(s,
-			       "CREATE TABLE blocks (staff TEXT NOT NULL, f INTEGER NOT NULL, t INTEGER NOT NULL) STRICT;"
-			       "CREATE TRIGGER blocks_no_overlap BEFORE INSERT ON blocks"
-			       " WHEN EXISTS (SELECT 1 FROM blocks b WHERE b.staff = NEW.staff"
-			       "  AND b.f < NEW.t AND NEW.f < b.t)"
-			       " BEGIN SELECT RAISE(ABORT, 'blocks_no_overlap'); END",
-			       "CREATE EXTENSION IF NOT EXISTS btree_gist;"
-			       "CREATE TABLE blocks (staff TEXT NOT NULL, f BIGINT NOT NULL, t BIGINT NOT NULL,"
-			       " CONSTRAINT blocks_no_overlap EXCLUDE USING gist (staff WITH =,"
-			       " int8range(f, t) WITH &&))"));
+	script(s->d,
+	       per_store(s,
+			 "CREATE TABLE blocks (staff TEXT NOT NULL, f INTEGER NOT NULL, t INTEGER NOT NULL) "
+			 "STRICT;"
+			 "CREATE TRIGGER blocks_no_overlap BEFORE INSERT ON blocks"
+			 " WHEN EXISTS (SELECT 1 FROM blocks b WHERE b.staff = NEW.staff"
+			 "  AND b.f < NEW.t AND NEW.f < b.t)"
+			 " BEGIN SELECT RAISE(ABORT, 'blocks_no_overlap'); END",
+			 "CREATE EXTENSION IF NOT EXISTS btree_gist;"
+			 "CREATE TABLE blocks (staff TEXT NOT NULL, f BIGINT NOT NULL, t BIGINT NOT NULL,"
+			 " CONSTRAINT blocks_no_overlap EXCLUDE USING gist (staff WITH =,"
+			 " int8range(f, t) WITH &&))"));
 	db_conn *c = acquire(s->d);
-	struct err e = { 0 };
+	struct err e = {0};
 	const char *ins = "INSERT INTO blocks (staff, f, t) VALUES ($1, $2, $3)";
 	assert_int_equal(db_exec(c, ins, DB_ARGS(DB_TEXT("s1"), DB_INT(100), DB_INT(200)), &e), 1);
 	assert_int_equal(db_exec(c, ins, DB_ARGS(DB_TEXT("s1"), DB_INT(200), DB_INT(300)), &e), 1);
 	assert_int_equal(db_exec(c, ins, DB_ARGS(DB_TEXT("s2"), DB_INT(150), DB_INT(250)), &e), 1);
-	assert_int_equal(db_exec(c, ins, DB_ARGS(DB_TEXT("s1"), DB_INT(150), DB_INT(250)), &e),
-			 DB_CONFLICT);
+	assert_int_equal(db_exec(c, ins, DB_ARGS(DB_TEXT("s1"), DB_INT(150), DB_INT(250)), &e), DB_CONFLICT);
 	assert_string_equal(db_conflict_name(c), "blocks_no_overlap");
 	assert_int_equal(e.status, 409);
 	if (s->pg) { /* a PL/pgSQL RAISE is reported by its message */
@@ -173,15 +172,16 @@ static void test_overlap_conflict(void **state)
 static void test_bugs_are_errors(void **state)
 {
 	struct store *s = *state;
-	script(s->d, per_store(s,
-			       "CREATE TABLE parent (id INTEGER PRIMARY KEY) STRICT;"
-			       "CREATE TABLE child (id INTEGER NOT NULL, parent_id INTEGER REFERENCES parent (id),"
-			       " qty INTEGER NOT NULL CHECK (qty > 0)) STRICT",
-			       "CREATE TABLE parent (id BIGINT PRIMARY KEY);"
-			       "CREATE TABLE child (id BIGINT NOT NULL, parent_id BIGINT REFERENCES parent (id),"
-			       " qty BIGINT NOT NULL CHECK (qty > 0))"));
+	script(s->d,
+	       per_store(s,
+			 "CREATE TABLE parent (id INTEGER PRIMARY KEY) STRICT;"
+			 "CREATE TABLE child (id INTEGER NOT NULL, parent_id INTEGER REFERENCES parent (id),"
+			 " qty INTEGER NOT NULL CHECK (qty > 0)) STRICT",
+			 "CREATE TABLE parent (id BIGINT PRIMARY KEY);"
+			 "CREATE TABLE child (id BIGINT NOT NULL, parent_id BIGINT REFERENCES parent (id),"
+			 " qty BIGINT NOT NULL CHECK (qty > 0))"));
 	db_conn *c = acquire(s->d);
-	struct err e = { 0 };
+	struct err e = {0};
 	const char *ins = "INSERT INTO child (id, parent_id, qty) VALUES ($1, $2, $3)";
 	assert_int_equal(db_exec(c, ins, DB_ARGS(DB_INT(1), DB_INT(404), DB_INT(1)), &e), DB_ERROR);
 	assert_int_equal(e.status, 500);
@@ -200,7 +200,7 @@ static void test_transactions(void **state)
 	struct store *s = *state;
 	script(s->d, per_store(s, "CREATE TABLE k (n INTEGER NOT NULL) STRICT",
 			       "CREATE TABLE k (n BIGINT NOT NULL)"));
-	struct err e = { 0 };
+	struct err e = {0};
 	db_conn *c = acquire(s->d);
 	must(db_begin(c, &e), &e);
 	assert_true(db_in_transaction(c));
@@ -235,9 +235,8 @@ static void test_pool_timeout(void **state)
 {
 	struct store *s = *state;
 	db_close(s->d);
-	struct err e = { 0 };
-	must(db_open(s->url, &(struct db_options){ .pool_size = 2, .acquire_wait_ms = 300 }, &s->d, &e),
-	     &e);
+	struct err e = {0};
+	must(db_open(s->url, &(struct db_options){.pool_size = 2, .acquire_wait_ms = 300}, &s->d, &e), &e);
 	db_conn *a = acquire(s->d), *b = acquire(s->d), *c = NULL;
 	int64_t t0 = clock_mono_ms();
 	assert_int_equal(db_acquire(s->d, &c, &e), DB_POOL_TIMEOUT);
@@ -265,7 +264,8 @@ static int write_pair(db_conn *c, void *ctx, struct err *e)
 	int64_t n = *(int64_t *)ctx;
 	int rc = db_exec(c, "INSERT INTO pairs (n, half) VALUES ($1, $2)", DB_ARGS(DB_INT(n), DB_INT(1)), e);
 	if (rc >= 0)
-		rc = db_exec(c, "INSERT INTO pairs (n, half) VALUES ($1, $2)", DB_ARGS(DB_INT(n), DB_INT(2)), e);
+		rc = db_exec(c, "INSERT INTO pairs (n, half) VALUES ($1, $2)", DB_ARGS(DB_INT(n), DB_INT(2)),
+			     e);
 	return rc < 0 ? rc : 0;
 }
 
@@ -277,7 +277,7 @@ static void test_fault_injection(void **state)
 	/* Fail statement k of (BEGIN, INSERT, INSERT, COMMIT) for each k: never half a pair. */
 	long k;
 	for (k = 1; k < 20; k++) {
-		struct err e = { 0 };
+		struct err e = {0};
 		int64_t n = k;
 		db_fault_fail_nth(s->d, k);
 		int rc = db_transact(s->d, write_pair, &n, &e);
@@ -306,7 +306,8 @@ static int add_row(db_conn *c, void *ctx, struct err *e)
 	int64_t n;
 	int rc = db_query_int(c, "SELECT count(*) FROM w WHERE who = $1", DB_ARGS(DB_INT(w->id)), &n, e);
 	if (rc >= 0)
-		rc = db_exec(c, "INSERT INTO w (who, seq) VALUES ($1, $2)", DB_ARGS(DB_INT(w->id), DB_INT(n)), e);
+		rc = db_exec(c, "INSERT INTO w (who, seq) VALUES ($1, $2)", DB_ARGS(DB_INT(w->id), DB_INT(n)),
+			     e);
 	return rc < 0 ? rc : 0;
 }
 
@@ -314,7 +315,7 @@ static void *writer_thread(void *p)
 {
 	struct writer_arg *w = p;
 	for (int i = 0; i < 40; i++) {
-		struct err e = { 0 };
+		struct err e = {0};
 		if (db_transact(w->d, add_row, w, &e) < 0)
 			w->failures++;
 		/* and a write outside a transaction, behind the same mutex on SQLite */
@@ -333,16 +334,18 @@ static void *writer_thread(void *p)
 static void test_concurrent_writers(void **state)
 {
 	struct store *s = *state;
-	script(s->d, per_store(s,
-			       "CREATE TABLE w (who INTEGER NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (who, seq)) STRICT;"
-			       "CREATE TABLE counter (n INTEGER NOT NULL) STRICT; INSERT INTO counter VALUES (0)",
-			       "CREATE TABLE w (who BIGINT NOT NULL, seq BIGINT NOT NULL, PRIMARY KEY (who, seq));"
-			       "CREATE TABLE counter (n BIGINT NOT NULL); INSERT INTO counter VALUES (0)"));
+	script(s->d,
+	       per_store(s,
+			 "CREATE TABLE w (who INTEGER NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (who, "
+			 "seq)) STRICT;"
+			 "CREATE TABLE counter (n INTEGER NOT NULL) STRICT; INSERT INTO counter VALUES (0)",
+			 "CREATE TABLE w (who BIGINT NOT NULL, seq BIGINT NOT NULL, PRIMARY KEY (who, seq));"
+			 "CREATE TABLE counter (n BIGINT NOT NULL); INSERT INTO counter VALUES (0)"));
 	enum { THREADS = 8 };
 	pthread_t t[THREADS];
 	struct writer_arg w[THREADS];
 	for (int i = 0; i < THREADS; i++) {
-		w[i] = (struct writer_arg){ .d = s->d, .id = i };
+		w[i] = (struct writer_arg){.d = s->d, .id = i};
 		assert_int_equal(pthread_create(&t[i], NULL, writer_thread, &w[i]), 0);
 	}
 	int failures = 0;
@@ -365,7 +368,7 @@ static void test_sqlite_new_store_pragmas(void **state)
 	assert_int_equal(query_int(s->d, "PRAGMA synchronous"), 2); /* full */
 	db_conn *c = acquire(s->d);
 	db_rows *r;
-	struct err e = { 0 };
+	struct err e = {0};
 	must(db_query(c, "PRAGMA journal_mode", DB_NOARGS, &r, &e), &e);
 	assert_int_equal(db_rows_next(r, &e), 1);
 	assert_string_equal(db_rows_text(r, 0), "wal");
@@ -402,7 +405,7 @@ static void test_pg_down_and_back(void **state)
 	assert_int_equal(run_pg_sh("start", dir, url, sizeof(url)), 0);
 	db *d;
 	db_conn *c;
-	struct err e = { 0 };
+	struct err e = {0};
 	int64_t v = 0;
 	must(db_open(url, NULL, &d, &e), &e);
 	must(db_acquire(d, &c, &e), &e);
@@ -442,7 +445,7 @@ static void test_store_down_at_open(void **state)
 	/* db_open works while the server cannot be reached; acquires fail fast. */
 	db *d;
 	db_conn *c;
-	struct err e = { 0 };
+	struct err e = {0};
 	must(db_open("postgresql://postgres@/postgres?host=/nonexistent-creneau", NULL, &d, &e), &e);
 	int64_t t0 = clock_mono_ms();
 	assert_int_equal(db_acquire(d, &c, &e), DB_UNAVAILABLE);

@@ -9,7 +9,7 @@
 static int setup_migrated(void **state)
 {
 	struct store *s = store_new(NULL);
-	struct err e = { 0 };
+	struct err e = {0};
 	must(db_migrate(s->d, &e), &e);
 	*state = s;
 	return 0;
@@ -18,7 +18,7 @@ static int setup_migrated(void **state)
 static void test_round_trip(void **state)
 {
 	struct store *s = *state;
-	struct err e = { 0 };
+	struct err e = {0};
 	size_t len = 1024 * 1024 + 17; /* five chunks, the last one short */
 	unsigned char *data = xmalloc(len);
 	randombytes_buf(data, len);
@@ -68,7 +68,7 @@ static void test_round_trip(void **state)
 static void test_empty_and_limits(void **state)
 {
 	struct store *s = *state;
-	struct err e = { 0 };
+	struct err e = {0};
 	db_conn *c;
 	must(db_acquire(s->d, &c, &e), &e);
 	char id[FILES_ID_LEN + 1];
@@ -99,7 +99,7 @@ static void test_fault_never_half_a_file(void **state)
 	unsigned char *data = xcalloc(1, len);
 	long k;
 	for (k = 1; k < 20; k++) {
-		struct err e = { 0 };
+		struct err e = {0};
 		db_conn *c;
 		must(db_acquire(s->d, &c, &e), &e);
 		char id[FILES_ID_LEN + 1];

@@ -14,7 +14,7 @@ enum { KEEP = 64 }; /* statements sqlite.c keeps per connection */
 static db_conn *acquire(db *d)
 {
 	db_conn *c;
-	struct err e = { 0 };
+	struct err e = {0};
 	must(db_acquire(d, &c, &e), &e);
 	return c;
 }
@@ -23,8 +23,7 @@ static db_conn *acquire(db *d)
 static int live_statements(db_conn *c)
 {
 	int n = 0;
-	for (sqlite3_stmt *st = sqlite3_next_stmt(c->handle, NULL); st;
-	     st = sqlite3_next_stmt(c->handle, st))
+	for (sqlite3_stmt *st = sqlite3_next_stmt(c->handle, NULL); st; st = sqlite3_next_stmt(c->handle, st))
 		n++;
 	return n;
 }
@@ -37,7 +36,7 @@ static void make_table(struct store *s)
 
 static void fill(db_conn *c, int n)
 {
-	struct err e = { 0 };
+	struct err e = {0};
 	for (int k = 0; k < n; k++) {
 		char v[32];
 		snprintf(v, sizeof(v), "value %d", k);
@@ -53,7 +52,7 @@ static void test_same_sql_other_values(void **state)
 	struct store *s = *state;
 	make_table(s);
 	db_conn *c = acquire(s->d);
-	struct err e = { 0 };
+	struct err e = {0};
 	fill(c, 300);
 	for (int k = 299; k >= 0; k--) {
 		db_rows *r;
@@ -88,7 +87,7 @@ static void test_nested_same_sql(void **state)
 	struct store *s = *state;
 	make_table(s);
 	db_conn *c = acquire(s->d);
-	struct err e = { 0 };
+	struct err e = {0};
 	fill(c, 20);
 	const char *sql = "SELECT k, v FROM t WHERE k >= $1 ORDER BY k";
 	db_rows *outer;
@@ -131,7 +130,7 @@ static void test_more_statements_than_kept(void **state)
 {
 	struct store *s = *state;
 	db_conn *c = acquire(s->d);
-	struct err e = { 0 };
+	struct err e = {0};
 	enum { N = 3 * KEEP };
 	for (int round = 0; round < 3; round++)
 		for (int i = 0; i < N; i++) {
@@ -168,7 +167,7 @@ static void test_schema_change(void **state)
 	struct store *s = *state;
 	make_table(s);
 	db_conn *c = acquire(s->d);
-	struct err e = { 0 };
+	struct err e = {0};
 	fill(c, 5);
 	const char *sel = "SELECT * FROM t WHERE k = $1";
 	const char *ins = "INSERT INTO t VALUES ($1, $2)";
@@ -179,8 +178,9 @@ static void test_schema_change(void **state)
 	assert_int_equal(db_exec(c, ins, DB_ARGS(DB_INT(5), DB_TEXT("five")), &e), 1);
 
 	/* The schema changes on this connection (as migrations do), then on another one. */
-	must(db_exec_script(c, per_store(s, "ALTER TABLE t ADD COLUMN w INTEGER NOT NULL DEFAULT 7",
-					 "ALTER TABLE t ADD COLUMN w BIGINT NOT NULL DEFAULT 7"),
+	must(db_exec_script(c,
+			    per_store(s, "ALTER TABLE t ADD COLUMN w INTEGER NOT NULL DEFAULT 7",
+				      "ALTER TABLE t ADD COLUMN w BIGINT NOT NULL DEFAULT 7"),
 			    &e),
 	     &e);
 	must(db_query(c, sel, DB_ARGS(DB_INT(3)), &r, &e), &e);
@@ -192,17 +192,17 @@ static void test_schema_change(void **state)
 	/* "INSERT INTO t VALUES" now means 3 columns: SQLite refuses 2 values (the plan made
 	 * for 2 columns must not run), PostgreSQL fills the third with its default. */
 	assert_int_equal(db_exec(c, ins, DB_ARGS(DB_INT(6), DB_TEXT("six")), &e), s->pg ? 1 : DB_ERROR);
-	assert_int_equal(db_exec(c, "INSERT INTO t (k, v) VALUES ($1, $2)",
-				 DB_ARGS(DB_INT(7), DB_TEXT("seven")), &e),
-			 1);
+	assert_int_equal(
+		db_exec(c, "INSERT INTO t (k, v) VALUES ($1, $2)", DB_ARGS(DB_INT(7), DB_TEXT("seven")), &e),
+		1);
 	assert_int_equal(query_int(s->d, "SELECT w FROM t WHERE k = 7"), 7);
 
 	db_conn *other = acquire(s->d);
 	must(db_exec_script(other, "CREATE UNIQUE INDEX t_v ON t (v)", &e), &e);
 	db_release(other);
-	assert_int_equal(db_exec(c, "INSERT INTO t (k, v) VALUES ($1, $2)",
-				 DB_ARGS(DB_INT(8), DB_TEXT("five")), &e),
-			 DB_CONFLICT);
+	assert_int_equal(
+		db_exec(c, "INSERT INTO t (k, v) VALUES ($1, $2)", DB_ARGS(DB_INT(8), DB_TEXT("five")), &e),
+		DB_CONFLICT);
 	assert_string_equal(db_conflict_name(c), "t_v");
 	must(db_query(c, sel, DB_ARGS(DB_INT(5)), &r, &e), &e);
 	assert_int_equal(db_rows_next(r, &e), 1);
@@ -228,7 +228,7 @@ static void test_errors_then_reuse(void **state)
 	struct store *s = *state;
 	make_table(s);
 	db_conn *c = acquire(s->d);
-	struct err e = { 0 };
+	struct err e = {0};
 	fill(c, 3);
 	const char *ins = "INSERT INTO t (k, v) VALUES ($1, $2)";
 	for (int i = 0; i < 3; i++) {
@@ -255,7 +255,7 @@ static void test_given_back_statements_hold_nothing(void **state)
 	struct store *s = *state;
 	make_table(s);
 	db_conn *a = acquire(s->d), *b = acquire(s->d);
-	struct err e = { 0 };
+	struct err e = {0};
 	fill(a, 3);
 	const char *ret = "INSERT INTO t (k, v) VALUES ($1, $2) RETURNING k";
 	for (int i = 0; i < 3; i++) {

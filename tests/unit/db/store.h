@@ -17,7 +17,7 @@
 
 struct store {
 	int pg;
-	char dir[256];   /* SQLite: temp dir holding the file */
+	char dir[256];	 /* SQLite: temp dir holding the file */
 	char dbname[64]; /* PG: the database made for this test */
 	char url[1024];
 	db *d;
@@ -36,9 +36,8 @@ static inline void pg_admin(const char *sql)
 {
 	db *a;
 	db_conn *c;
-	struct err e = { 0 };
-	must(db_open(getenv("CRENEAU_TEST_PG_URL"), &(struct db_options){ .pool_size = 1 }, &a, &e),
-	     &e);
+	struct err e = {0};
+	must(db_open(getenv("CRENEAU_TEST_PG_URL"), &(struct db_options){.pool_size = 1}, &a, &e), &e);
 	must(db_acquire(a, &c, &e), &e);
 	must(db_exec_script(c, sql, &e), &e);
 	db_release(c);
@@ -60,7 +59,7 @@ static inline struct store *store_new(const struct db_options *opts)
 {
 	struct store *s = xcalloc(1, sizeof(*s));
 	s->pg = g_pg;
-	struct err e = { 0 };
+	struct err e = {0};
 	if (s->pg) {
 		static int serial;
 		snprintf(s->dbname, sizeof(s->dbname), "creneau_unit_%d_%d", (int)getpid(), ++serial);
@@ -89,7 +88,7 @@ static inline void store_free(struct store *s)
 		snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS %s WITH (FORCE)", s->dbname);
 		pg_admin(sql);
 	} else {
-		const char *suffix[] = { "", "-wal", "-shm" };
+		const char *suffix[] = {"", "-wal", "-shm"};
 		for (int i = 0; i < 3; i++) {
 			char path[300];
 			snprintf(path, sizeof(path), "%s/store.db%s", s->dir, suffix[i]);
@@ -121,7 +120,7 @@ static inline const char *per_store(const struct store *s, const char *sqlite_sq
 static inline void script(db *d, const char *sql)
 {
 	db_conn *c;
-	struct err e = { 0 };
+	struct err e = {0};
 	must(db_acquire(d, &c, &e), &e);
 	must(db_exec_script(c, sql, &e), &e);
 	db_release(c);
@@ -130,7 +129,7 @@ static inline void script(db *d, const char *sql)
 static inline int64_t query_int(db *d, const char *sql)
 {
 	db_conn *c;
-	struct err e = { 0 };
+	struct err e = {0};
 	int64_t v = -1;
 	must(db_acquire(d, &c, &e), &e);
 	int rc = db_query_int(c, sql, DB_NOARGS, &v, &e);

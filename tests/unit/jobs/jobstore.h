@@ -12,7 +12,7 @@
 static inline int setup_migrated(void **state)
 {
 	struct store *s = store_new(NULL);
-	struct err e = { 0 };
+	struct err e = {0};
 	must(db_migrate(s->d, &e), &e);
 	*state = s;
 	return 0;
@@ -28,7 +28,7 @@ static inline int teardown_clock_store(void **state)
 static inline db_conn *begin_tx(db *d)
 {
 	db_conn *c;
-	struct err e = { 0 };
+	struct err e = {0};
 	must(db_acquire(d, &c, &e), &e);
 	must(db_begin(c, &e), &e);
 	return c;
@@ -36,7 +36,7 @@ static inline db_conn *begin_tx(db *d)
 
 static inline void commit_tx(db_conn *c)
 {
-	struct err e = { 0 };
+	struct err e = {0};
 	must(db_commit(c, &e), &e);
 	db_release(c);
 }
@@ -45,7 +45,7 @@ static inline void commit_tx(db_conn *c)
 static inline int64_t q_int(db *d, const char *sql, int64_t p)
 {
 	db_conn *c;
-	struct err e = { 0 };
+	struct err e = {0};
 	int64_t v = -1;
 	must(db_acquire(d, &c, &e), &e);
 	int rc = p == INT64_MIN ? db_query_int(c, sql, DB_NOARGS, &v, &e)
@@ -60,7 +60,7 @@ static inline void job_text(db *d, const char *key, const char *column, char *ou
 {
 	db_conn *c;
 	db_rows *r;
-	struct err e = { 0 };
+	struct err e = {0};
 	char sql[128];
 	snprintf(sql, sizeof(sql), "SELECT %s FROM jobs WHERE unique_key = $1", column);
 	must(db_acquire(d, &c, &e), &e);
@@ -74,7 +74,7 @@ static inline void job_text(db *d, const char *key, const char *column, char *ou
 static inline int64_t job_int(db *d, const char *key, const char *column)
 {
 	db_conn *c;
-	struct err e = { 0 };
+	struct err e = {0};
 	int64_t v = -1;
 	char sql[128];
 	snprintf(sql, sizeof(sql), "SELECT %s FROM jobs WHERE unique_key = $1", column);
@@ -84,13 +84,16 @@ static inline int64_t job_int(db *d, const char *key, const char *column)
 	return v;
 }
 
-static inline void enqueue_one(db *d, const char *kind, const char *key, int64_t run_at,
-			       int max_attempts, json_t *payload)
+static inline void enqueue_one(db *d, const char *kind, const char *key, int64_t run_at, int max_attempts,
+			       json_t *payload)
 {
 	db_conn *c = begin_tx(d);
-	struct err e = { 0 };
-	struct job_spec js = { .kind = kind, .unique_key = key, .run_at = run_at,
-			       .max_attempts = max_attempts, .payload = payload };
+	struct err e = {0};
+	struct job_spec js = {.kind = kind,
+			      .unique_key = key,
+			      .run_at = run_at,
+			      .max_attempts = max_attempts,
+			      .payload = payload};
 	int rc = jobs_enqueue(c, &js, &e);
 	must(rc, &e);
 	assert_int_equal(rc, 1);

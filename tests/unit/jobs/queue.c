@@ -47,7 +47,7 @@ static enum job_result job_count(db *d, const struct job *j, struct err *e)
 	json_int_t i = json_integer_value(json_object_get(j->payload, "i"));
 	if (i >= 0 && i < COUNT_JOBS)
 		atomic_fetch_add(&runs[i], 1);
-	struct timespec ts = { 0, 2 * 1000000L }; /* long enough for threads to overlap */
+	struct timespec ts = {0, 2 * 1000000L}; /* long enough for threads to overlap */
 	nanosleep(&ts, NULL);
 	return JOB_DONE;
 }
@@ -60,8 +60,8 @@ static int64_t count_jobs(db *d)
 static void test_enqueue_follows_the_transaction(void **state)
 {
 	struct store *s = *state;
-	struct err e = { 0 };
-	struct job_spec js = { .kind = "test.noop", .unique_key = "k1", .run_at = 1000 };
+	struct err e = {0};
+	struct job_spec js = {.kind = "test.noop", .unique_key = "k1", .run_at = 1000};
 
 	db_conn *c = begin_tx(s->d);
 	assert_int_equal(jobs_enqueue(c, &js, &e), 1);
@@ -90,9 +90,9 @@ static void test_enqueue_follows_the_transaction(void **state)
 static void test_duplicate_unique_key_is_a_no_op(void **state)
 {
 	struct store *s = *state;
-	struct err e = { 0 };
+	struct err e = {0};
 	json_t *p1 = json_pack("{s:i}", "v", 1), *p2 = json_pack("{s:i}", "v", 2);
-	struct job_spec js = { .kind = "test.noop", .unique_key = "dup", .run_at = 1000, .payload = p1 };
+	struct job_spec js = {.kind = "test.noop", .unique_key = "dup", .run_at = 1000, .payload = p1};
 	db_conn *c = begin_tx(s->d);
 	assert_int_equal(jobs_enqueue(c, &js, &e), 1);
 	js.payload = p2;
@@ -112,11 +112,11 @@ static void test_duplicate_unique_key_is_a_no_op(void **state)
 
 	/* bad specs are refused before the store */
 	c = begin_tx(s->d);
-	struct job_spec bad = { .kind = "", .unique_key = "x" };
+	struct job_spec bad = {.kind = "", .unique_key = "x"};
 	assert_int_equal(jobs_enqueue(c, &bad, &e), -1);
 	assert_int_equal(e.status, 400);
 	json_t *arr = json_array();
-	struct job_spec bad2 = { .kind = "test.noop", .unique_key = "x", .payload = arr };
+	struct job_spec bad2 = {.kind = "test.noop", .unique_key = "x", .payload = arr};
 	assert_int_equal(jobs_enqueue(c, &bad2, &e), -1);
 	assert_string_equal(e.field, "payload");
 	json_decref(arr);
@@ -127,7 +127,7 @@ static void test_duplicate_unique_key_is_a_no_op(void **state)
 static void test_claim_lease_expiry_and_reclaim(void **state)
 {
 	struct store *s = *state;
-	struct err e = { 0 };
+	struct err e = {0};
 	enqueue_one(s->d, "test.lease60", "lease", 1000, 5, NULL);
 
 	struct jobs_claimed a, b;
@@ -162,7 +162,7 @@ static void test_claim_lease_expiry_and_reclaim(void **state)
 static void test_expired_last_attempt_goes_dead(void **state)
 {
 	struct store *s = *state;
-	struct err e = { 0 };
+	struct err e = {0};
 	enqueue_one(s->d, "test.lease60", "crashy", 1000, 2, NULL);
 	struct jobs_claimed cl;
 	assert_int_equal(jobs_claim(s->d, 1000, &cl, &e), 1); /* worker dies */
@@ -180,7 +180,7 @@ static void test_expired_last_attempt_goes_dead(void **state)
 static void test_backoff_then_dead_after_max_attempts(void **state)
 {
 	struct store *s = *state;
-	struct err e = { 0 };
+	struct err e = {0};
 	enqueue_one(s->d, "test.flaky", "flaky", 1000, 3, NULL);
 
 	assert_int_equal(jobs_run_due(s->d, 1000, 10, &e), 1);
@@ -243,7 +243,7 @@ static void test_backoff_grows_and_is_capped(void **state)
 static void test_due_jobs_run_earliest_first(void **state)
 {
 	struct store *s = *state;
-	struct err e = { 0 };
+	struct err e = {0};
 	norder = 0;
 	enqueue_one(s->d, "test.record", "third", 300, 0, NULL);
 	enqueue_one(s->d, "test.record", "first", 100, 0, NULL);
@@ -267,7 +267,7 @@ static void test_due_jobs_run_earliest_first(void **state)
 static void test_worker_threads_never_run_a_job_twice(void **state)
 {
 	struct store *s = *state;
-	struct err e = { 0 };
+	struct err e = {0};
 	for (int i = 0; i < COUNT_JOBS; i++)
 		atomic_store(&runs[i], 0);
 	db_conn *c = begin_tx(s->d);
@@ -275,7 +275,7 @@ static void test_worker_threads_never_run_a_job_twice(void **state)
 		char key[32];
 		snprintf(key, sizeof(key), "count:%d", i);
 		json_t *p = json_pack("{s:i}", "i", i);
-		struct job_spec js = { .kind = "test.count", .unique_key = key, .payload = p, .run_at = 1 };
+		struct job_spec js = {.kind = "test.count", .unique_key = key, .payload = p, .run_at = 1};
 		assert_int_equal(jobs_enqueue(c, &js, &e), 1);
 		json_decref(p);
 	}
@@ -288,7 +288,7 @@ static void test_worker_threads_never_run_a_job_twice(void **state)
 	int64_t deadline = clock_mono_ms() + 60000;
 	while (q_int(s->d, "SELECT COUNT(*) FROM jobs WHERE state = 'done'", INT64_MIN) < COUNT_JOBS &&
 	       clock_mono_ms() < deadline) {
-		struct timespec ts = { 0, 20 * 1000000L };
+		struct timespec ts = {0, 20 * 1000000L};
 		nanosleep(&ts, NULL);
 	}
 	jobs_worker_stop(w1);
@@ -304,7 +304,7 @@ static void test_worker_threads_never_run_a_job_twice(void **state)
 static void test_worker_stops_promptly_when_idle(void **state)
 {
 	struct store *s = *state;
-	struct err e = { 0 };
+	struct err e = {0};
 	struct jobs_worker *w;
 	assert_int_equal(jobs_worker_start(s->d, 0, &w, &e), -1);
 	must(jobs_worker_start(s->d, 2, &w, &e), &e);
@@ -322,15 +322,23 @@ int main(void)
 	jobs_register("test.record", job_record, 0);
 	jobs_register("test.count", job_count, 30);
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_enqueue_follows_the_transaction, setup_migrated, teardown_store),
-		cmocka_unit_test_setup_teardown(test_duplicate_unique_key_is_a_no_op, setup_migrated, teardown_store),
-		cmocka_unit_test_setup_teardown(test_claim_lease_expiry_and_reclaim, setup_migrated, teardown_store),
-		cmocka_unit_test_setup_teardown(test_expired_last_attempt_goes_dead, setup_migrated, teardown_store),
-		cmocka_unit_test_setup_teardown(test_backoff_then_dead_after_max_attempts, setup_migrated, teardown_store),
+		cmocka_unit_test_setup_teardown(test_enqueue_follows_the_transaction, setup_migrated,
+						teardown_store),
+		cmocka_unit_test_setup_teardown(test_duplicate_unique_key_is_a_no_op, setup_migrated,
+						teardown_store),
+		cmocka_unit_test_setup_teardown(test_claim_lease_expiry_and_reclaim, setup_migrated,
+						teardown_store),
+		cmocka_unit_test_setup_teardown(test_expired_last_attempt_goes_dead, setup_migrated,
+						teardown_store),
+		cmocka_unit_test_setup_teardown(test_backoff_then_dead_after_max_attempts, setup_migrated,
+						teardown_store),
 		cmocka_unit_test(test_backoff_grows_and_is_capped),
-		cmocka_unit_test_setup_teardown(test_due_jobs_run_earliest_first, setup_migrated, teardown_store),
-		cmocka_unit_test_setup_teardown(test_worker_threads_never_run_a_job_twice, setup_migrated, teardown_store),
-		cmocka_unit_test_setup_teardown(test_worker_stops_promptly_when_idle, setup_migrated, teardown_store),
+		cmocka_unit_test_setup_teardown(test_due_jobs_run_earliest_first, setup_migrated,
+						teardown_store),
+		cmocka_unit_test_setup_teardown(test_worker_threads_never_run_a_job_twice, setup_migrated,
+						teardown_store),
+		cmocka_unit_test_setup_teardown(test_worker_stops_promptly_when_idle, setup_migrated,
+						teardown_store),
 	};
 	return RUN_ON_STORES("jobs queue", tests);
 }

@@ -29,8 +29,8 @@ static enum job_result job_chain(db *d, const struct job *j, struct err *e)
 	char key[32];
 	snprintf(key, sizeof(key), "%s+", j->unique_key);
 	json_t *p = json_pack("{s:I}", "chain", n - 1);
-	struct job_spec js = { .kind = "test.chain", .unique_key = key, .payload = p,
-			       .run_at = clock_now() + 100 };
+	struct job_spec js = {
+		.kind = "test.chain", .unique_key = key, .payload = p, .run_at = clock_now() + 100};
 	db_conn *c;
 	int rc = db_acquire(d, &c, e);
 	if (rc == 0) {
@@ -61,7 +61,7 @@ static enum job_result job_flaky_once(db *d, const struct job *j, struct err *e)
 static void test_set_get_forward_only(void **state)
 {
 	struct store *s = *state;
-	struct err e = { 0 };
+	struct err e = {0};
 	int64_t t;
 	assert_int_equal(testclock_get(s->d, &t, &e), 0); /* never set: real time */
 	assert_true(t > 1700000000);
@@ -84,7 +84,7 @@ static void test_set_get_forward_only(void **state)
 static void test_clock_now_reads_the_store(void **state)
 {
 	struct store *s = *state;
-	struct err e = { 0 };
+	struct err e = {0};
 	must(testclock_set(s->d, 2100000000, &e), &e);
 	testclock_enable(s->d);
 	assert_int_equal(clock_now(), 2100000000);
@@ -101,7 +101,7 @@ static void test_clock_now_reads_the_store(void **state)
 static void test_advance_runs_due_jobs_in_order(void **state)
 {
 	struct store *s = *state;
-	struct err e = { 0 };
+	struct err e = {0};
 	nseen = 0;
 	must(testclock_set(s->d, 1000000, &e), &e);
 	testclock_enable(s->d);
@@ -114,8 +114,8 @@ static void test_advance_runs_due_jobs_in_order(void **state)
 	assert_int_equal(ran, 4);
 	assert_int_equal(nseen, 4);
 	/* A at 100, B at 150, A+ (made by A) at 200, A++ (made by A+) at 300 */
-	const char *keys[] = { "A", "B", "A+", "A++" };
-	const int64_t at[] = { 1000100, 1000150, 1000200, 1000300 };
+	const char *keys[] = {"A", "B", "A+", "A++"};
+	const int64_t at[] = {1000100, 1000150, 1000200, 1000300};
 	for (int i = 0; i < 4; i++) {
 		assert_string_equal(seen[i].key, keys[i]);
 		assert_int_equal(seen[i].clock, at[i]); /* the clock stood at the job's time */
@@ -138,7 +138,7 @@ static void test_advance_runs_due_jobs_in_order(void **state)
 static void test_advance_runs_retries_when_they_fall_due(void **state)
 {
 	struct store *s = *state;
-	struct err e = { 0 };
+	struct err e = {0};
 	nseen = 0;
 	flaky_left = 2;
 	must(testclock_set(s->d, 5000000, &e), &e);
@@ -164,10 +164,14 @@ int main(void)
 	jobs_register("test.chain", job_chain, 0);
 	jobs_register("test.flaky_once", job_flaky_once, 0);
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_set_get_forward_only, setup_migrated, teardown_clock_store),
-		cmocka_unit_test_setup_teardown(test_clock_now_reads_the_store, setup_migrated, teardown_clock_store),
-		cmocka_unit_test_setup_teardown(test_advance_runs_due_jobs_in_order, setup_migrated, teardown_clock_store),
-		cmocka_unit_test_setup_teardown(test_advance_runs_retries_when_they_fall_due, setup_migrated, teardown_clock_store),
+		cmocka_unit_test_setup_teardown(test_set_get_forward_only, setup_migrated,
+						teardown_clock_store),
+		cmocka_unit_test_setup_teardown(test_clock_now_reads_the_store, setup_migrated,
+						teardown_clock_store),
+		cmocka_unit_test_setup_teardown(test_advance_runs_due_jobs_in_order, setup_migrated,
+						teardown_clock_store),
+		cmocka_unit_test_setup_teardown(test_advance_runs_retries_when_they_fall_due, setup_migrated,
+						teardown_clock_store),
 	};
 	return RUN_ON_STORES("test clock", tests);
 }

@@ -25,9 +25,11 @@ static void configure(const char *hostport)
 {
 	char url[128];
 	snprintf(url, sizeof(url), "smtp://%s", hostport);
-	struct notify_config nc = { .smtp_url = url, .smtp_starttls = "none",
-				    .mail_from = "no-reply@creneau.test", .mail_from_name = "Créneau",
-				    .timeout_s = 10 };
+	struct notify_config nc = {.smtp_url = url,
+				   .smtp_starttls = "none",
+				   .mail_from = "no-reply@creneau.test",
+				   .mail_from_name = "Créneau",
+				   .timeout_s = 10};
 	notify_configure(&nc);
 }
 
@@ -35,7 +37,7 @@ static void configure(const char *hostport)
 static int dead_port(void)
 {
 	int fd = socket(AF_INET, SOCK_STREAM, 0);
-	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
 	socklen_t len = sizeof(sa);
 	assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
 	assert_int_equal(getsockname(fd, (struct sockaddr *)&sa, &len), 0);
@@ -106,13 +108,16 @@ static json_t *parse_mail(const char *path)
 	return j;
 }
 
-static int write_mail(db *d, const char *ref, const char *to, const json_t *vars, int commit,
-		      struct err *e)
+static int write_mail(db *d, const char *ref, const char *to, const json_t *vars, int commit, struct err *e)
 {
 	db_conn *c = begin_tx(d);
-	struct outbox_email m = { .account_id = 7, .kind = "smtp_check", .subject_ref = ref,
-				  .to = to, .locale = "fr", .vars = vars,
-				  .reply_to = "salon@example.com" };
+	struct outbox_email m = {.account_id = 7,
+				 .kind = "smtp_check",
+				 .subject_ref = ref,
+				 .to = to,
+				 .locale = "fr",
+				 .vars = vars,
+				 .reply_to = "salon@example.com"};
 	int rc = outbox_email(c, &m, e);
 	if (rc >= 0 && commit)
 		commit_tx(c);
@@ -134,7 +139,7 @@ static void test_mail_reaches_the_server_with_its_headers(void **state)
 	if (!smtp_addr())
 		skip();
 	configure(smtp_addr());
-	struct err e = { 0 };
+	struct err e = {0};
 	char ref[64], to[96], msgid[NOTIFY_MSGID_SIZE], path[1024];
 	snprintf(ref, sizeof(ref), "check:%s:%d", nonce, s->pg);
 	snprintf(to, sizeof(to), "owner+%s@example.com", nonce);
@@ -148,7 +153,9 @@ static void test_mail_reaches_the_server_with_its_headers(void **state)
 	assert_int_equal(ran, 1);
 	notify_message_id(7, ref, to, "smtp_check", 0, "email", msgid);
 	assert_int_equal(count_mail(msgid, path, sizeof(path)), 1);
-	assert_int_equal(q_int(s->d, "SELECT COUNT(*) FROM outbox WHERE state = 'sent' AND sent_at > 0", INT64_MIN), 1);
+	assert_int_equal(
+		q_int(s->d, "SELECT COUNT(*) FROM outbox WHERE state = 'sent' AND sent_at > 0", INT64_MIN),
+		1);
 
 	json_t *m = parse_mail(path);
 	assert_string_equal(json_string_value(json_object_get(m, "subject")),
@@ -178,7 +185,7 @@ static void test_mail_reaches_the_server_with_its_headers(void **state)
 static void test_rollback_duplicates_and_missing_variables(void **state)
 {
 	struct store *s = *state;
-	struct err e = { 0 };
+	struct err e = {0};
 	json_t *v = vars_ok();
 	assert_int_equal(write_mail(s->d, "r:1", "a@example.com", v, 0, &e), 1); /* rolled back */
 	assert_int_equal(q_int(s->d, "SELECT COUNT(*) FROM outbox", INT64_MIN), 0);
@@ -192,8 +199,11 @@ static void test_rollback_duplicates_and_missing_variables(void **state)
 
 	/* platform mail (no account) still collides on its key */
 	db_conn *c = begin_tx(s->d);
-	struct outbox_email pm = { .kind = "smtp_check", .subject_ref = "p:1", .to = "op@example.com",
-				   .locale = "en", .vars = v };
+	struct outbox_email pm = {.kind = "smtp_check",
+				  .subject_ref = "p:1",
+				  .to = "op@example.com",
+				  .locale = "en",
+				  .vars = v};
 	assert_int_equal(outbox_email(c, &pm, &e), 1);
 	assert_int_equal(outbox_email(c, &pm, &e), 0);
 	commit_tx(c);
@@ -213,7 +223,7 @@ static void test_server_down_then_up_sends_exactly_once(void **state)
 	struct store *s = *state;
 	if (!smtp_addr())
 		skip();
-	struct err e = { 0 };
+	struct err e = {0};
 	char down[64], ref[64], to[96], msgid[NOTIFY_MSGID_SIZE];
 	snprintf(down, sizeof(down), "127.0.0.1:%d", dead_port());
 	configure(down);
@@ -254,13 +264,17 @@ int main(void)
 	randombytes_buf(r, sizeof(r));
 	sodium_bin2hex(nonce, sizeof(nonce), r, sizeof(r));
 	if (!smtp_addr())
-		printf("[ SMTP     ] CRENEAU_TEST_SMTP / CRENEAU_TEST_MAILDIR not set: delivery tests SKIPPED "
+		printf("[ SMTP     ] CRENEAU_TEST_SMTP / CRENEAU_TEST_MAILDIR not set: delivery tests "
+		       "SKIPPED "
 		       "(tests/run.sh sets them)\n");
-	notify_configure(&(struct notify_config){ .smtp_url = "" });
+	notify_configure(&(struct notify_config){.smtp_url = ""});
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_mail_reaches_the_server_with_its_headers, setup_migrated, teardown_clock_store),
-		cmocka_unit_test_setup_teardown(test_rollback_duplicates_and_missing_variables, setup_migrated, teardown_clock_store),
-		cmocka_unit_test_setup_teardown(test_server_down_then_up_sends_exactly_once, setup_migrated, teardown_clock_store),
+		cmocka_unit_test_setup_teardown(test_mail_reaches_the_server_with_its_headers, setup_migrated,
+						teardown_clock_store),
+		cmocka_unit_test_setup_teardown(test_rollback_duplicates_and_missing_variables,
+						setup_migrated, teardown_clock_store),
+		cmocka_unit_test_setup_teardown(test_server_down_then_up_sends_exactly_once, setup_migrated,
+						teardown_clock_store),
 	};
 	return RUN_ON_STORES("notify outbox", tests);
 }

@@ -25,7 +25,7 @@ static char *render(const char *tpl, const json_t *vars, int html, struct err *e
 static void test_variables_are_replaced(void **state)
 {
 	(void)state;
-	struct err e = { 0 };
+	struct err e = {0};
 	json_t *v = json_pack("{s:s, s:i, s:{s:s}}", "name", "Zoé", "n", 42, "salon", "city", "Lyon");
 	char *out = render("Bonjour {{name}}, {{ n }} rdv à {{salon.city}}. {single} }}", v, 0, &e);
 	assert_non_null(out);
@@ -37,7 +37,7 @@ static void test_variables_are_replaced(void **state)
 static void test_html_part_escapes_variables(void **state)
 {
 	(void)state;
-	struct err e = { 0 };
+	struct err e = {0};
 	json_t *v = json_pack("{s:s}", "name", "<script>alert('x')</script> & \"co\"");
 	char *html = render("<p>{{name}}</p>", v, 1, &e);
 	assert_string_equal(html,
@@ -52,7 +52,7 @@ static void test_html_part_escapes_variables(void **state)
 static void test_missing_or_bad_variable_is_an_error(void **state)
 {
 	(void)state;
-	struct err e = { 0 };
+	struct err e = {0};
 	json_t *v = json_pack("{s:s, s:b, s:n}", "name", "x", "flag", 1, "nothing");
 	assert_null(render("Hello {{nmae}}", v, 0, &e));
 	assert_string_equal(e.code, "template_error");
@@ -70,7 +70,7 @@ static void test_missing_or_bad_variable_is_an_error(void **state)
 static void test_output_is_capped(void **state)
 {
 	(void)state;
-	struct err e = { 0 };
+	struct err e = {0};
 	char *big = malloc(70000);
 	memset(big, 'x', 69999);
 	big[69999] = '\0';
@@ -87,7 +87,7 @@ static void test_output_is_capped(void **state)
 static void test_smtp_check_in_both_languages_with_fallback(void **state)
 {
 	(void)state;
-	struct err e = { 0 };
+	struct err e = {0};
 	json_t *v = json_pack("{s:s, s:s}", "name", "Zoé & <Cie>", "requested_at", "jeudi 26 novembre 2026");
 	struct notify_rendered r;
 	assert_int_equal(notify_render("fr", "smtp_check", v, &r, &e), 0);
@@ -135,16 +135,22 @@ static void test_addresses(void **state)
 static void test_mime_message(void **state)
 {
 	(void)state;
-	struct err e = { 0 };
+	struct err e = {0};
 	char longline[200];
 	memset(longline, 'a', sizeof(longline) - 1);
 	longline[sizeof(longline) - 1] = '\0';
 	char text[400];
 	snprintf(text, sizeof(text), "é = 1 \nline two\t\n%s\n.dot\n", longline);
 	struct mime_mail m = {
-		.from = "no-reply@creneau.test", .from_name = "Créneau", .to = "zoe@example.com",
-		.reply_to = "salon@example.com", .subject = "Créneau : test de votre configuration e-mail",
-		.text = text, .html = "<p>é</p>", .message_id = "abc@creneau", .date = 1795703400,
+		.from = "no-reply@creneau.test",
+		.from_name = "Créneau",
+		.to = "zoe@example.com",
+		.reply_to = "salon@example.com",
+		.subject = "Créneau : test de votre configuration e-mail",
+		.text = text,
+		.html = "<p>é</p>",
+		.message_id = "abc@creneau",
+		.date = 1795703400,
 	};
 	struct buf b = BUF_INIT(1 << 20);
 	assert_int_equal(mime_build(&m, &b, &e), 0);

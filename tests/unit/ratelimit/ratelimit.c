@@ -20,7 +20,7 @@ struct store {
 
 static void open_store(struct store *s, db **d)
 {
-	struct err e = { 0 };
+	struct err e = {0};
 	if (db_open(s->t.url, NULL, d, &e) || db_migrate(*d, &e)) {
 		fprintf(stderr, "%s: %s\n", s->label, e.message);
 		fail();
@@ -32,7 +32,7 @@ static void counts_within_a_window(struct store *s)
 	db *d;
 	open_store(s, &d);
 	struct ratelimit *rl = ratelimit_new(d);
-	struct err e = { 0 };
+	struct err e = {0};
 	int retry = 0;
 	const int64_t t = 1800000000; /* a multiple of 60 */
 	char key[64];
@@ -54,7 +54,7 @@ static void many_keys_stay_bounded(struct store *s)
 	db *d;
 	open_store(s, &d);
 	struct ratelimit *rl = ratelimit_new(d);
-	struct err e = { 0 };
+	struct err e = {0};
 	int n = db_kind(d) == DB_PG ? 2000 : 200000;
 	char key[RATELIMIT_KEY_MAX + 50];
 	for (int i = 0; i < n; i++) {
