@@ -79,6 +79,9 @@ static int query_date(struct http_req *req, const char *name, struct slots_date 
 	return 0;
 }
 
+/* Most bytes of one availability answer (a month for 64 staff is about 1 MB). */
+#define AVAILABILITY_MAX_BYTES ((size_t)32 << 20)
+
 static int answer_availability(struct http_req *req, struct http_resp *resp, int64_t account_id,
 			       struct err *e)
 {
@@ -92,17 +95,17 @@ static int answer_availability(struct http_req *req, struct http_resp *resp, int
 	db_conn *c;
 	if (db_acquire(api_app(req)->db, &c, e))
 		return -1;
-	struct loader l = { 0 };
+	struct loader l = {0};
 	int rc = loader_load(c, account_id, service, staff ? staff : "any", from, to, clock_now(), &l, e);
 	db_release(c);
-	json_t *out = NULL;
+	struct buf out = BUF_INIT(AVAILABILITY_MAX_BYTES);
 	if (!rc)
-		rc = appt_availability_json(&l, &out, e);
+		rc = appt_availability_write(&l, &out, e);
 	loader_release(&l);
-	if (rc)
-		return -1;
-	http_resp_json(resp, 200, out);
-	return 0;
+	if (!rc)
+		http_resp_body(resp, 200, "application/json; charset=utf-8", out.data, out.len);
+	buf_release(&out);
+	return rc ? -1 : 0;
 }
 
 int handle_availability(struct http_req *req, struct http_resp *resp, struct err *e)

@@ -932,16 +932,6 @@ int appt_update(db *d, const struct appt_change *ch, json_t **out, struct err *e
 
 /* ---- availability ---- */
 
-static json_t *slot_json(const struct loader *l, int64_t start, uint64_t mask)
-{
-	char s[TZ_RFC3339_SIZE];
-	json_t *staff = json_array();
-	for (int i = 0; i < l->nstaff; i++)
-		if (mask & ((uint64_t)1 << i))
-			json_array_append_new(staff, json_string(l->staff[i].public_id));
-	return json_pack("{s:s, s:o}", "start", time_text(l->zone, start, s), "staff", staff);
-}
-
 /* Joinable sessions of one local day that the rules allow, sorted by start, with masks. */
 static int day_sessions(const struct loader *l, struct slots_date date, struct slots_slot *out, int cap)
 {
@@ -952,14 +942,14 @@ static int day_sessions(const struct loader *l, struct slots_date date, struct s
 		if (dd.year != date.year || dd.month != date.month || dd.day != date.day)
 			continue;
 		int64_t got;
-		struct err why = { 0 };
+		struct err why = {0};
 		if (loader_check_start(l, NULL, s->staff_index, s->start, 0, "start", &got, &why))
 			continue;
 		int k = 0;
 		while (k < n && out[k].start != s->start)
 			k++;
 		if (k == n)
-			out[n++] = (struct slots_slot){ s->start, 0 };
+			out[n++] = (struct slots_slot){s->start, 0};
 		out[k].staff |= (uint64_t)1 << s->staff_index;
 	}
 	for (int a = 1; a < n; a++)
@@ -971,40 +961,186 @@ static int day_sessions(const struct loader *l, struct slots_date date, struct s
 	return n;
 }
 
-int appt_availability_json(const struct loader *l, json_t **out, struct err *e)
+/* The availability answer is written straight into a buffer: a month for "any" staff is
+ * a thousand slots each listing several staff, and building it as a JSON tree cost more
+ * than computing it. */
+
+/* s as a JSON string (quotes included), escaped as a JSON encoder would. */
+static int json_text(struct buf *b, const char *s)
 {
-	struct slots_result res = { 0 };
+	static const char hex[] = "0123456789abcdef";
+	char tmp[8];
+	size_t from = 0, i = 0;
+	if (buf_append(b, "\"", 1))
+		return -1;
+	for (; s[i]; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c >= 0x20 && c != '"' && c != '\\')
+			continue;
+		if (buf_append(b, s + from, i - from))
+			return -1;
+		size_t n = 2;
+		tmp[0] = '\\';
+		switch (c) {
+		case '"':
+			tmp[1] = '"';
+			break;
+		case '\\':
+			tmp[1] = '\\';
+			break;
+		case '\n':
+			tmp[1] = 'n';
+			break;
+		case '\r':
+			tmp[1] = 'r';
+			break;
+		case '\t':
+			tmp[1] = 't';
+			break;
+		default:
+			memcpy(tmp + 1, "u00", 3);
+			tmp[4] = hex[c >> 4];
+			tmp[5] = hex[c & 15];
+			n = 6;
+		}
+		if (buf_append(b, tmp, n))
+			return -1;
+		from = i + 1;
+	}
+	return buf_append(b, s + from, i - from) || buf_append(b, "\"", 1) ? -1 : 0;
+}
+
+static char *two(char *p, int v)
+{
+	p[0] = (char)('0' + v / 10 % 10);
+	p[1] = (char)('0' + v % 10);
+	return p + 2;
+}
+
+/* `"start":"<RFC 3339>"` of utc, as tz_format_rfc3339 writes it, without printf. */
+static int start_text(struct buf *b, const struct tz *z, int64_t utc)
+{
+	char t[TZ_RFC3339_SIZE + 16] = "\"start\":\"";
+	char *p = t + 9;
+	int off = z ? tz_offset_at(z, utc) : 0;
+	struct civil c;
+	tz_utc_to_civil(utc + (off % 60 ? 0 : off), &c);
+	if (off % 60 || c.year < 0 || c.year > 9999) {
+		tz_format_rfc3339(z, utc, p);
+		p += strlen(p);
+	} else {
+		p = two(p, c.year / 100);
+		p = two(p, c.year % 100);
+		*p++ = '-';
+		p = two(p, c.month);
+		*p++ = '-';
+		p = two(p, c.day);
+		*p++ = 'T';
+		p = two(p, c.hour);
+		*p++ = ':';
+		p = two(p, c.minute);
+		*p++ = ':';
+		p = two(p, c.second);
+		if (!z) {
+			*p++ = 'Z';
+		} else {
+			int a = off < 0 ? -off : off;
+			*p++ = off < 0 ? '-' : '+';
+			p = two(p, a / 3600);
+			*p++ = ':';
+			p = two(p, a / 60 % 60);
+		}
+	}
+	*p++ = '"';
+	return buf_append(b, t, (size_t)(p - t));
+}
+
+/* Each staff member's public id as a JSON string, written once per answer. */
+struct staff_texts {
+	struct buf all;
+	size_t at[SLOTS_MAX_STAFF + 1];
+};
+
+static int slot_text(struct buf *b, const struct loader *l, const struct staff_texts *st, int64_t start,
+		     uint64_t mask, int first)
+{
+	if ((!first && buf_append(b, ",", 1)) || buf_append(b, "{", 1) || start_text(b, l->zone, start) ||
+	    buf_append(b, ",\"staff\":[", 10))
+		return -1;
+	int n = 0;
+	for (int i = 0; i < l->nstaff; i++) {
+		if (!(mask & ((uint64_t)1 << i)))
+			continue;
+		if ((n++ && buf_append(b, ",", 1)) ||
+		    buf_append(b, st->all.data + st->at[i], st->at[i + 1] - st->at[i]))
+			return -1;
+	}
+	return buf_append(b, "]}", 2);
+}
+
+static int availability_text(const struct loader *l, const struct slots_result *res, struct buf *b)
+{
+	struct staff_texts st;
+	struct slots_slot extra[64];
+	int rc = -1;
+	buf_init(&st.all, (size_t)SLOTS_MAX_STAFF * 8 * LOADER_PID_MAX);
+	st.at[0] = 0;
+	for (int i = 0; i < l->nstaff; i++) {
+		if (json_text(&st.all, l->staff[i].public_id))
+			goto out;
+		st.at[i + 1] = st.all.len;
+	}
+	if (buf_append(b, "{\"time_zone\":", 13) || json_text(b, l->time_zone) ||
+	    buf_append(b, ",\"days\":[", 9))
+		goto out;
+	for (int d = 0; d < res->ndays; d++) {
+		const struct slots_day *day = &res->days[d];
+		char date[64];
+		int dn = snprintf(date, sizeof(date), "%s{\"date\":\"%04u-%02u-%02u\",\"slots\":[",
+				  d ? "," : "", (unsigned)day->date.year % 10000u,
+				  (unsigned)day->date.month % 100u, (unsigned)day->date.day % 100u);
+		if (dn < 0 || (size_t)dn >= sizeof(date) || buf_append(b, date, (size_t)dn))
+			goto out;
+		int nx = l->nsessions ? day_sessions(l, day->date, extra, 64) : 0;
+		int i = 0, j = 0, k = 0;
+		while (i < day->count || j < nx) {
+			const struct slots_slot *a = i < day->count ? &res->slots[day->first + i] : NULL;
+			const struct slots_slot *x = j < nx ? &extra[j] : NULL;
+			int64_t start;
+			uint64_t mask;
+			if (a && x && a->start == x->start) {
+				start = a->start, mask = a->staff | x->staff;
+				i++, j++;
+			} else if (a && (!x || a->start < x->start)) {
+				start = a->start, mask = a->staff;
+				i++;
+			} else {
+				start = x->start, mask = x->staff;
+				j++;
+			}
+			if (slot_text(b, l, &st, start, mask, !k++))
+				goto out;
+		}
+		if (buf_append(b, "]}", 2))
+			goto out;
+	}
+	rc = buf_append(b, "]}", 2);
+out:
+	buf_release(&st.all);
+	return rc;
+}
+
+int appt_availability_write(const struct loader *l, struct buf *out, struct err *e)
+{
+	struct slots_result res = {0};
 	if (slots_compute(&l->in, &res, e)) {
 		slots_result_release(&res);
 		return -1;
 	}
-	struct slots_slot extra[64];
-	json_t *days = json_array();
-	for (int d = 0; d < res.ndays; d++) {
-		const struct slots_day *day = &res.days[d];
-		char date[16];
-		snprintf(date, sizeof(date), "%04u-%02u-%02u", (unsigned)day->date.year % 10000u,
-			 (unsigned)day->date.month % 100u, (unsigned)day->date.day % 100u);
-		int nx = l->nsessions ? day_sessions(l, day->date, extra, 64) : 0;
-		json_t *slots = json_array();
-		int i = 0, j = 0;
-		while (i < day->count || j < nx) {
-			const struct slots_slot *a = i < day->count ? &res.slots[day->first + i] : NULL;
-			const struct slots_slot *b = j < nx ? &extra[j] : NULL;
-			if (a && b && a->start == b->start) {
-				json_array_append_new(slots, slot_json(l, a->start, a->staff | b->staff));
-				i++, j++;
-			} else if (a && (!b || a->start < b->start)) {
-				json_array_append_new(slots, slot_json(l, a->start, a->staff));
-				i++;
-			} else {
-				json_array_append_new(slots, slot_json(l, b->start, b->staff));
-				j++;
-			}
-		}
-		json_array_append_new(days, json_pack("{s:s, s:o}", "date", date, "slots", slots));
-	}
+	int rc = availability_text(l, &res, out);
 	slots_result_release(&res);
-	*out = json_pack("{s:s, s:o}", "time_zone", l->time_zone, "days", days);
+	if (rc)
+		return err_set(e, 422, "too_many_slots", "to",
+			       "the answer would be too large: ask for fewer days");
 	return 0;
 }

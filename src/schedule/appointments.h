@@ -10,18 +10,19 @@
 #include <jansson.h>
 #include <stdint.h>
 
+#include "base/buf.h"
 #include "base/err.h"
 #include "base/tz.h"
 #include "db/db.h"
 #include "schedule/loader.h"
 
-#define APPT_NOTES_MAX 2000     /* bytes of notes */
-#define APPT_ANSWER_MAX 1000    /* bytes of one answer */
-#define APPT_ANSWERS_MAX 32     /* answers in one booking */
-#define APPT_REPEAT_MAX 52      /* occurrences of a recurring booking */
-#define APPT_IDEM_KEY_MAX 128   /* bytes of an Idempotency-Key */
-#define APPT_CHANGES_PAGE 500   /* rows of one page of changes */
-#define APPT_LIST_MAX 5000      /* rows of one agenda read */
+#define APPT_NOTES_MAX	  2000 /* bytes of notes */
+#define APPT_ANSWER_MAX	  1000 /* bytes of one answer */
+#define APPT_ANSWERS_MAX  32   /* answers in one booking */
+#define APPT_REPEAT_MAX	  52   /* occurrences of a recurring booking */
+#define APPT_IDEM_KEY_MAX 128  /* bytes of an Idempotency-Key */
+#define APPT_CHANGES_PAGE 500  /* rows of one page of changes */
+#define APPT_LIST_MAX	  5000 /* rows of one agenda read */
 
 enum appt_source { APPT_OFFICE, APPT_PUBLIC };
 
@@ -49,8 +50,8 @@ struct appt_request {
 	int64_t account_id;
 	enum appt_source source;
 	char service[LOADER_PID_MAX];
-	char staff[LOADER_PID_MAX];   /* a staff public id, or "any" */
-	int64_t only_staff_user;      /* a staff user: only the staff member linked to this user */
+	char staff[LOADER_PID_MAX]; /* a staff public id, or "any" */
+	int64_t only_staff_user;    /* a staff user: only the staff member linked to this user */
 	int64_t starts[APPT_REPEAT_MAX];
 	char start_missing[APPT_REPEAT_MAX]; /* 1: that week's wall time does not exist (DST gap) */
 	int nstarts;
@@ -88,7 +89,7 @@ struct appt_change {
 	int has_start;
 	int64_t start;
 	char staff[LOADER_PID_MAX]; /* "" = keep */
-	char status[16];            /* "" = keep; cancelled | no_show | done */
+	char status[16];	    /* "" = keep; cancelled | no_show | done */
 	char notes[APPT_NOTES_MAX + 1];
 	int has_notes;
 	int64_t version; /* 0 = no optimistic check */
@@ -107,16 +108,17 @@ int appt_get(db *d, int64_t account_id, int64_t only_staff_user, const char *id,
 
 /* The appointments starting in [from, to) (UTC), of one staff member (public id, "" = all);
  * a staff user sees only their own. *out: {"appointments": [...]}. */
-int appt_list(db *d, int64_t account_id, int64_t only_staff_user, const char *staff, int64_t from,
-	      int64_t to, json_t **out, struct err *e) WUR;
+int appt_list(db *d, int64_t account_id, int64_t only_staff_user, const char *staff, int64_t from, int64_t to,
+	      json_t **out, struct err *e) WUR;
 
 /* What changed after change_seq `since`, oldest first, at most APPT_CHANGES_PAGE:
  * {"changes": [...appointments...], "next": cursor}. */
 int appt_changes(db *d, int64_t account_id, int64_t only_staff_user, int64_t since, json_t **out,
 		 struct err *e) WUR;
 
-/* The free slots of a loaded schedule, joinable group sessions included, as
- * {"time_zone", "days": [{"date", "slots": [{"start", "staff": [...]}]}]}. */
-int appt_availability_json(const struct loader *l, json_t **out, struct err *e) WUR;
+/* Appends the free slots of a loaded schedule, joinable group sessions included, to *out
+ * as the JSON text {"time_zone", "days": [{"date", "slots": [{"start", "staff": [...]}]}]}
+ * (the caller owns *out; 422 `too_many_slots` when it would pass out's cap). */
+int appt_availability_write(const struct loader *l, struct buf *out, struct err *e) WUR;
 
 #endif
