@@ -104,6 +104,9 @@ case $what in
 unit) unit_suites build/debug ;;
 api) api_suites build/debug sqlite; api_suites build/debug pg ;;
 all)
+	say "== source checks"
+	run "format (clang-format)" make -s fmt-check
+	run "lint (banned.h, layering, one route table)" scripts/lint.sh
 	say "== unit"
 	unit_suites build/debug
 	fuzz_replay build/debug

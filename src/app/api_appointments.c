@@ -54,7 +54,7 @@ static int public_account(struct http_req *req, struct account *a, struct err *e
 		return err_set(e, 404, "not_found", NULL, "no such business");
 	if (a->state == ACCOUNT_DELETED || a->state == ACCOUNT_DELETING)
 		return err_set(e, 410, "account_deleted", NULL, "this business has closed its account");
-	struct err why = { 0 };
+	struct err why = {0};
 	if (may(a, FEAT_PUBLIC_BOOKING, &why))
 		return err_set(e, 403, "bookings_closed", NULL, "this business takes no bookings online now");
 	return 0;
@@ -75,7 +75,7 @@ static int query_date(struct http_req *req, const char *name, struct slots_date 
 		return err_set(e, 400, "missing_field", name, "%s is required (YYYY-MM-DD)", name);
 	if (tz_parse_date(s, &c, e, name))
 		return -1;
-	*out = (struct slots_date){ c.year, c.month, c.day };
+	*out = (struct slots_date){c.year, c.month, c.day};
 	return 0;
 }
 
@@ -125,7 +125,7 @@ int handle_public_availability(struct http_req *req, struct http_resp *resp, str
 
 static int read_client(const json_t *body, struct appt_client *k, int public_page, struct err *e)
 {
-	static const char *const fields[] = { "first_name", "last_name", "email", "phone", NULL };
+	static const char *const fields[] = {"first_name", "last_name", "email", "phone", NULL};
 	json_t *v = json_object_get(body, "client");
 	memset(k, 0, sizeof(*k));
 	if (!v || json_is_null(v)) {
@@ -137,12 +137,14 @@ static int read_client(const json_t *body, struct appt_client *k, int public_pag
 		return api_string(body, "client", 1, k->public_id, LOADER_PID_MAX - 1, e);
 	if (!json_is_object(v))
 		return err_invalid(e, "client", "client must be an id or an object");
-	if (api_only_fields(v, fields, e) || api_string(v, "first_name", public_page, k->first_name, 100, e) ||
+	if (api_only_fields(v, fields, e) ||
+	    api_string(v, "first_name", public_page, k->first_name, 100, e) ||
 	    api_string(v, "last_name", public_page, k->last_name, 100, e) ||
 	    api_string(v, "email", 0, k->email, 254, e) || api_string(v, "phone", 0, k->phone, 40, e))
 		return -1;
 	if (public_page && !k->email[0] && !k->phone[0])
-		return err_set(e, 400, "missing_field", "client.email", "an e-mail address or a phone number is needed");
+		return err_set(e, 400, "missing_field", "client.email",
+			       "an e-mail address or a phone number is needed");
 	return 0;
 }
 
@@ -168,7 +170,8 @@ static int read_answers(const json_t *body, struct appt_request *q, struct err *
 		else if (json_is_string(val) && json_string_length(val) <= APPT_ANSWER_MAX)
 			snprintf(a->answer, sizeof(a->answer), "%s", json_string_value(val));
 		else
-			return err_invalid(e, "answers", "an answer is a string of at most %d bytes or a boolean",
+			return err_invalid(e, "answers",
+					   "an answer is a string of at most %d bytes or a boolean",
 					   APPT_ANSWER_MAX);
 		q->nanswers++;
 	}
@@ -177,7 +180,7 @@ static int read_answers(const json_t *body, struct appt_request *q, struct err *
 
 static int read_override(const json_t *body, struct appt_override *ov, struct err *e)
 {
-	static const char *const fields[] = { "notice", "horizon", "grid", NULL };
+	static const char *const fields[] = {"notice", "horizon", "grid", NULL};
 	json_t *v = json_object_get(body, "override");
 	memset(ov, 0, sizeof(*ov));
 	if (!v || json_is_null(v))
@@ -185,7 +188,8 @@ static int read_override(const json_t *body, struct appt_override *ov, struct er
 	if (!json_is_object(v))
 		return err_invalid(e, "override", "override must be an object");
 	return api_only_fields(v, fields, e) || api_bool(v, "notice", 0, 0, &ov->notice, e) ||
-			       api_bool(v, "horizon", 0, 0, &ov->horizon, e) || api_bool(v, "grid", 0, 0, &ov->grid, e)
+			       api_bool(v, "horizon", 0, 0, &ov->horizon, e) ||
+			       api_bool(v, "grid", 0, 0, &ov->grid, e)
 		       ? -1
 		       : 0;
 }
@@ -193,7 +197,7 @@ static int read_override(const json_t *body, struct appt_override *ov, struct er
 /* The occurrences of `repeat`: the start's local wall time on every N-th week. */
 static int read_repeat(const json_t *body, const struct tz *z, struct appt_request *q, struct err *e)
 {
-	static const char *const fields[] = { "every_weeks", "count", "until", NULL };
+	static const char *const fields[] = {"every_weeks", "count", "until", NULL};
 	json_t *v = json_object_get(body, "repeat");
 	if (!v || json_is_null(v))
 		return 0;
@@ -202,11 +206,12 @@ static int read_repeat(const json_t *body, const struct tz *z, struct appt_reque
 	if (!json_is_object(v))
 		return err_invalid(e, "repeat", "repeat must be an object");
 	if (api_only_fields(v, fields, e) || api_int(v, "every_weeks", 0, 1, 1, 8, &every, e) ||
-	    api_int(v, "count", 0, 0, 1, APPT_REPEAT_MAX, &count, e) || api_string(v, "until", 0, until, 10, e))
+	    api_int(v, "count", 0, 0, 1, APPT_REPEAT_MAX, &count, e) ||
+	    api_string(v, "until", 0, until, 10, e))
 		return -1;
 	if (!count == !until[0])
 		return err_invalid(e, "repeat", "give either count or until");
-	struct civil wall, end = { 0 };
+	struct civil wall, end = {0};
 	tz_to_civil(z, q->starts[0], &wall);
 	if (until[0] && tz_parse_date(until, &end, e, "repeat.until"))
 		return -1;
@@ -254,7 +259,8 @@ static int read_idem_key(struct http_req *req, struct appt_request *q, struct er
 		return 0;
 	size_t n = strlen(k);
 	if (!n || n > APPT_IDEM_KEY_MAX)
-		return err_invalid(e, "Idempotency-Key", "an Idempotency-Key has 1 to %d characters", APPT_IDEM_KEY_MAX);
+		return err_invalid(e, "Idempotency-Key", "an Idempotency-Key has 1 to %d characters",
+				   APPT_IDEM_KEY_MAX);
 	for (size_t i = 0; i < n; i++)
 		if ((unsigned char)k[i] < 0x21 || (unsigned char)k[i] > 0x7e)
 			return err_invalid(e, "Idempotency-Key", "an Idempotency-Key is printable ASCII");
@@ -265,7 +271,8 @@ static int read_idem_key(struct http_req *req, struct appt_request *q, struct er
 static int read_start(const json_t *body, struct appt_request *q, struct err *e)
 {
 	char s[64];
-	if (api_string(body, "start", 1, s, sizeof(s) - 1, e) || tz_parse_rfc3339(s, &q->starts[0], e, "start"))
+	if (api_string(body, "start", 1, s, sizeof(s) - 1, e) ||
+	    tz_parse_rfc3339(s, &q->starts[0], e, "start"))
 		return -1;
 	q->nstarts = 1;
 	return 0;
@@ -273,7 +280,7 @@ static int read_start(const json_t *body, struct appt_request *q, struct err *e)
 
 static int answer_booking(struct http_req *req, struct http_resp *resp, struct appt_request *q, struct err *e)
 {
-	struct appt_answer_out out = { 0 };
+	struct appt_answer_out out = {0};
 	if (appt_book(api_app(req)->db, q, &out, e))
 		return -1;
 	http_resp_body(resp, out.status, "application/json", out.body, strlen(out.body));
@@ -283,8 +290,9 @@ static int answer_booking(struct http_req *req, struct http_resp *resp, struct a
 
 int handle_appointments_create(struct http_req *req, struct http_resp *resp, struct err *e)
 {
-	static const char *const fields[] = { "service", "staff", "start", "client", "notes", "answers",
-					      "override", "repeat", "dry_run", "accept_partial", NULL };
+	static const char *const fields[] = {"service", "staff",	  "start",    "client",
+					     "notes",	"answers",	  "override", "repeat",
+					     "dry_run", "accept_partial", NULL};
 	const struct account *a = api_account(req);
 	json_t *body = http_req_json(req, e);
 	struct appt_request *q = arena_alloc(http_req_arena(req), sizeof(*q));
@@ -297,16 +305,17 @@ int handle_appointments_create(struct http_req *req, struct http_resp *resp, str
 	if (!body || !z || api_only_fields(body, fields, e) ||
 	    api_string(body, "service", 1, q->service, LOADER_PID_MAX - 1, e) ||
 	    api_string(body, "staff", 1, q->staff, LOADER_PID_MAX - 1, e) || read_start(body, q, e) ||
-	    read_client(body, &q->client, 0, e) || api_string(body, "notes", 0, q->notes, APPT_NOTES_MAX, e) ||
-	    read_answers(body, q, e) || read_override(body, &q->ov, e) ||
-	    api_bool(body, "dry_run", 0, 0, &q->dry_run, e) ||
+	    read_client(body, &q->client, 0, e) ||
+	    api_string(body, "notes", 0, q->notes, APPT_NOTES_MAX, e) || read_answers(body, q, e) ||
+	    read_override(body, &q->ov, e) || api_bool(body, "dry_run", 0, 0, &q->dry_run, e) ||
 	    api_bool(body, "accept_partial", 0, 0, &q->accept_partial, e) || read_idem_key(req, q, e))
 		return -1;
 	int repeat = read_repeat(body, z, q, e);
 	if (repeat < 0)
 		return -1;
 	if (!repeat && (q->dry_run || q->accept_partial))
-		return err_invalid(e, repeat ? "dry_run" : "repeat", "dry_run and accept_partial go with repeat");
+		return err_invalid(e, repeat ? "dry_run" : "repeat",
+				   "dry_run and accept_partial go with repeat");
 	char scope[32];
 	snprintf(scope, sizeof(scope), "office:%lld", (long long)a->id);
 	request_hash(req, scope, q->request_hash);
@@ -315,8 +324,8 @@ int handle_appointments_create(struct http_req *req, struct http_resp *resp, str
 
 int handle_public_book(struct http_req *req, struct http_resp *resp, struct err *e)
 {
-	static const char *const fields[] = { "service", "staff", "start", "client", "answers", "notes",
-					      "consent_email", "consent_sms", NULL };
+	static const char *const fields[] = {"service", "staff",	 "start",	"client", "answers",
+					     "notes",	"consent_email", "consent_sms", NULL};
 	struct account a;
 	if (public_account(req, &a, e))
 		return -1;
@@ -367,8 +376,8 @@ int handle_appointments_list(struct http_req *req, struct http_resp *resp, struc
 	if (tz_day_start(z, from.year, from.month, from.day, &s) || tz_day_start(z, ty, tm, td, &en))
 		return err_set(e, 400, "invalid_date", "from", "not a date");
 	json_t *out;
-	if (appt_list(api_app(req)->db, a->id, staff_user_of(req), staff && strcmp(staff, "any") ? staff : "", s, en,
-		      &out, e))
+	if (appt_list(api_app(req)->db, a->id, staff_user_of(req), staff && strcmp(staff, "any") ? staff : "",
+		      s, en, &out, e))
 		return -1;
 	http_resp_json(resp, 200, out);
 	return 0;
@@ -410,13 +419,15 @@ int handle_appointment_get(struct http_req *req, struct http_resp *resp, struct 
 
 int handle_appointment_patch(struct http_req *req, struct http_resp *resp, struct err *e)
 {
-	static const char *const fields[] = { "start", "staff", "status", "notes", "version", "override", NULL };
+	static const char *const fields[] = {"start",	"staff",    "status", "notes",
+					     "version", "override", NULL};
 	const char *id = path_id(req, e);
 	json_t *body = id ? http_req_json(req, e) : NULL;
 	struct appt_change *ch = arena_alloc(http_req_arena(req), sizeof(*ch));
 	memset(ch, 0, sizeof(*ch));
 	char start[64];
-	if (!body || api_only_fields(body, fields, e) || api_string(body, "start", 0, start, sizeof(start) - 1, e) ||
+	if (!body || api_only_fields(body, fields, e) ||
+	    api_string(body, "start", 0, start, sizeof(start) - 1, e) ||
 	    api_string(body, "staff", 0, ch->staff, LOADER_PID_MAX - 1, e) ||
 	    api_string(body, "status", 0, ch->status, sizeof(ch->status) - 1, e) ||
 	    api_string(body, "notes", 0, ch->notes, APPT_NOTES_MAX, e) ||

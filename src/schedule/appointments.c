@@ -29,9 +29,33 @@ static const char appt_select[] =
 	" JOIN blocks b ON b.account_id = a.account_id AND b.id = a.block_id"
 	" LEFT JOIN clients cl ON cl.account_id = a.account_id AND cl.id = a.client_id";
 
-enum { C_PID, C_SVC, C_STAFF, C_CLIENT, C_START, C_END, C_STATUS, C_SOURCE, C_NOTES, C_OVERRIDDEN,
-       C_RECURRENCE, C_VERSION, C_SEQ, C_CREATED, C_UPDATED, C_ID, C_BLOCK, C_STAFF_ID, C_SERVICE_ID,
-       C_CLIENT_ID, C_STAFF_USER, C_TZ, C_FIRST, C_LAST, C_CAPACITY };
+enum {
+	C_PID,
+	C_SVC,
+	C_STAFF,
+	C_CLIENT,
+	C_START,
+	C_END,
+	C_STATUS,
+	C_SOURCE,
+	C_NOTES,
+	C_OVERRIDDEN,
+	C_RECURRENCE,
+	C_VERSION,
+	C_SEQ,
+	C_CREATED,
+	C_UPDATED,
+	C_ID,
+	C_BLOCK,
+	C_STAFF_ID,
+	C_SERVICE_ID,
+	C_CLIENT_ID,
+	C_STAFF_USER,
+	C_TZ,
+	C_FIRST,
+	C_LAST,
+	C_CAPACITY
+};
 
 static const char *time_text(const struct tz *z, int64_t utc, char buf[TZ_RFC3339_SIZE])
 {
@@ -47,16 +71,16 @@ static json_t *row_json(db_rows *r)
 	if (!db_rows_is_null(r, C_CLIENT))
 		client = json_pack("{s:s, s:s, s:s}", "id", db_rows_text(r, C_CLIENT), "first_name",
 				   db_rows_text(r, C_FIRST), "last_name", db_rows_text(r, C_LAST));
-	return json_pack("{s:s, s:s, s:s, s:o, s:s, s:s, s:s, s:s, s:s, s:b, s:s?, s:I, s:I, s:s, s:s}", "id",
-			 db_rows_text(r, C_PID), "service", db_rows_text(r, C_SVC), "staff",
-			 db_rows_text(r, C_STAFF), "client", client, "start",
-			 time_text(z, db_rows_int(r, C_START), s), "end", time_text(z, db_rows_int(r, C_END), en),
-			 "status", db_rows_text(r, C_STATUS), "source", db_rows_text(r, C_SOURCE), "notes",
-			 db_rows_text(r, C_NOTES), "rules_overridden", (int)db_rows_int(r, C_OVERRIDDEN),
-			 "recurrence_id", db_rows_text(r, C_RECURRENCE), "version",
-			 (json_int_t)db_rows_int(r, C_VERSION), "change_seq", (json_int_t)db_rows_int(r, C_SEQ),
-			 "created_at", time_text(z, db_rows_int(r, C_CREATED), cr), "updated_at",
-			 time_text(z, db_rows_int(r, C_UPDATED), up));
+	return json_pack(
+		"{s:s, s:s, s:s, s:o, s:s, s:s, s:s, s:s, s:s, s:b, s:s?, s:I, s:I, s:s, s:s}", "id",
+		db_rows_text(r, C_PID), "service", db_rows_text(r, C_SVC), "staff", db_rows_text(r, C_STAFF),
+		"client", client, "start", time_text(z, db_rows_int(r, C_START), s), "end",
+		time_text(z, db_rows_int(r, C_END), en), "status", db_rows_text(r, C_STATUS), "source",
+		db_rows_text(r, C_SOURCE), "notes", db_rows_text(r, C_NOTES), "rules_overridden",
+		(int)db_rows_int(r, C_OVERRIDDEN), "recurrence_id", db_rows_text(r, C_RECURRENCE), "version",
+		(json_int_t)db_rows_int(r, C_VERSION), "change_seq", (json_int_t)db_rows_int(r, C_SEQ),
+		"created_at", time_text(z, db_rows_int(r, C_CREATED), cr), "updated_at",
+		time_text(z, db_rows_int(r, C_UPDATED), up));
 }
 
 /* The JSON of appointment row id (inside or outside a transaction). */
@@ -87,7 +111,7 @@ struct placement {
 	int64_t cand_session[SLOTS_MAX_STAFF];
 	char cand_pid[SLOTS_MAX_STAFF][LOADER_PID_MAX];
 	struct err why; /* when ncand == 0 */
-	int chosen;     /* index in cand_* used by the transaction */
+	int chosen;	/* index in cand_* used by the transaction */
 	int64_t appt_id;
 };
 
@@ -119,10 +143,11 @@ struct book_ctx {
  * skips a change committed late). */
 static int next_change_seq(db_conn *c, int64_t account_id, int64_t *seq, struct err *e)
 {
-	int rc = db_query_int(c,
-			      "INSERT INTO change_counters (account_id, seq) VALUES ($1, 1)"
-			      " ON CONFLICT (account_id) DO UPDATE SET seq = change_counters.seq + 1 RETURNING seq",
-			      DB_ARGS(DB_INT(account_id)), seq, e);
+	int rc = db_query_int(
+		c,
+		"INSERT INTO change_counters (account_id, seq) VALUES ($1, 1)"
+		" ON CONFLICT (account_id) DO UPDATE SET seq = change_counters.seq + 1 RETURNING seq",
+		DB_ARGS(DB_INT(account_id)), seq, e);
 	return rc == 1 ? 0 : rc < 0 ? -1 : err_internal(e, "no change_seq");
 }
 
@@ -158,8 +183,9 @@ static int resolve_client(db_conn *c, const struct appt_request *q, int64_t *cli
 				   client_id, e))
 		return -1;
 	if (k->has_consents &&
-	    db_exec(c, "UPDATE clients SET consent_email = $3, consent_sms = $4, updated_at = $5"
-		       " WHERE account_id = $1 AND id = $2",
+	    db_exec(c,
+		    "UPDATE clients SET consent_email = $3, consent_sms = $4, updated_at = $5"
+		    " WHERE account_id = $1 AND id = $2",
 		    DB_ARGS(DB_INT(q->account_id), DB_INT(*client_id), DB_INT(k->consent_email),
 			    DB_INT(k->consent_sms), DB_INT(q->now)),
 		    e) < 0)
@@ -184,14 +210,16 @@ static int take_block(db_conn *c, struct book_ctx *x, const struct placement *p,
 	const struct appt_request *q = x->req;
 	int64_t staff_id = p->cand_staff[p->chosen], session = p->cand_session[p->chosen];
 	if (x->svc.capacity > 1 && session) {
-		int n = db_exec(c,
-				"UPDATE blocks SET seats_taken = seats_taken + 1 WHERE account_id = $1 AND id = $2"
-				" AND seats_taken < capacity AND status = 'active'",
-				DB_ARGS(DB_INT(q->account_id), DB_INT(session)), e);
+		int n = db_exec(
+			c,
+			"UPDATE blocks SET seats_taken = seats_taken + 1 WHERE account_id = $1 AND id = $2"
+			" AND seats_taken < capacity AND status = 'active'",
+			DB_ARGS(DB_INT(q->account_id), DB_INT(session)), e);
 		if (n < 0)
 			return -1;
 		if (n == 0)
-			return err_set(e, 409, "session_full", "start", "every seat of this session is taken");
+			return err_set(e, 409, "session_full", "start",
+				       "every seat of this session is taken");
 		*block_id = session;
 		return 0;
 	}
@@ -199,13 +227,14 @@ static int take_block(db_conn *c, struct book_ctx *x, const struct placement *p,
 	int64_t to = p->start + (int64_t)(x->svc.duration + x->svc.buffer_after) * 60;
 	if (lock_agenda(c, q->account_id, staff_id, e))
 		return -1;
-	int rc = db_query_int(c,
-			      "INSERT INTO blocks (account_id, staff_id, service_id, blocked_from, blocked_to,"
-			      " status, capacity, seats_taken) VALUES ($1, $2, $3, $4, $5, 'active', $6, 1)"
-			      " RETURNING id",
-			      DB_ARGS(DB_INT(q->account_id), DB_INT(staff_id), DB_INT(x->svc.id), DB_INT(from),
-				      DB_INT(to), DB_INT(x->svc.capacity)),
-			      block_id, e);
+	int rc =
+		db_query_int(c,
+			     "INSERT INTO blocks (account_id, staff_id, service_id, blocked_from, blocked_to,"
+			     " status, capacity, seats_taken) VALUES ($1, $2, $3, $4, $5, 'active', $6, 1)"
+			     " RETURNING id",
+			     DB_ARGS(DB_INT(q->account_id), DB_INT(staff_id), DB_INT(x->svc.id), DB_INT(from),
+				     DB_INT(to), DB_INT(x->svc.capacity)),
+			     block_id, e);
 	if (rc == DB_CONFLICT && !strcmp(db_conflict_name(c), "blocks_no_overlap")) {
 		if (x->svc.capacity > 1)
 			x->session_race = 1; /* maybe the same session, created meanwhile */
@@ -229,24 +258,27 @@ static int place_one(db_conn *c, struct book_ctx *x, struct placement *p, int64_
 	int rc = db_query_int(
 		c,
 		"INSERT INTO appointments (account_id, public_id, block_id, service_id, staff_id, client_id,"
-		" starts_at, ends_at, status, source, notes, rules_overridden, recurrence_id, manage_token_hash,"
+		" starts_at, ends_at, status, source, notes, rules_overridden, recurrence_id, "
+		"manage_token_hash,"
 		" version, change_seq, created_at, updated_at)"
 		" VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'booked', $9, $10, $11, $12, $13, 1, $14, $15, $15)"
 		" RETURNING id",
 		DB_ARGS(DB_INT(q->account_id), DB_TEXT(pid), DB_INT(block_id), DB_INT(x->svc.id),
 			DB_INT(p->cand_staff[p->chosen]), client_id ? DB_INT(client_id) : DB_NULL,
-			DB_INT(p->start), DB_INT(end), DB_TEXT(q->source == APPT_PUBLIC ? "public" : "office"),
-			DB_TEXT(q->notes), DB_INT(x->overridden),
-			DB_TEXT(x->recurrence_id[0] ? x->recurrence_id : NULL), DB_NULL,
-			DB_INT(seq), DB_INT(q->now)),
+			DB_INT(p->start), DB_INT(end),
+			DB_TEXT(q->source == APPT_PUBLIC ? "public" : "office"), DB_TEXT(q->notes),
+			DB_INT(x->overridden), DB_TEXT(x->recurrence_id[0] ? x->recurrence_id : NULL),
+			DB_NULL, DB_INT(seq), DB_INT(q->now)),
 		&p->appt_id, e);
 	if (rc != 1)
 		return rc < 0 ? -1 : err_internal(e, "no appointment id");
-	if (with_token && manage_token_issue(c, q->account_id, p->appt_id, "booking", q->now, x->manage_token, e))
+	if (with_token &&
+	    manage_token_issue(c, q->account_id, p->appt_id, "booking", q->now, x->manage_token, e))
 		return -1;
 	for (int i = 0; i < q->nanswers; i++)
 		if (db_exec(c,
-			    "INSERT INTO appointment_answers (account_id, appointment_id, question_id, answer)"
+			    "INSERT INTO appointment_answers (account_id, appointment_id, question_id, "
+			    "answer)"
 			    " VALUES ($1, $2, $3, $4)",
 			    DB_ARGS(DB_INT(q->account_id), DB_INT(p->appt_id), DB_INT(x->answer_qid[i]),
 				    DB_TEXT(q->answers[i].answer)),
@@ -265,8 +297,8 @@ static json_t *unplaced_json(const struct book_ctx *x, const struct tz *z)
 		char s[TZ_RFC3339_SIZE];
 		if (p->ncand)
 			continue;
-		json_array_append_new(list, json_pack("{s:s, s:s, s:s}", "start", time_text(z, p->start, s), "code",
-						      p->why.code, "message", p->why.message));
+		json_array_append_new(list, json_pack("{s:s, s:s, s:s}", "start", time_text(z, p->start, s),
+						      "code", p->why.code, "message", p->why.message));
 	}
 	return list;
 }
@@ -284,8 +316,8 @@ static int book_tx(db_conn *c, void *ctx, struct err *e)
 		if (!x->pl[i].ncand)
 			continue;
 		json_t *one;
-		if (place_one(c, x, &x->pl[i], client_id, e) || appt_json_by_id(c, q->account_id, x->pl[i].appt_id,
-									      &one, e)) {
+		if (place_one(c, x, &x->pl[i], client_id, e) ||
+		    appt_json_by_id(c, q->account_id, x->pl[i].appt_id, &one, e)) {
 			json_decref(list);
 			return -1;
 		}
@@ -303,12 +335,13 @@ static int book_tx(db_conn *c, void *ctx, struct err *e)
 	x->status = 201;
 	if (q->idem_key[0]) {
 		char *text = json_dumps(body, JSON_COMPACT);
-		int rc = db_exec(c,
-				 "INSERT INTO idempotency_keys (account_id, idem_key, request_hash, status, response,"
-				 " created_at) VALUES ($1, $2, $3, $4, $5, $6)",
-				 DB_ARGS(DB_INT(q->source == APPT_PUBLIC ? 0 : q->account_id), DB_TEXT(q->idem_key),
-					 DB_TEXT(q->request_hash), DB_INT(201), DB_TEXT(text), DB_INT(q->now)),
-				 e);
+		int rc = db_exec(
+			c,
+			"INSERT INTO idempotency_keys (account_id, idem_key, request_hash, status, response,"
+			" created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+			DB_ARGS(DB_INT(q->source == APPT_PUBLIC ? 0 : q->account_id), DB_TEXT(q->idem_key),
+				DB_TEXT(q->request_hash), DB_INT(201), DB_TEXT(text), DB_INT(q->now)),
+			e);
 		free(text);
 		if (rc == DB_CONFLICT) {
 			x->idem_race = 1;
@@ -337,8 +370,8 @@ static int idem_lookup(db *d, const struct appt_request *q, struct appt_answer_o
 	int rc = db_query(c,
 			  "SELECT request_hash, status, response FROM idempotency_keys"
 			  " WHERE account_id = $1 AND idem_key = $2",
-			  DB_ARGS(DB_INT(q->source == APPT_PUBLIC ? 0 : q->account_id), DB_TEXT(q->idem_key)), &r,
-			  e);
+			  DB_ARGS(DB_INT(q->source == APPT_PUBLIC ? 0 : q->account_id), DB_TEXT(q->idem_key)),
+			  &r, e);
 	if (rc) {
 		db_release(c);
 		return -1;
@@ -365,7 +398,8 @@ static int load_questions(db_conn *c, struct book_ctx *x, struct err *e)
 {
 	db_rows *r;
 	if (db_query(c,
-		     "SELECT id, public_id, required FROM service_questions WHERE account_id = $1 AND service_id = $2"
+		     "SELECT id, public_id, required FROM service_questions WHERE account_id = $1 AND "
+		     "service_id = $2"
 		     " ORDER BY position, id",
 		     DB_ARGS(DB_INT(x->req->account_id), DB_INT(x->svc.id)), &r, e))
 		return -1;
@@ -387,8 +421,8 @@ static int load_questions(db_conn *c, struct book_ctx *x, struct err *e)
 			if (!strcmp(x->questions[j].public_id, q->answers[i].question))
 				found = j;
 		if (found < 0)
-			return err_set(e, 400, "unknown_question", "answers", "no question %s for this service",
-				       q->answers[i].question);
+			return err_set(e, 400, "unknown_question", "answers",
+				       "no question %s for this service", q->answers[i].question);
 		x->answer_qid[i] = x->questions[found].id;
 	}
 	for (int j = 0; j < x->nquestions; j++) {
@@ -399,8 +433,8 @@ static int load_questions(db_conn *c, struct book_ctx *x, struct err *e)
 			if (x->answer_qid[i] == x->questions[j].id && q->answers[i].answer[0])
 				answered = 1;
 		if (!answered)
-			return err_set(e, 400, "missing_answer", "answers",
-				       "question %s needs an answer", x->questions[j].public_id);
+			return err_set(e, 400, "missing_answer", "answers", "question %s needs an answer",
+				       x->questions[j].public_id);
 	}
 	return 0;
 }
@@ -425,7 +459,7 @@ static struct slots_rules request_rules(const struct appt_request *q, const stru
 static int find_candidates(db_conn *c, struct book_ctx *x, struct placement *p, int first, struct err *e)
 {
 	const struct appt_request *q = x->req;
-	struct loader l = { 0 };
+	struct loader l = {0};
 	int64_t day = p->start >= 0 ? p->start / 86400 : -((-p->start + 86399) / 86400);
 	struct slots_date from, to;
 	tz_civil_from_days(day - 1, &from.year, &from.month, &from.day);
@@ -441,13 +475,13 @@ static int find_candidates(db_conn *c, struct book_ctx *x, struct placement *p, 
 	struct slots_rules rules = request_rules(q, &l, &overridden);
 	p->ncand = 0;
 	p->date = loader_local_date(&l, p->start);
-	struct err first_why = { 0 }, taken = { 0 };
+	struct err first_why = {0}, taken = {0};
 	for (int i = 0; i < l.nstaff; i++) {
 		if (!l.staff[i].provides)
 			continue;
 		if (q->only_staff_user && l.staff[i].user_id != q->only_staff_user)
 			continue;
-		struct err why = { 0 };
+		struct err why = {0};
 		int64_t session;
 		int rc = loader_check_start(&l, &rules, i, p->start, 0, "start", &session, &why);
 		if (rc && q->source == APPT_OFFICE && q->ov.grid && !strcmp(why.code, "off_grid")) {
@@ -553,8 +587,8 @@ static int book_many(db *d, struct book_ctx *x, struct appt_answer_out *out, str
 			return -1;
 		db_rows *r;
 		char name[TZ_NAME_MAX + 1] = "UTC";
-		if (db_query(c, "SELECT time_zone FROM accounts WHERE id = $1", DB_ARGS(DB_INT(x->req->account_id)),
-			     &r, e)) {
+		if (db_query(c, "SELECT time_zone FROM accounts WHERE id = $1",
+			     DB_ARGS(DB_INT(x->req->account_id)), &r, e)) {
 			db_release(c);
 			return -1;
 		}
@@ -569,25 +603,28 @@ static int book_many(db *d, struct book_ctx *x, struct appt_answer_out *out, str
 		for (int i = 0; i < x->npl; i++) {
 			const struct placement *p = &x->pl[i];
 			char s[TZ_RFC3339_SIZE];
-			json_t *one = json_pack("{s:s, s:b}", "start", time_text(z, p->start, s), "placeable", p->ncand > 0);
+			json_t *one = json_pack("{s:s, s:b}", "start", time_text(z, p->start, s), "placeable",
+						p->ncand > 0);
 			if (p->ncand)
 				json_object_set_new(one, "staff", json_string(p->cand_pid[0]));
 			else
 				json_object_set_new(one, "reason",
-						    json_pack("{s:s, s:s}", "code", p->why.code, "message", p->why.message));
+						    json_pack("{s:s, s:s}", "code", p->why.code, "message",
+							      p->why.message));
 			json_array_append_new(plan, one);
 		}
-		json_t *body = json_pack("{s:o, s:i, s:i}", "occurrences", plan, "placeable", placeable, "unplaceable",
-					 x->npl - placeable);
+		json_t *body = json_pack("{s:o, s:i, s:i}", "occurrences", plan, "placeable", placeable,
+					 "unplaceable", x->npl - placeable);
 		out->status = 200;
 		out->body = json_dumps(body, JSON_COMPACT);
 		json_decref(body);
 		return 0;
 	}
 	if (placeable < x->npl && !x->req->accept_partial) {
-		json_t *body = json_pack("{s:{s:s, s:s, s:s}, s:o}", "error", "code", "occurrences_unavailable",
-					 "message", "some occurrences cannot be placed; nothing was booked", "field",
-					 "repeat", "unplaced", unplaced_json(x, z));
+		json_t *body =
+			json_pack("{s:{s:s, s:s, s:s}, s:o}", "error", "code", "occurrences_unavailable",
+				  "message", "some occurrences cannot be placed; nothing was booked", "field",
+				  "repeat", "unplaced", unplaced_json(x, z));
 		out->status = 409;
 		out->body = json_dumps(body, JSON_COMPACT);
 		json_decref(body);
@@ -619,13 +656,14 @@ int appt_book(db *d, const struct appt_request *req, struct appt_answer_out *out
 		if (rc)
 			return rc < 0 ? -1 : 0;
 	}
-	struct book_ctx x = { .req = req, .npl = req->nstarts };
+	struct book_ctx x = {.req = req, .npl = req->nstarts};
 	x.pl = xcalloc((size_t)req->nstarts, sizeof(*x.pl));
 	for (int i = 0; i < req->nstarts; i++)
 		x.pl[i].start = req->starts[i];
 	int rc = find_all(d, &x, e);
 	if (!rc)
-		rc = req->nstarts == 1 && !req->dry_run ? book_single(d, &x, out, e) : book_many(d, &x, out, e);
+		rc = req->nstarts == 1 && !req->dry_run ? book_single(d, &x, out, e)
+							: book_many(d, &x, out, e);
 	json_decref(x.answer_json);
 	free(x.questions);
 	free(x.pl);
@@ -661,8 +699,7 @@ static int select_many(db *d, const char *where, const db_param *params, int npa
 int appt_get(db *d, int64_t account_id, int64_t only_staff_user, const char *id, json_t **out, struct err *e)
 {
 	json_t *list = json_array();
-	if (select_many(d,
-			"WHERE a.account_id = $1 AND a.public_id = $2 AND ($3 = 0 OR st.user_id = $3)",
+	if (select_many(d, "WHERE a.account_id = $1 AND a.public_id = $2 AND ($3 = 0 OR st.user_id = $3)",
 			DB_ARGS(DB_INT(account_id), DB_TEXT(id), DB_INT(only_staff_user)), list, NULL, e)) {
 		json_decref(list);
 		return -1;
@@ -684,21 +721,23 @@ int appt_list(db *d, int64_t account_id, int64_t only_staff_user, const char *st
 			"WHERE a.account_id = $1 AND a.starts_at >= $2 AND a.starts_at < $3"
 			" AND ($4 = '' OR st.public_id = $4) AND ($5 = 0 OR st.user_id = $5)"
 			" ORDER BY a.starts_at, a.id LIMIT 5001",
-			DB_ARGS(DB_INT(account_id), DB_INT(from), DB_INT(to), DB_TEXT(staff), DB_INT(only_staff_user)),
+			DB_ARGS(DB_INT(account_id), DB_INT(from), DB_INT(to), DB_TEXT(staff),
+				DB_INT(only_staff_user)),
 			list, NULL, e)) {
 		json_decref(list);
 		return -1;
 	}
 	if (json_array_size(list) > APPT_LIST_MAX) {
 		json_decref(list);
-		return err_set(e, 422, "range_too_large", "to", "more than %d appointments: ask a shorter range",
-			       APPT_LIST_MAX);
+		return err_set(e, 422, "range_too_large", "to",
+			       "more than %d appointments: ask a shorter range", APPT_LIST_MAX);
 	}
 	*out = json_pack("{s:o}", "appointments", list);
 	return 0;
 }
 
-int appt_changes(db *d, int64_t account_id, int64_t only_staff_user, int64_t since, json_t **out, struct err *e)
+int appt_changes(db *d, int64_t account_id, int64_t only_staff_user, int64_t since, json_t **out,
+		 struct err *e)
 {
 	json_t *list = json_array();
 	int64_t next = since;
@@ -707,7 +746,8 @@ int appt_changes(db *d, int64_t account_id, int64_t only_staff_user, int64_t sin
 	if (select_many(d,
 			"WHERE a.account_id = $1 AND a.change_seq > $2 AND ($3 = 0 OR st.user_id = $3)"
 			" ORDER BY a.change_seq LIMIT 500",
-			DB_ARGS(DB_INT(account_id), DB_INT(since), DB_INT(only_staff_user)), list, &next, e)) {
+			DB_ARGS(DB_INT(account_id), DB_INT(since), DB_INT(only_staff_user)), list, &next,
+			e)) {
 		json_decref(list);
 		return -1;
 	}
@@ -795,28 +835,32 @@ static int move_block(db_conn *c, struct update_ctx *x, int64_t *block_id, struc
 		rc = db_exec(c,
 			     "UPDATE blocks SET staff_id = $3, blocked_from = $4, blocked_to = $5"
 			     " WHERE account_id = $1 AND id = $2",
-			     DB_ARGS(DB_INT(ch->account_id), DB_INT(x->cur.block_id), DB_INT(x->new_staff), DB_INT(from),
-				     DB_INT(to)),
+			     DB_ARGS(DB_INT(ch->account_id), DB_INT(x->cur.block_id), DB_INT(x->new_staff),
+				     DB_INT(from), DB_INT(to)),
 			     e);
 	} else {
 		if (release_block(c, ch->account_id, x->cur.block_id, e))
 			return -1;
 		if (x->new_session) {
 			rc = db_exec(c,
-				     "UPDATE blocks SET seats_taken = seats_taken + 1 WHERE account_id = $1 AND id = $2"
+				     "UPDATE blocks SET seats_taken = seats_taken + 1 WHERE account_id = $1 "
+				     "AND id = $2"
 				     " AND seats_taken < capacity AND status = 'active'",
 				     DB_ARGS(DB_INT(ch->account_id), DB_INT(x->new_session)), e);
 			if (rc == 0)
-				return err_set(e, 409, "session_full", "start", "every seat of this session is taken");
+				return err_set(e, 409, "session_full", "start",
+					       "every seat of this session is taken");
 			*block_id = x->new_session;
 		} else {
-			rc = db_query_int(c,
-					  "INSERT INTO blocks (account_id, staff_id, service_id, blocked_from, blocked_to,"
-					  " status, capacity, seats_taken) VALUES ($1, $2, $3, $4, $5, 'active', $6, 1)"
-					  " RETURNING id",
-					  DB_ARGS(DB_INT(ch->account_id), DB_INT(x->new_staff), DB_INT(x->svc.id),
-						  DB_INT(from), DB_INT(to), DB_INT(x->svc.capacity)),
-					  block_id, e);
+			rc = db_query_int(
+				c,
+				"INSERT INTO blocks (account_id, staff_id, service_id, blocked_from, "
+				"blocked_to,"
+				" status, capacity, seats_taken) VALUES ($1, $2, $3, $4, $5, 'active', $6, 1)"
+				" RETURNING id",
+				DB_ARGS(DB_INT(ch->account_id), DB_INT(x->new_staff), DB_INT(x->svc.id),
+					DB_INT(from), DB_INT(to), DB_INT(x->svc.capacity)),
+				block_id, e);
 		}
 	}
 	if (rc == DB_CONFLICT && !strcmp(db_conflict_name(c), "blocks_no_overlap"))
@@ -832,36 +876,42 @@ static int update_tx(db_conn *c, void *ctx, struct err *e)
 	int rc = db_query_int(c, "SELECT version FROM appointments WHERE account_id = $1 AND id = $2",
 			      DB_ARGS(DB_INT(ch->account_id), DB_INT(x->cur.id)), &version, e);
 	if (rc != 1)
-		return rc < 0 ? -1 : err_set(e, 404, "not_found", NULL, "no such appointment in this business");
+		return rc < 0 ? -1
+			      : err_set(e, 404, "not_found", NULL, "no such appointment in this business");
 	if (ch->version && ch->version != version)
-		return err_set(e, 409, "stale_version", "version", "the appointment changed meanwhile (version %lld)",
-			       (long long)version);
+		return err_set(e, 409, "stale_version", "version",
+			       "the appointment changed meanwhile (version %lld)", (long long)version);
 	if (x->move && move_block(c, x, &block_id, e))
 		return -1;
 	const char *status = ch->status[0] ? ch->status : x->cur.status;
 	if (!strcmp(ch->status, "cancelled") && release_block(c, ch->account_id, block_id, e))
 		return -1;
 	if (!strcmp(ch->status, "no_show") && strcmp(x->cur.status, "no_show") && x->cur.client_id &&
-	    db_exec(c, "UPDATE clients SET no_show_count = no_show_count + 1 WHERE account_id = $1 AND id = $2",
+	    db_exec(c,
+		    "UPDATE clients SET no_show_count = no_show_count + 1 WHERE account_id = $1 AND id = $2",
 		    DB_ARGS(DB_INT(ch->account_id), DB_INT(x->cur.client_id)), e) < 0)
 		return -1;
 	if (next_change_seq(c, ch->account_id, &seq, e))
 		return -1;
 	int64_t start = x->move ? x->new_start : x->cur.start;
 	int64_t end = x->move ? x->new_start + (int64_t)x->svc.duration * 60 : x->cur.end;
-	rc = db_exec(c,
-		     "UPDATE appointments SET staff_id = $3, block_id = $4, starts_at = $5, ends_at = $6, status = $7,"
-		     " notes = CASE WHEN $8 = 1 THEN $9 ELSE notes END, version = version + 1, change_seq = $10,"
-		     " updated_at = $11, cancelled_at = CASE WHEN $7 = 'cancelled' THEN $11 ELSE cancelled_at END,"
-		     " rules_overridden = CASE WHEN $12 = 1 THEN 1 ELSE rules_overridden END"
-		     " WHERE account_id = $1 AND id = $2",
-		     DB_ARGS(DB_INT(ch->account_id), DB_INT(x->cur.id), DB_INT(x->move ? x->new_staff : x->cur.staff_id),
-			     DB_INT(block_id), DB_INT(start), DB_INT(end), DB_TEXT(status), DB_INT(ch->has_notes),
-			     DB_TEXT(ch->notes), DB_INT(seq), DB_INT(ch->now), DB_INT(x->overridden)),
-		     e);
+	rc = db_exec(
+		c,
+		"UPDATE appointments SET staff_id = $3, block_id = $4, starts_at = $5, ends_at = $6, status "
+		"= $7,"
+		" notes = CASE WHEN $8 = 1 THEN $9 ELSE notes END, version = version + 1, change_seq = $10,"
+		" updated_at = $11, cancelled_at = CASE WHEN $7 = 'cancelled' THEN $11 ELSE cancelled_at END,"
+		" rules_overridden = CASE WHEN $12 = 1 THEN 1 ELSE rules_overridden END"
+		" WHERE account_id = $1 AND id = $2",
+		DB_ARGS(DB_INT(ch->account_id), DB_INT(x->cur.id),
+			DB_INT(x->move ? x->new_staff : x->cur.staff_id), DB_INT(block_id), DB_INT(start),
+			DB_INT(end), DB_TEXT(status), DB_INT(ch->has_notes), DB_TEXT(ch->notes), DB_INT(seq),
+			DB_INT(ch->now), DB_INT(x->overridden)),
+		e);
 	if (rc < 0)
 		return -1;
-	if (x->move && x->cur.client_id && clients_note_appointment(c, ch->account_id, x->cur.client_id, start, e))
+	if (x->move && x->cur.client_id &&
+	    clients_note_appointment(c, ch->account_id, x->cur.client_id, start, e))
 		return -1;
 	return appt_json_by_id(c, ch->account_id, x->cur.id, &x->out, e);
 }
@@ -879,7 +929,7 @@ static int check_move(db *d, struct update_ctx *x, struct err *e)
 	db_conn *c;
 	if (db_acquire(d, &c, e))
 		return -1;
-	struct loader l = { 0 };
+	struct loader l = {0};
 	int rc = loader_load(c, ch->account_id, x->cur.service_pid, staff, from, to, ch->now, &l, e);
 	db_release(c);
 	if (rc) {
@@ -901,8 +951,8 @@ static int check_move(db *d, struct update_ctx *x, struct err *e)
 		rules.horizon_s = 0;
 		x->overridden = 1;
 	}
-	rc = loader_check_start(&l, &rules, 0, x->new_start, x->cur.capacity > 1 ? 0 : x->cur.block_id, "start",
-				&x->new_session, e);
+	rc = loader_check_start(&l, &rules, 0, x->new_start, x->cur.capacity > 1 ? 0 : x->cur.block_id,
+				"start", &x->new_session, e);
 	if (rc && ch->ov.grid && !strcmp(e->code, "off_grid")) {
 		err_clear(e);
 		rc = 0;
@@ -914,12 +964,14 @@ static int check_move(db *d, struct update_ctx *x, struct err *e)
 
 int appt_update(db *d, const struct appt_change *ch, json_t **out, struct err *e)
 {
-	struct update_ctx x = { .ch = ch };
+	struct update_ctx x = {.ch = ch};
 	if (read_current(d, ch, &x.cur, e))
 		return -1;
 	if (!strcmp(x.cur.status, "cancelled"))
-		return err_set(e, 422, "appointment_cancelled", NULL, "a cancelled appointment cannot change");
-	x.move = (ch->has_start && ch->start != x.cur.start) || (ch->staff[0] && strcmp(ch->staff, x.cur.staff_pid));
+		return err_set(e, 422, "appointment_cancelled", NULL,
+			       "a cancelled appointment cannot change");
+	x.move = (ch->has_start && ch->start != x.cur.start) ||
+		 (ch->staff[0] && strcmp(ch->staff, x.cur.staff_pid));
 	if (x.move && strcmp(ch->status, "cancelled") && check_move(d, &x, e))
 		return -1;
 	if (!strcmp(ch->status, "cancelled"))
