@@ -137,7 +137,8 @@ static void test_mail_reaches_the_server_with_its_headers(void **state)
 {
 	struct store *s = *state;
 	if (!smtp_addr())
-		fail_msg("CRENEAU_TEST_SMTP and CRENEAU_TEST_MAILDIR are not set: run it through tests/run.sh");
+		fail_msg("CRENEAU_TEST_SMTP and CRENEAU_TEST_MAILDIR are not set: run it through "
+			 "tests/run.sh");
 	configure(smtp_addr());
 	struct err e = {0};
 	char ref[64], to[96], msgid[NOTIFY_MSGID_SIZE], path[1024];
@@ -222,7 +223,8 @@ static void test_server_down_then_up_sends_exactly_once(void **state)
 {
 	struct store *s = *state;
 	if (!smtp_addr())
-		fail_msg("CRENEAU_TEST_SMTP and CRENEAU_TEST_MAILDIR are not set: run it through tests/run.sh");
+		fail_msg("CRENEAU_TEST_SMTP and CRENEAU_TEST_MAILDIR are not set: run it through "
+			 "tests/run.sh");
 	struct err e = {0};
 	char down[64], ref[64], to[96], msgid[NOTIFY_MSGID_SIZE];
 	snprintf(down, sizeof(down), "127.0.0.1:%d", dead_port());
