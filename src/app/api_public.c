@@ -311,9 +311,11 @@ int handle_page_booking(struct http_req *req, struct http_resp *resp, struct err
 	return serve_business_page(req, resp, "/b/index.html", e);
 }
 
+/* The widget's framed page is the booking page itself: its script sees the /widget/ path and
+ * switches to framed mode (no footer, height reported to the embedding page). */
 int handle_page_widget(struct http_req *req, struct http_resp *resp, struct err *e)
 {
-	return serve_business_page(req, resp, "/widget/b/index.html", e);
+	return serve_business_page(req, resp, "/b/index.html", e);
 }
 
 /* The manage page is the same file for every token: its script asks the manage API. */

@@ -7,6 +7,11 @@
 // shown in the business's zone. Texts from the business (theme) go in with textContent only.
 import { init, intlLocale, lang, t } from '../common/i18n.js';
 
+/* The widget (/widget/b/{slug}) serves this same page inside an iframe: mark it framed before
+ * anything renders, so the stylesheet and the height reporting know. */
+if (location.pathname.startsWith('/widget/'))
+	document.documentElement.setAttribute('data-framed', '');
+
 /* ---------- helpers shared with the manage page ---------- */
 
 export class PublicError extends Error {
