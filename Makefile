@@ -29,7 +29,7 @@ ALL_CFLAGS = $(CFLAGS_BASE) $(OPT) $(PKG_CFLAGS) $(CFLAGS)
 # Test and bench programs record their header dependencies next to themselves.
 DEPS = -MMD -MP -MF $@.d -MT $@
 # libphonenumber (C++, no pkg-config file) sits behind a small C shim (src/**/*.cc).
-LDLIBS_ALL = $(PKG_LIBS) -lphonenumber -lstdc++ -lm -lpthread $(LDLIBS)
+LDLIBS_ALL = $(PKG_LIBS) -lhpdf -lphonenumber -lstdc++ -lm -lpthread $(LDLIBS)
 CXX ?= g++
 ALL_CXXFLAGS = -std=c++17 -g -pthread -Wall -Wextra -Wshadow -Werror -Isrc $(OPT) $(CXXFLAGS)
 LDFLAGS_ALL = $(OPT) $(LDFLAGS)
