@@ -44,6 +44,10 @@ struct outbox_email {
 	const char *template_name; /* templates/<locale>/<name>.*; NULL = kind */
 	const json_t *vars;	   /* object of the template's variables; NULL = {} */
 	const char *reply_to;	   /* the business's address, or NULL */
+	int64_t client_id;	   /* the end client it goes to; 0 = none */
+	int64_t appointment_id;	   /* the appointment it is about; 0 = none */
+	int64_t expires_at;	   /* not sent after this instant (state suppressed, reason
+				    * "expired"); 0 = never */
 };
 
 /* Writes the message and enqueues its send job ("outbox:<id>") in the caller's open
@@ -51,6 +55,27 @@ struct outbox_email {
  * of the caller). Returns 1 when written, 0 when the same key was written before (nothing
  * changes), negative on error (400 for a bad address or field). */
 int outbox_email(db_conn *c, const struct outbox_email *m, struct err *e) WUR;
+
+/* An SMS to write to the outbox (src/notify/sms*.c). Same rules as outbox_email: the key is
+ * (account_id, subject_ref, to, kind, version, 'sms'); borrowed fields; 1 written, 0 already
+ * there, negative on error. `to` is E.164. The send job (kind "sms.send") decides at sending
+ * whether the SMS may go (trial, plan, consent, monthly quota, quiet hours, expiry) and
+ * records why not in outbox.reason; the text is rendered then, normalised and cut to at
+ * most 3 segments. */
+struct outbox_sms {
+	int64_t account_id;
+	const char *kind;
+	const char *subject_ref;
+	int64_t version;
+	const char *to;
+	const char *locale;
+	const char *template_name; /* NULL = kind; the account's edited text wins when it has one */
+	const json_t *vars;
+	int64_t client_id;	/* whose consent is checked at sending; 0 = none needed */
+	int64_t appointment_id; /* 0 = none */
+	int64_t expires_at;	/* 0 = never */
+};
+int outbox_sms(db_conn *c, const struct outbox_sms *m, struct err *e) WUR;
 
 /* The three parts of a rendered message; malloc'd, released by notify_rendered_release. */
 struct notify_rendered {
