@@ -115,4 +115,16 @@ HANDLER(handle_theme_put);
 HANDLER(handle_theme_logo_put);
 HANDLER(handle_theme_logo_delete);
 
+/* api_notify.c: notification settings, texts, log */
+/* -- handlers of api_notify.c go here -- */
+
+/* api_hooks.c: gateway callbacks */
+/* -- handlers of api_hooks.c go here -- */
+
+/* api_billing.c: billing identity, invoices, credit notes */
+/* -- handlers of api_billing.c go here -- */
+
+/* api_subscription.c: subscription, cancellation, deletion, operator account pages */
+/* -- handlers of api_subscription.c go here -- */
+
 #endif

@@ -134,6 +134,19 @@ const struct http_route app_routes[] = {
 	{"DELETE", "/api/v1/theme/logo", handle_theme_logo_delete,
 	 TENANT | ROUTE_OWNER | ROUTE_NEEDS(FEAT_BRANDING), 0, NULL},
 
+	/* notifications: settings, edited texts, log (src/app/api_notify.c) */
+	/* -- routes of api_notify.c go here -- */
+
+	/* hooks called by the platform's gateways (src/app/api_hooks.c) */
+	/* -- routes of api_hooks.c go here -- */
+
+	/* billing identity, invoices and credit notes (src/app/api_billing.c) */
+	/* -- routes of api_billing.c go here -- */
+
+	/* subscription, cancellation, account deletion, operator account pages
+	 * (src/app/api_subscription.c) */
+	/* -- routes of api_subscription.c go here -- */
+
 	/* test mode only */
 	{"GET", "/api/v1/test/clock", handle_test_clock_get, TEST, 0, NULL},
 	{"POST", "/api/v1/test/clock", handle_test_clock_post, TEST, 4096, NULL},
