@@ -5,6 +5,7 @@
 #ifndef CRENEAU_SMS_H
 #define CRENEAU_SMS_H
 #include <stddef.h>
+#include <stdint.h>
 
 #include "base/buf.h"
 #include "base/err.h"
@@ -27,7 +28,30 @@ struct sms_measure {
  * 400 `invalid_text` when in is not UTF-8 or longer than SMS_TEXT_MAX. */
 int sms_normalise(const char *in, int accent_free, struct buf *out, struct err *e) WUR;
 
-/* Measures an already normalised text. */
+/* Measures an already normalised text: GSM-7 when every character is in the GSM 03.38
+ * tables, else UCS-2 (a character past U+FFFF, e.g. an emoji, takes 2 units); segments 1
+ * up to 160/70 units, else parts of 153/67 that never split an escape or surrogate pair. */
 void sms_measure_text(const char *text, struct sms_measure *m);
+
+/* GSM-7 septets the code point c takes: 1 (basic table), 2 (^{}[]~\| € and form feed, the
+ * extension table), 0 when it is not in GSM-7. */
+int sms_gsm7_units(uint32_t c);
+
+/* Appends text (normalised) to out, cut when it needs more than max_segments: the longest
+ * prefix of whole characters that leaves room for the ellipsis ("..." in GSM-7, "…" in
+ * UCS-2) within max_segments, trailing spaces dropped. *m measures what was appended.
+ * Returns 0 when appended whole, 1 when cut, negative when out's cap is too small. */
+int sms_fit(const char *text, int max_segments, struct buf *out, struct sms_measure *m, struct err *e) WUR;
+
+/* sms_normalise then sms_fit to SMS_MAX_SEGMENTS: the text as it is sent. Same returns. */
+int sms_prepare(const char *in, int accent_free, struct buf *out, struct sms_measure *m, struct err *e) WUR;
+
+/* True when s is a valid alphanumeric sender name: 1 to SMS_SENDER_MAX ASCII letters, digits,
+ * spaces and . - & ' with at least one letter and no space at either end. */
+int sms_sender_ok(const char *s);
+
+/* The default sender of a business: its name without accents nor other characters, cut to
+ * SMS_SENDER_MAX; "Creneau" when nothing valid is left. */
+void sms_sender_default(const char *business_name, char out[SMS_SENDER_MAX + 1]);
 
 #endif
