@@ -40,6 +40,7 @@ static void configure_mail(const struct config *cfg)
 		.smtp_password = cfg->smtp_password,
 		.mail_from = cfg->mail_from,
 		.mail_from_name = cfg->mail_from_name,
+		.public_url = cfg->public_url,
 	};
 	notify_configure(&nc);
 }

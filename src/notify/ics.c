@@ -56,7 +56,8 @@ int ics_render(const struct ics_event *ev, enum ics_method m, char **out, size_t
 	if (ev->end <= ev->start)
 		return err_set(e, 400, "invalid_field", "end", "an event ends after it starts");
 	if (!text_ok(ev->summary) || !text_ok(ev->location) || !text_ok(ev->description) ||
-	    !text_ok(ev->organizer_name) || !text_ok(ev->organizer_email))
+	    !text_ok(ev->organizer_name) || !text_ok(ev->organizer_email) || !text_ok(ev->attendee_name) ||
+	    !text_ok(ev->attendee_email))
 		return err_set(e, 400, "invalid_field", "summary", "a text of an event has at most %d bytes",
 			       ICS_TEXT_MAX);
 	pthread_once(&utc_once, take_utc);
@@ -90,6 +91,15 @@ int ics_render(const struct ics_event *ev, enum ics_method m, char **out, size_t
 			icalproperty_add_parameter(org, icalparameter_new_cn(ev->organizer_name));
 		icalcomponent_add_property(vev, org);
 	}
+	if (ev->attendee_email && *ev->attendee_email) {
+		char mailto[ICS_TEXT_MAX + 8];
+		snprintf(mailto, sizeof(mailto), "mailto:%s", ev->attendee_email);
+		icalproperty *att = icalproperty_new_attendee(mailto);
+		if (ev->attendee_name && *ev->attendee_name)
+			icalproperty_add_parameter(att, icalparameter_new_cn(ev->attendee_name));
+		icalproperty_add_parameter(att, icalparameter_new_role(ICAL_ROLE_REQPARTICIPANT));
+		icalcomponent_add_property(vev, att);
+	}
 	icalcomponent_add_component(cal, vev);
 	char *text = icalcomponent_as_ical_string_r(cal);
 	icalcomponent_free(cal);
@@ -98,4 +108,40 @@ int ics_render(const struct ics_event *ev, enum ics_method m, char **out, size_t
 	*out = text;
 	*len = strlen(text);
 	return 0;
+}
+
+static const char *jstr(const json_t *o, const char *k)
+{
+	return json_string_value(json_object_get(o, k));
+}
+
+static int64_t jint(const json_t *o, const char *k)
+{
+	return json_integer_value(json_object_get(o, k));
+}
+
+int ics_render_json(const json_t *o, enum ics_method *m, char **out, size_t *len, struct err *e)
+{
+	*out = NULL;
+	*len = 0;
+	const char *method = jstr(o, "method");
+	if (!json_is_object(o) || !method || (strcmp(method, "REQUEST") && strcmp(method, "CANCEL")))
+		return err_set(e, 400, "invalid_field", "method",
+			       "a calendar needs METHOD REQUEST or CANCEL");
+	*m = strcmp(method, "CANCEL") ? ICS_REQUEST : ICS_CANCEL;
+	struct ics_event ev = {
+		.uid = jstr(o, "uid"),
+		.sequence = jint(o, "sequence"),
+		.start = jint(o, "start"),
+		.end = jint(o, "end"),
+		.stamp = jint(o, "stamp"),
+		.summary = jstr(o, "summary"),
+		.location = jstr(o, "location"),
+		.description = jstr(o, "description"),
+		.organizer_name = jstr(o, "organizer_name"),
+		.organizer_email = jstr(o, "organizer_email"),
+		.attendee_name = jstr(o, "attendee_name"),
+		.attendee_email = jstr(o, "attendee_email"),
+	};
+	return ics_render(&ev, *m, out, len, e);
 }

@@ -12,6 +12,8 @@
 #define QP_LINE_MAX  76
 #define WORD_RAW_MAX 45 /* bytes per encoded word: 60 base64 chars, 75 with the markers */
 #define BOUNDARY     "=_creneau_alternative" /* "=_" never occurs in quoted-printable output */
+#define BOUNDARY_MIX "=_creneau_mixed"	     /* nor in base64 output */
+#define B64_LINE     57			     /* raw bytes per base64 line: 76 characters */
 
 int notify_address_ok(const char *s)
 {
@@ -153,6 +155,74 @@ static int part(struct buf *out, const char *type, const char *body)
 	return quoted_printable(out, body);
 }
 
+/* Appends data as base64 in lines of 76 characters. */
+static int base64_lines(struct buf *out, const unsigned char *data, size_t len)
+{
+	for (size_t i = 0; i < len; i += B64_LINE) {
+		size_t take = len - i > B64_LINE ? B64_LINE : len - i;
+		char b64[sodium_base64_ENCODED_LEN(B64_LINE, sodium_base64_VARIANT_ORIGINAL)];
+		sodium_bin2base64(b64, sizeof(b64), data + i, take, sodium_base64_VARIANT_ORIGINAL);
+		if (buf_appends(out, b64) || buf_appends(out, "\r\n"))
+			return -1;
+	}
+	return 0;
+}
+
+/* A content-type token or parameter value we write without quoting: letters, digits and
+ * "-+./" only. */
+static int token_ok(const char *s)
+{
+	if (!s || !*s || strlen(s) > 127)
+		return 0;
+	for (const char *p = s; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+		      strchr("-+./", *p)))
+			return 0;
+	return 1;
+}
+
+/* filename="name" when plain ASCII, else RFC 2231 filename*=UTF-8''%XX. */
+static int filename_param(struct buf *out, const char *name)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	if (plain_ascii(name, "\"\\;") && strlen(name) <= 60)
+		return buf_appendf(out, "; filename=\"%s\"", name);
+	if (buf_appends(out, ";\r\n filename*=UTF-8''"))
+		return -1;
+	for (const unsigned char *p = (const unsigned char *)name; *p; p++) {
+		int plain = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+			    (*p >= '0' && *p <= '9') || strchr("-._", *p);
+		char tok[3] = {'%', hex[*p >> 4], hex[*p & 15]};
+		if (plain ? buf_append(out, (const char *)p, 1) : buf_append(out, tok, 3))
+			return -1;
+	}
+	return 0;
+}
+
+static int attachment(struct buf *out, const struct mime_attachment *a)
+{
+	if (buf_appendf(out, "--" BOUNDARY_MIX "\r\nContent-Type: %s\r\nContent-Disposition: attachment",
+			a->content_type) ||
+	    filename_param(out, a->filename) ||
+	    buf_appends(out, "\r\nContent-Transfer-Encoding: base64\r\n\r\n"))
+		return -1;
+	return base64_lines(out, a->data, a->len);
+}
+
+static int alternative(struct buf *out, const struct mime_mail *m)
+{
+	if (part(out, "text/plain", m->text) || part(out, "text/html", m->html))
+		return -1;
+	if (m->calendar && (buf_appendf(out,
+					"--" BOUNDARY "\r\n"
+					"Content-Type: text/calendar; charset=UTF-8; method=%s\r\n"
+					"Content-Transfer-Encoding: base64\r\n\r\n",
+					m->calendar_method) ||
+			    base64_lines(out, (const unsigned char *)m->calendar, strlen(m->calendar))))
+		return -1;
+	return buf_appends(out, "--" BOUNDARY "--\r\n");
+}
+
 int mime_build(const struct mime_mail *m, struct buf *out, struct err *e)
 {
 	if (!notify_address_ok(m->from))
@@ -163,6 +233,16 @@ int mime_build(const struct mime_mail *m, struct buf *out, struct err *e)
 		return err_invalid(e, "reply_to", "bad reply-to address");
 	if (!plain_ascii(m->message_id, "<> ") || !strchr(m->message_id, '@'))
 		return err_invalid(e, "message_id", "bad Message-ID");
+	if (m->calendar && (!m->calendar_method ||
+			    (strcmp(m->calendar_method, "REQUEST") && strcmp(m->calendar_method, "CANCEL"))))
+		return err_invalid(e, "calendar_method", "a calendar needs METHOD REQUEST or CANCEL");
+	if (m->nattachments < 0 || m->nattachments > MIME_ATTACHMENTS_MAX)
+		return err_invalid(e, "attachments", "at most %d attachments", MIME_ATTACHMENTS_MAX);
+	for (int i = 0; i < m->nattachments; i++)
+		if (!token_ok(m->attachments[i].content_type) || !m->attachments[i].filename ||
+		    !*m->attachments[i].filename || strlen(m->attachments[i].filename) > 255)
+			return err_invalid(e, "attachments", "an attachment needs a plain type and a name");
+	int mixed = m->calendar || m->nattachments > 0;
 	int bad = header_date(out, m->date) || header_from(out, m->from_name, m->from) ||
 		  buf_appendf(out, "To: <%s>\r\n", m->to);
 	if (!bad && m->reply_to && *m->reply_to)
@@ -171,13 +251,34 @@ int mime_build(const struct mime_mail *m, struct buf *out, struct err *e)
 	      buf_appendf(out,
 			  "Message-ID: <%s>\r\n"
 			  "MIME-Version: 1.0\r\n"
-			  "Auto-Submitted: auto-generated\r\n"
-			  "Content-Type: multipart/alternative; boundary=\"" BOUNDARY "\"\r\n"
-			  "\r\n"
-			  "This is a multi-part message in MIME format.\r\n",
-			  m->message_id) ||
-	      part(out, "text/plain", m->text) || part(out, "text/html", m->html) ||
-	      buf_appends(out, "--" BOUNDARY "--\r\n");
+			  "Auto-Submitted: auto-generated\r\n",
+			  m->message_id);
+	if (!mixed) {
+		bad = bad ||
+		      buf_appends(out, "Content-Type: multipart/alternative; boundary=\"" BOUNDARY "\"\r\n"
+				       "\r\n"
+				       "This is a multi-part message in MIME format.\r\n") ||
+		      alternative(out, m);
+	} else {
+		bad = bad ||
+		      buf_appends(out, "Content-Type: multipart/mixed; boundary=\"" BOUNDARY_MIX "\"\r\n"
+				       "\r\n"
+				       "This is a multi-part message in MIME format.\r\n"
+				       "--" BOUNDARY_MIX "\r\n"
+				       "Content-Type: multipart/alternative; boundary=\"" BOUNDARY "\"\r\n"
+				       "\r\n") ||
+		      alternative(out, m);
+		if (!bad && m->calendar) {
+			struct mime_attachment ics = {.filename = "invite.ics",
+						      .content_type = "application/ics",
+						      .data = m->calendar,
+						      .len = strlen(m->calendar)};
+			bad = attachment(out, &ics);
+		}
+		for (int i = 0; !bad && i < m->nattachments; i++)
+			bad = attachment(out, &m->attachments[i]);
+		bad = bad || buf_appends(out, "--" BOUNDARY_MIX "--\r\n");
+	}
 	if (bad)
 		return err_set(e, 500, "mail_too_large", NULL, "message over %zu bytes", out->cap);
 	return 0;

@@ -11,10 +11,11 @@
 #include "base/err.h"
 #include "db/db.h"
 
-#define NOTIFY_ADDR_MAX	  254	 /* bytes of an e-mail address */
-#define NOTIFY_REF_MAX	  200	 /* bytes of a kind, subject_ref or template name */
-#define NOTIFY_VARS_MAX	  65536	 /* bytes of the serialised template variables */
-#define NOTIFY_OUTPUT_MAX 262144 /* bytes of one rendered part */
+#define NOTIFY_ADDR_MAX	  254		     /* bytes of an e-mail address */
+#define NOTIFY_REF_MAX	  200		     /* bytes of a kind, subject_ref or template name */
+#define NOTIFY_VARS_MAX	  65536		     /* bytes of the serialised template variables */
+#define NOTIFY_OUTPUT_MAX 262144	     /* bytes of one rendered part */
+#define NOTIFY_ATTACH_MAX (10 * 1024 * 1024) /* bytes of a message's attached files together */
 
 /* The mail relay and the sender. Strings are copied; NULL or "" leaves a field empty. */
 struct notify_config {
@@ -25,6 +26,7 @@ struct notify_config {
 	const char *mail_from;	    /* the platform's address, e.g. no-reply@creneau.example */
 	const char *mail_from_name; /* display name, e.g. "Créneau" */
 	int timeout_s;		    /* whole SMTP exchange; 0 = 30 */
+	const char *public_url;	    /* base of the links in messages; NULL = http://127.0.0.1:8080 */
 };
 
 /* Sets the relay (may be called again, e.g. by tests; sends in flight keep the old one) and
@@ -76,6 +78,12 @@ struct outbox_sms {
 	int64_t expires_at;	/* 0 = never */
 };
 int outbox_sms(db_conn *c, const struct outbox_sms *m, struct err *e) WUR;
+
+/* Whether account_id suppressed address after a hard bounce: 1 with the reason (e.g.
+ * "hard_bounce: SMTP 550: ...") copied into reason (cap bytes) and the instant into *since, 0
+ * when not, negative on error. For the client's card. */
+int notify_email_suppression(db_conn *c, int64_t account_id, const char *address, char *reason, size_t cap,
+			     int64_t *since, struct err *e) WUR;
 
 /* The three parts of a rendered message; malloc'd, released by notify_rendered_release. */
 struct notify_rendered {

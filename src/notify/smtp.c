@@ -47,6 +47,7 @@ static void settings_clear(struct notify_settings *s)
 	free(s->password);
 	free(s->from);
 	free(s->from_name);
+	free(s->public_url);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -60,6 +61,10 @@ void notify_configure(const struct notify_config *cfg)
 	settings.password = dup_or_empty(cfg->smtp_password);
 	settings.from = dup_or_empty(cfg->mail_from);
 	settings.from_name = dup_or_empty(cfg->mail_from_name);
+	settings.public_url =
+		dup_or_empty(cfg->public_url && *cfg->public_url ? cfg->public_url : "http://127.0.0.1:8080");
+	for (size_t n = strlen(settings.public_url); n > 0 && settings.public_url[n - 1] == '/'; n--)
+		settings.public_url[n - 1] = '\0';
 	settings.use_ssl = parse_starttls(cfg->smtp_starttls);
 	settings.timeout_s = cfg->timeout_s > 0 ? cfg->timeout_s : SMTP_TIMEOUT_DEFAULT_S;
 	pthread_mutex_unlock(&settings_lock);
@@ -75,6 +80,7 @@ struct notify_settings *notify_settings_get(void)
 	s->password = dup_or_empty(settings.password);
 	s->from = dup_or_empty(settings.from);
 	s->from_name = dup_or_empty(settings.from_name);
+	s->public_url = dup_or_empty(settings.public_url);
 	s->use_ssl = settings.use_ssl;
 	s->timeout_s = settings.timeout_s ? settings.timeout_s : SMTP_TIMEOUT_DEFAULT_S;
 	pthread_mutex_unlock(&settings_lock);
@@ -106,8 +112,11 @@ static size_t read_message(char *dst, size_t size, size_t nitems, void *arg)
 	return n;
 }
 
-enum smtp_outcome smtp_send(const char *from, const char *to, const char *message, size_t len, struct err *e)
+enum smtp_outcome smtp_send(const char *from, const char *to, const char *message, size_t len, long *code_out,
+			    struct err *e)
 {
+	if (code_out)
+		*code_out = 0;
 	pthread_once(&curl_once, curl_start);
 	struct notify_settings *s = notify_settings_get();
 	if (!*s->smtp_url) {
@@ -149,6 +158,8 @@ enum smtp_outcome smtp_send(const char *from, const char *to, const char *messag
 	CURLcode rc = curl_easy_perform(c);
 	long code = 0;
 	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
+	if (code_out)
+		*code_out = code;
 	curl_easy_cleanup(c);
 	curl_slist_free_all(rcpt);
 	free(mail_from);

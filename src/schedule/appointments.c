@@ -9,6 +9,7 @@
 #include "account/account.h"
 #include "base/token.h"
 #include "base/xalloc.h"
+#include "notify/appt_messages.h"
 #include "schedule/clients.h"
 #include "schedule/manage.h"
 #include "base/banned.h"
@@ -151,17 +152,13 @@ static int next_change_seq(db_conn *c, int64_t account_id, int64_t *seq, struct 
 	return rc == 1 ? 0 : rc < 0 ? -1 : err_internal(e, "no change_seq");
 }
 
-/* Notifications of a booking (confirmation to the client, alert to the staff member) are
- * written here, as outbox rows in the booking's own transaction, so a booking is never
- * announced without being committed nor committed without being announced. The
- * notifications module adds them; a booking writes none yet. */
-static int booking_notifications(db_conn *c, int64_t account_id, int64_t appt_id, struct err *e)
+/* Notifications of a booking (confirmation to the client, notices to the owner and staff
+ * member, reminders) are written here, as outbox rows in the booking's own transaction, so a
+ * booking is never announced without being committed nor committed without being announced
+ * (notify/appt_messages.h). */
+static int booking_notifications(db_conn *c, int64_t account_id, int64_t appt_id, int64_t now, struct err *e)
 {
-	(void)c;
-	(void)account_id;
-	(void)appt_id;
-	(void)e;
-	return 0;
+	return appt_messages_event(c, account_id, appt_id, APPT_EV_BOOKED, 0, now, e);
 }
 
 static int resolve_client(db_conn *c, const struct appt_request *q, int64_t *client_id, struct err *e)
@@ -286,7 +283,7 @@ static int place_one(db_conn *c, struct book_ctx *x, struct placement *p, int64_
 			return -1;
 	if (client_id && clients_note_appointment(c, q->account_id, client_id, p->start, e))
 		return -1;
-	return booking_notifications(c, q->account_id, p->appt_id, e);
+	return booking_notifications(c, q->account_id, p->appt_id, q->now, e);
 }
 
 static json_t *unplaced_json(const struct book_ctx *x, const struct tz *z)
@@ -912,6 +909,11 @@ static int update_tx(db_conn *c, void *ctx, struct err *e)
 		return -1;
 	if (x->move && x->cur.client_id &&
 	    clients_note_appointment(c, ch->account_id, x->cur.client_id, start, e))
+		return -1;
+	enum appt_event ev = !strcmp(status, "cancelled") ? APPT_EV_CANCELLED
+			     : x->move			  ? APPT_EV_MOVED
+							  : APPT_EV_CHANGED;
+	if (appt_messages_event(c, ch->account_id, x->cur.id, ev, x->cur.start, ch->now, e))
 		return -1;
 	return appt_json_by_id(c, ch->account_id, x->cur.id, &x->out, e);
 }
