@@ -117,6 +117,10 @@ HANDLER(handle_theme_logo_delete);
 
 /* api_notify.c: notification settings, texts, log */
 /* -- handlers of api_notify.c go here -- */
+HANDLER(handle_notify_settings_get);
+HANDLER(handle_notify_settings_put);
+HANDLER(handle_notify_sms_preview);
+HANDLER(handle_notify_log_get);
 
 /* api_hooks.c: gateway callbacks */
 /* -- handlers of api_hooks.c go here -- */

@@ -10,6 +10,8 @@
 #include "jobs/jobs.h"
 #include "jobs/testclock.h"
 #include "notify/notify.h"
+#include "notify/sms.h"
+#include "notify/reminders.h"
 #include "ratelimit/ratelimit.h"
 #include "account/account.h"
 #include "account/credentials.h"
@@ -43,6 +45,12 @@ static void configure_mail(const struct config *cfg)
 		.public_url = cfg->public_url,
 	};
 	notify_configure(&nc);
+	struct sms_config sc = {.sendsms_url = cfg->sms_sendsms_url,
+				.user = cfg->sms_user,
+				.password = cfg->sms_password,
+				.dlr_secret = cfg->sms_dlr_secret,
+				.public_url = cfg->public_url};
+	sms_configure(&sc);
 }
 
 void app_register_modules(void)
@@ -50,6 +58,7 @@ void app_register_modules(void)
 	credentials_register_jobs();
 	setup_register();
 	clients_register();
+	reminders_register();
 }
 
 /* Store, clock, mail and job kinds: what both the server and a lone worker need. */
@@ -78,9 +87,10 @@ static int app_prepare(const struct config *cfg, struct app **out, struct err *e
 	}
 	configure_mail(cfg);
 	credentials_set_public_url(cfg->public_url);
+	reminders_configure(cfg->public_url);
 	app_register_modules();
 	if (credentials_schedule_purge(a->db, clock_now(), e) ||
-	    clients_schedule_jobs(a->db, clock_now(), e)) {
+	    clients_schedule_jobs(a->db, clock_now(), e) || retention_schedule(a->db, clock_now(), e)) {
 		app_stop(a);
 		return -1;
 	}
