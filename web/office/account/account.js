@@ -1,0 +1,390 @@
+// account — the owner's account area: the plan held and the trial days left, the three plans
+// with the exact quote of a change before confirming it, the billing identity, subscribing
+// and changing plan, cancelling at the end of the month and resuming, and the invoices and
+// credit notes with their PDF.
+// GET /api/v1/subscription, GET /api/v1/subscription/quote?plan=, POST and DELETE
+// /api/v1/subscription, POST /api/v1/subscription/resume, GET/PUT /api/v1/billing/identity,
+// GET /api/v1/invoices, GET /api/v1/invoices/{id}.pdf, GET /api/v1/plans.
+import { api } from '../../common/api.js';
+import { busy, clearErrors, errorText, requireFilled, showError, status, value } from '../../common/form.js';
+import { dateTime, money, monthlyPrice } from '../../common/format.js';
+import { has, intlLocale, t } from '../../common/i18n.js';
+import { start } from '../session.js';
+
+const $ = (id) => document.getElementById(id);
+const ID_FIELDS = ['legal_name', 'siren', 'vat_number', 'address_line1', 'address_line2', 'postal_code', 'city',
+	'country', 'billing_email'];
+const PAYING = ['active', 'cancel_pending'];
+
+let me = null;
+let plans = [];
+let sub = null;	     // GET /subscription's answer
+let identity = null; // the billing identity, or null when none yet
+let invoices = [];
+let quote = null;    // {plan, q} shown in #quote
+
+function el(tag, props = {}, ...children) {
+	const e = document.createElement(tag);
+	for (const [k, v] of Object.entries(props)) {
+		if (k === 'dataset')
+			Object.assign(e.dataset, v);
+		else if (k.startsWith('aria-') || k === 'for' || k === 'role')
+			e.setAttribute(k, v);
+		else
+			e[k] = v;
+	}
+	e.append(...children.filter((c) => c !== null && c !== undefined));
+	return e;
+}
+
+const tz = () => me?.account?.time_zone || 'Europe/Paris';
+
+/* A date without the time: « 1 mai 2027 » / "1 May 2027". */
+function day(instant) {
+	const d = typeof instant === 'number' ? new Date(instant * 1000) : new Date(instant);
+	if (Number.isNaN(d.getTime()))
+		return String(instant || '');
+	try {
+		return new Intl.DateTimeFormat(intlLocale(), { dateStyle: 'long', timeZone: tz() }).format(d);
+	} catch {
+		return new Intl.DateTimeFormat(intlLocale(), { dateStyle: 'long' }).format(d);
+	}
+}
+
+function planName(code) {
+	return plans.find((p) => p.code === code)?.name || code || '';
+}
+
+/* The text of key prefix + v when the dictionary has it, else v itself. */
+function word(prefix, v) {
+	return v && has(prefix + v) ? t(prefix + v) : v || '';
+}
+
+function stateText(s) {
+	return word('state.', s);
+}
+
+/* ---- what the account holds ---- */
+
+function renderNow() {
+	const s = sub;
+	$('cur-plan').textContent = planName(s.plan);
+	$('cur-state').textContent = stateText(s.state);
+	const inTrial = s.state === 'trial';
+	$('trial-left-box').hidden = !inTrial;
+	if (inTrial) {
+		const n = s.trial_days_left ?? 0;
+		$('trial-left').textContent = t(n === 1 ? 'acct.trial_left_one' : 'acct.trial_left_many', { n });
+	}
+	const cancelAt = s.state === 'cancel_pending' ? s.cancel_at || s.ends_at : null;
+	$('cancel-box').hidden = !cancelAt;
+	if (cancelAt) {
+		$('cancel-date').textContent = dateTime(cancelAt, tz());
+		$('cancel-date').dateTime = String(cancelAt);
+	}
+	const note = $('state-note');
+	let text = '';
+	if (inTrial && s.trial_ends_at)
+		text = t('acct.note_trial', { date: dateTime(s.trial_ends_at, tz()) });
+	else if (s.state === 'frozen')
+		text = t('acct.note_frozen');
+	else if (s.state === 'read_only')
+		text = t(s.state_reason === 'unpaid' ? 'acct.note_unpaid' : 'acct.note_read_only');
+	else if (cancelAt)
+		text = t('acct.note_cancel_pending', { date: dateTime(cancelAt, tz()) });
+	note.hidden = !text;
+	note.textContent = text;
+
+	// cancel / resume
+	const paying = PAYING.includes(s.state);
+	$('cancel-section').hidden = !paying;
+	$('cancel-button').hidden = s.state !== 'active';
+	$('resume-button').hidden = s.state !== 'cancel_pending';
+	$('cancel-text').textContent = s.state === 'active'
+		? t('acct.cancel_text', { date: s.cancel_would_be_at ? dateTime(s.cancel_would_be_at, tz()) : t('acct.next_first') })
+		: cancelAt ? t('acct.resume_text', { date: dateTime(cancelAt, tz()) }) : '';
+}
+
+/* ---- plans and quotes ---- */
+
+function features(p) {
+	const f = [];
+	if (p.staff_limit < 0)
+		f.push(t('plan.staff_unlimited'));
+	else if (p.staff_limit === 1)
+		f.push(t('plan.staff_one'));
+	else
+		f.push(t('plan.staff_many', { n: p.staff_limit }));
+	f.push(t('plan.email'));
+	f.push(p.sms_per_month > 0 ? t('plan.sms', { n: p.sms_per_month }) : t('plan.no_sms'));
+	if (p.branding)
+		f.push(t('plan.branding'));
+	f.push(t('plan.support', { n: p.support_hours }));
+	return f;
+}
+
+function renderPlans() {
+	const paying = PAYING.includes(sub.state);
+	$('plans-h2').textContent = t(paying ? 'acct.plans_h2' : 'acct.subscribe_h2');
+	$('plans').replaceChildren(...plans.map((p) => {
+		const held = paying && p.code === sub.plan;
+		const h = el('h3', { id: 'plan-' + p.code }, p.name);
+		const btn = el('button', { type: 'button', className: held ? 'secondary' : 'primary', disabled: held || !!quote?.loading,
+			dataset: { plan: p.code } }, held ? t('acct.plan_held') : t(paying ? 'acct.plan_change' : 'acct.plan_subscribe', { name: p.name }));
+		btn.addEventListener('click', () => askQuote(p.code, btn));
+		const card = el('li', { className: 'plan' + (held ? ' current' : ''), 'aria-labelledby': h.id }, h,
+			el('p', { className: 'price' }, monthlyPrice(p.price_cents, p.currency)),
+			el('ul', {}, ...features(p).map((x) => el('li', {}, x))), btn);
+		return card;
+	}));
+	$('plans').removeAttribute('aria-busy');
+}
+
+async function askQuote(code, btn) {
+	const ps = $('plans-status');
+	ps.textContent = '';
+	ps.className = 'form-status';
+	if (!identity) {
+		ps.className = 'form-status error';
+		ps.textContent = t('acct.identity_first');
+		$('legal_name').focus();
+		return;
+	}
+	btn.disabled = true;
+	btn.setAttribute('aria-busy', 'true');
+	try {
+		const res = await api('GET', '/subscription/quote?plan=' + encodeURIComponent(code));
+		quote = { plan: code, q: res.quote || res };
+		renderQuote();
+		$('quote').hidden = false;
+		$('quote').focus();
+	} catch (e) {
+		ps.className = 'form-status error';
+		ps.textContent = errorText(e);
+	} finally {
+		btn.disabled = false;
+		btn.removeAttribute('aria-busy');
+	}
+}
+
+function renderQuote() {
+	if (!quote)
+		return;
+	const q = quote.q;
+	const name = planName(quote.plan);
+	const paying = PAYING.includes(sub.state);
+	$('quote-h2').textContent = t(paying ? 'acct.quote_change_h2' : 'acct.quote_subscribe_h2', { name });
+	const lines = [];
+	const line = (label, cents, cls) => lines.push(el('dt', {}, label), el('dd', { className: cls || '' }, money(cents)));
+	if (q.document === 'invoice') {
+		lines.push(el('dt', {}, t('acct.quote_period')),
+			el('dd', {}, t('acct.quote_days', { r: q.days_remaining, n: q.days_in_month })));
+		if (q.credit_used_ht)
+			line(t('acct.quote_credit'), -q.credit_used_ht);
+		line(t('acct.quote_ht'), q.due_ht);
+		line(t('acct.quote_vat'), q.due_vat);
+		line(t('acct.quote_ttc'), q.due_ttc, 'total');
+	} else if (q.document === 'credit_note') {
+		line(t('acct.quote_credit_note_ht'), q.due_ht);
+		line(t('acct.quote_vat'), q.due_vat);
+		line(t('acct.quote_credit_note_ttc'), q.due_ttc, 'total');
+	} else {
+		lines.push(el('dt', {}, t('acct.quote_today')), el('dd', {}, t('acct.quote_nothing')));
+	}
+	$('quote-lines').replaceChildren(...lines);
+	const next = q.next_month_ht ?? plans.find((p) => p.code === quote.plan)?.price_cents;
+	$('quote-note').textContent = [
+		q.document === 'invoice' ? t('acct.quote_invoice_note') : q.document === 'credit_note' ? t('acct.quote_credit_note_note') : '',
+		next != null ? t('acct.quote_next', { price: money(next) }) : '',
+	].filter(Boolean).join(' ');
+	$('quote-confirm').textContent = t(q.document === 'invoice' ? 'acct.quote_confirm_pay' : 'acct.quote_confirm', { name });
+}
+
+$('quote-cancel').addEventListener('click', () => {
+	const code = quote?.plan;
+	quote = null;
+	$('quote').hidden = true;
+	$('plans').querySelector(`[data-plan="${code}"]`)?.focus();
+});
+
+$('quote-form').addEventListener('submit', (ev) => {
+	ev.preventDefault();
+	const f = $('quote-form');
+	clearErrors(f);
+	const code = quote?.plan;
+	if (!code)
+		return;
+	busy(f, async () => {
+		try {
+			await api('POST', '/subscription', { plan: code });
+			quote = null;
+			$('quote').hidden = true;
+			await reload();
+			const ps = $('plans-status');
+			ps.className = 'form-status success';
+			ps.textContent = t('acct.changed', { name: planName(code) });
+			ps.focus?.();
+		} catch (e) {
+			showError(f, e);
+		}
+	});
+});
+
+/* ---- cancel, resume ---- */
+
+$('cancel-form').addEventListener('submit', (ev) => {
+	ev.preventDefault();
+	const f = $('cancel-form');
+	clearErrors(f);
+	busy(f, async () => {
+		try {
+			await api('DELETE', '/subscription');
+			await reload();
+			status(f, t('acct.cancelled', { date: dateTime(sub.cancel_at || sub.ends_at, tz()) }), 'success');
+			$('resume-button').focus();
+		} catch (e) {
+			showError(f, e);
+		}
+	});
+});
+
+$('resume-button').addEventListener('click', () => {
+	const f = $('cancel-form');
+	clearErrors(f);
+	const b = $('resume-button');
+	b.disabled = true;
+	(async () => {
+		try {
+			await api('POST', '/subscription/resume');
+			await reload();
+			status(f, t('acct.resumed'), 'success');
+			$('cancel-button').focus();
+		} catch (e) {
+			showError(f, e);
+		} finally {
+			b.disabled = false;
+		}
+	})();
+});
+
+/* ---- billing identity ---- */
+
+function fillIdentity() {
+	const f = $('identity-form');
+	const src = identity || {};
+	for (const k of ID_FIELDS) {
+		const c = f.elements.namedItem(k);
+		if (k === 'country')
+			c.value = src.country || 'FR';
+		else if (k === 'billing_email')
+			c.value = src.billing_email || me.account?.contact_email || me.user?.email || '';
+		else
+			c.value = src[k] ?? '';
+	}
+}
+
+$('identity-form').addEventListener('submit', (ev) => {
+	ev.preventDefault();
+	const f = $('identity-form');
+	clearErrors(f);
+	if (!requireFilled(f, ['legal_name', 'siren', 'address_line1', 'postal_code', 'city', 'billing_email']))
+		return;
+	const body = {};
+	for (const k of ID_FIELDS)
+		body[k] = k === 'siren' ? value(f, k).replace(/\s+/g, '') : value(f, k);
+	busy(f, async () => {
+		try {
+			const res = await api('PUT', '/billing/identity', body);
+			identity = res.identity || res.billing_identity || body;
+			fillIdentity();
+			status(f, t('common.saved'), 'success');
+		} catch (e) {
+			showError(f, e);
+		}
+	});
+});
+
+/* ---- invoices ---- */
+
+function renderInvoices() {
+	$('invoice-rows').replaceChildren(...invoices.map((d) => {
+		const credit = d.type === 'credit_note';
+		const id = d.id;
+		const number = d.number || '';
+		const link = el('a', { href: `/api/v1/invoices/${encodeURIComponent(id)}.pdf`, download: `${number || id}.pdf`,
+			'aria-label': t('acct.pdf_of', { number }) }, t('acct.pdf'));
+		return el('tr', { dataset: { id, type: d.type || 'invoice' } },
+			el('th', { scope: 'row' }, number),
+			el('td', {}, d.date || d.issued_at ? day(d.date || d.issued_at) : ''),
+			el('td', {}, t(credit ? 'acct.type_credit_note' : 'acct.type_invoice')),
+			el('td', { className: 'num' }, money(d.total_ht ?? 0)),
+			el('td', { className: 'num' }, money(d.total_ttc ?? 0)),
+			el('td', {}, d.status ? el('span', { className: 'st-' + d.status }, word('acct.st_', d.status)) : ''),
+			el('td', {}, link));
+	}));
+	$('invoices-status').textContent = invoices.length ? '' : t('acct.no_invoices');
+}
+
+async function loadInvoices() {
+	const res = await api('GET', '/invoices');
+	invoices = res.invoices || res.documents || [];
+	const credit = res.credit_left_cents ?? res.credit_cents;
+	$('credit-left').hidden = !credit;
+	if (credit)
+		$('credit-left').textContent = t('acct.credit_left', { amount: money(credit) });
+	renderInvoices();
+}
+
+/* ---- the page ---- */
+
+async function loadSub() {
+	const res = await api('GET', '/subscription');
+	sub = res.subscription || res;
+}
+
+async function loadIdentity() {
+	try {
+		const res = await api('GET', '/billing/identity');
+		identity = res.identity || res.billing_identity || null;
+	} catch (e) {
+		if (e.status !== 404)
+			throw e;
+		identity = null;
+	}
+}
+
+async function reload() {
+	await Promise.all([loadSub(), loadInvoices()]);
+	renderNow();
+	renderPlans();
+}
+
+document.addEventListener('langchange', () => {
+	if (!sub)
+		return;
+	renderNow();
+	renderPlans();
+	renderQuote();
+	renderInvoices();
+});
+
+const statusEl = $('acct-status');
+try {
+	me = await start();
+	if (me.user?.role !== 'owner') {
+		statusEl.hidden = true;
+		$('acct-owner-only').hidden = false;
+	} else {
+		const [p] = await Promise.all([api('GET', '/plans'), loadSub(), loadIdentity(), loadInvoices()]);
+		plans = p.plans || [];
+		fillIdentity();
+		renderNow();
+		renderPlans();
+		statusEl.textContent = '';
+		statusEl.hidden = true;
+		$('acct').hidden = false;
+	}
+} catch (e) {
+	statusEl.textContent = errorText(e);
+	statusEl.className = 'form-status error';
+}
