@@ -2,7 +2,8 @@
 # The SMTP server of the tests: aiosmtpd storing every message in a maildir.
 #   smtp.sh start DIR   starts it on a free loopback port, waits until it answers, prints 127.0.0.1:PORT
 #   smtp.sh stop DIR    stops it
-# Messages land in DIR/maildir/new/. Debian's python3-aiosmtpd is installed for /usr/bin/python3,
+# Messages land in DIR/maildir/new/. Recipients whose local part starts with "bounce" are refused
+# with 550 5.1.1 at RCPT TO (scripts/peers/smtp_mailbox.py), the tests' hard bounce. Debian's python3-aiosmtpd is installed for /usr/bin/python3,
 # which may not be the python3 first on PATH.
 set -eu
 cmd=${1:-}
@@ -18,7 +19,8 @@ start)
 		exit 0
 	fi
 	port=$($py -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
-	$py -m aiosmtpd -n -l "127.0.0.1:$port" -c aiosmtpd.handlers.Mailbox "$dir/maildir" \
+	PYTHONPATH="$(cd "$(dirname "$0")" && pwd)" \
+	$py -m aiosmtpd -n -l "127.0.0.1:$port" -c smtp_mailbox.RefusingMailbox "$dir/maildir" \
 		>"$dir/smtp.log" 2>&1 &
 	echo $! >"$dir/pid"
 	i=0

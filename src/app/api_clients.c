@@ -11,6 +11,7 @@
 #include "base/arena.h"
 #include "base/clock.h"
 #include "base/phone.h"
+#include "notify/notify.h"
 #include "schedule/clients.h"
 #include "base/banned.h"
 
@@ -236,6 +237,14 @@ int handle_clients_get(struct http_req *req, struct http_resp *resp, struct err 
 							  HISTORY_MAX, appt_one, &past, e) < 0
 			     ? -1
 			     : 0;
+	char bounce[300];
+	int64_t bounced_at = 0;
+	int suppressed = 0;
+	if (rc == 0) {
+		suppressed = notify_email_suppression(c, account_id, cl.email, bounce, sizeof(bounce),
+						      &bounced_at, e);
+		rc = suppressed < 0 ? -1 : 0;
+	}
 	db_release(c);
 	if (rc) {
 		json_decref(past.list);
@@ -245,6 +254,11 @@ int handle_clients_get(struct http_req *req, struct http_resp *resp, struct err 
 	json_t *j = client_json(req, &cl, 1);
 	json_object_set_new(j, "upcoming", upcoming.list);
 	json_object_set_new(j, "past", past.list);
+	/* a hard bounce: this business mails the address no more (notify/notify.h) */
+	json_object_set_new(j, "email_suppressed",
+			    suppressed > 0 ? json_pack("{s:s, s:s}", "reason", bounce, "since",
+						       api_time(req, api_account(req), bounced_at))
+					   : json_null());
 	http_resp_json(resp, 200, json_pack("{s:o}", "client", j));
 	return 0;
 }
