@@ -6,8 +6,7 @@
 // GET /api/v1/notifications/log.
 import { api } from '../../common/api.js';
 import { busy, clearErrors, errorText, fieldError, showError, status } from '../../common/form.js';
-import { dateTime } from '../../common/format.js';
-import { has, t } from '../../common/i18n.js';
+import { has, intlLocale, t } from '../../common/i18n.js';
 import { start } from '../session.js';
 
 const $ = (id) => document.getElementById(id);
@@ -49,17 +48,19 @@ function toRow(r) {
 	return { minutes: r.minutes, email: ch.includes('email'), sms: ch.includes('sms') };
 }
 
+/* The unit a delay reads best in: days from 2 days on, else hours, else minutes. */
 function unitOf(minutes) {
-	for (const [u, n] of UNITS)
-		if (minutes % n === 0)
-			return [u, minutes / n];
+	if (minutes >= 2880 && minutes % 1440 === 0)
+		return ['days', minutes / 1440];
+	if (minutes % 60 === 0)
+		return ['hours', minutes / 60];
 	return ['minutes', minutes];
 }
 
 /* Reads the rows back into `reminders` (keeps what was typed across re-renders). */
 function readRows() {
 	reminders = [...$('reminders').children].map((li, i) => {
-		const n = Number(li.querySelector(`[name="reminders[${i}].minutes"]`).value);
+		const n = Number(li.querySelector('input[type="number"]').value);
 		const unit = li.querySelector('select').value;
 		const per = UNITS.find(([u]) => u === unit)[1];
 		return {
@@ -85,7 +86,7 @@ function renderRows() {
 			el('input', { type: 'checkbox', id: `${id}-${c}`, name: `reminders[${i}].channels`, checked: r[c],
 				dataset: { ch: c } }),
 			el('label', { for: `${id}-${c}` }, word('notif.channel_', c)));
-		const remove = el('button', { type: 'button', className: 'link remove',
+		const remove = el('button', { type: 'button', className: 'link remove', disabled: reminders.length <= 1,
 			'aria-label': t('notif.reminder_remove_n', { n: i + 1 }) }, t('notif.reminder_remove'));
 		remove.addEventListener('click', () => {
 			readRows();
@@ -101,7 +102,6 @@ function renderRows() {
 				t('notif.reminder_channels', { n: i + 1 })), channel('email'), channel('sms')),
 			remove);
 	}));
-	$('reminders-empty').hidden = reminders.length > 0;
 	$('reminder-add').disabled = reminders.length >= MAX_REMINDERS || !me.may?.write;
 }
 
@@ -185,7 +185,9 @@ function renderVars() {
 	$('vars').replaceChildren(...variables.map((v) => {
 		const name = typeof v === 'string' ? v : v.name;
 		const key = 'notif.var_' + name;
-		return el('li', {}, el('code', {}, `{{${name}}}`), ' ', has(key) ? t(key) : (v.label || ''));
+		const about = [has(key) ? t(key) : '', v.example ? t('notif.var_example', { example: v.example }) : '']
+			.filter(Boolean).join(' — ');
+		return el('li', {}, el('code', {}, `{{${name}}}`), about ? ' ' + about : '');
 	}));
 }
 
@@ -201,7 +203,25 @@ function fillTexts() {
 	measureNow();
 }
 
-$('text-locale').addEventListener('change', fillTexts);
+$('text-locale').addEventListener('change', () => {
+	clearErrors($('texts-form'));
+	fillTexts();
+});
+
+$('texts-reset').addEventListener('click', () => {
+	const f = $('texts-form');
+	clearErrors(f);
+	const l = $('text-locale').value;
+	busy(f, async () => {
+		try {
+			await save({ texts: [{ channel: 'email', locale: l, body: null }, { channel: 'sms', locale: l, body: null }] });
+			fillTexts();
+			status(f, t('notif.texts_reset_done'), 'success');
+		} catch (e) {
+			showError(f, e);
+		}
+	});
+});
 
 /* The SMS measure: the server's, asked 250 ms after the last key stroke; a newer answer
  * always replaces an older one, an older one never a newer. */
@@ -221,8 +241,8 @@ function showMeasure(m, error) {
 		return;
 	}
 	const enc = m.encoding === 'ucs2' ? t('notif.enc_ucs') : t('notif.enc_gsm');
-	const n = m.worst_segments ?? m.segments;
-	const over = n > 3;
+	const n = m.segments;
+	const over = n > (m.max_segments || 3);
 	out.className = 'nt-measure' + (over ? ' over' : '');
 	out.replaceChildren(
 		t('notif.measure_enc'), ' ', el('strong', { dataset: { encoding: m.encoding } }, enc), ' · ',
@@ -239,11 +259,11 @@ async function measure(seq) {
 	}
 	try {
 		const m = await api('POST', '/notifications/sms-preview', {
-			text: body,
-			accent_free: $('settings-form').elements.namedItem('sms_accent_free').checked,
+			body,
+			sms_accent_free: $('settings-form').elements.namedItem('sms_accent_free').checked,
 		});
 		if (seq === measureSeq)
-			showMeasure(m.measure || m);
+			showMeasure(m);
 	} catch (e) {
 		if (seq === measureSeq)
 			showMeasure(null, errorText(e));
@@ -267,23 +287,37 @@ $('texts-form').addEventListener('submit', (ev) => {
 	const f = $('texts-form');
 	clearErrors(f);
 	const l = $('text-locale').value;
-	const body = {
-		texts: [
-			{ channel: 'email', locale: l, subject: $('email-subject').value.trim(), body: $('email-body').value.trim() },
-			{ channel: 'sms', locale: l, body: $('sms-body').value.trim() },
-		],
-	};
+	const mail = textOf('email', l);
+	const sms = textOf('sms', l);
+	const subject = $('email-subject').value.trim();
+	const mailBody = $('email-body').value.trim();
+	const smsBody = $('sms-body').value.trim();
+	// only what changed: a shipped text left as it is stays the shipped one
+	const list = [];
+	if (subject !== (mail.subject || '').trim() || mailBody !== (mail.body || '').trim()) {
+		if (mailBody && !subject) {
+			fieldError(f, 'email_subject', t('notif.err_subject'));
+			return;
+		}
+		list.push({ channel: 'email', locale: l, subject, body: mailBody || null });
+	}
+	if (smsBody !== (sms.body || '').trim())
+		list.push({ channel: 'sms', locale: l, body: smsBody || null });
+	if (!list.length) {
+		status(f, t('notif.texts_unchanged'), 'info');
+		return;
+	}
+	const ctlOf = list.map((x) => x.channel === 'sms' ? { body: 'sms_body' } : { body: 'email_body', subject: 'email_subject' });
 	busy(f, async () => {
 		try {
-			await save(body);
+			await save({ texts: list });
+			fillTexts();
 			status(f, t('notif.texts_saved'), 'success');
-			showMeasure(textOf('sms', l).encoding ? textOf('sms', l) : null);
-			measureNow();
 		} catch (e) {
 			// the server names the text at fault as texts[i].body etc.: show it on our control
 			const m = /^texts\[(\d)\]\.(subject|body)$/.exec(e.field || '');
-			if (m) {
-				const ctl = { '0subject': 'email_subject', '0body': 'email_body', '1body': 'sms_body' }[m[1] + m[2]];
+			const ctl = m && ctlOf[Number(m[1])]?.[m[2]];
+			if (ctl) {
 				fieldError(f, ctl, errorText(e));
 			} else {
 				showError(f, e);
@@ -297,7 +331,7 @@ $('texts-form').addEventListener('submit', (ev) => {
 let logCursor = null;	// cursor of the page after the one shown
 let logPages = [null];	// cursors of the pages seen, for going back to the first
 
-const STATUSES = ['pending', 'sent', 'delivered', 'failed', 'suppressed'];
+const STATUSES = ['queued', 'sent', 'delivered', 'failed', 'suppressed'];
 
 function fillStatusFilter() {
 	const sel = $('log-status');
@@ -309,6 +343,30 @@ function fillStatusFilter() {
 
 let logRows = [];
 
+/* « 26 nov. 2026 à 17:51 » / "26 Nov 2026, 17:51" in the business's zone. */
+function shortDateTime(instant, tz) {
+	const d = new Date(instant);
+	if (Number.isNaN(d.getTime()))
+		return String(instant);
+	const opts = { dateStyle: 'medium', timeStyle: 'short' };
+	try {
+		return new Intl.DateTimeFormat(intlLocale(), { ...opts, timeZone: tz || undefined }).format(d);
+	} catch {
+		return new Intl.DateTimeFormat(intlLocale(), opts).format(d);
+	}
+}
+
+/* « Rappel 24 h avant » for reminder_1440, else the kind's name. */
+function kindText(kind) {
+	const m = /^reminder_(\d+)$/.exec(kind || '');
+	if (!m)
+		return word('notif.kind_', kind);
+	const n = Number(m[1]);
+	const [u, v] = unitOf(n);
+	const when = u === 'days' ? `${v} ${word('notif.unit_', 'days')}` : u === 'hours' ? `${v} h` : `${v} min`;
+	return t('notif.kind_reminder_at', { when });
+}
+
 function renderLog() {
 	const tz = me.account?.time_zone;
 	$('log-rows').replaceChildren(...logRows.map((m) => {
@@ -316,9 +374,9 @@ function renderLog() {
 		const stateText = word('notif.st_', m.status);
 		const why = m.reason ? word('notif.why_', m.reason) : '';
 		return el('tr', { dataset: { kind: m.kind || '', status: m.status || '' } },
-			el('td', {}, when ? el('time', { dateTime: String(when) }, dateTime(when, tz)) : ''),
-			el('td', {}, word('notif.kind_', m.kind)),
-			el('td', {}, m.to || m.recipient || ''),
+			el('td', {}, when ? el('time', { dateTime: String(when) }, shortDateTime(when, tz)) : ''),
+			el('td', {}, kindText(m.kind)),
+			el('td', {}, m.recipient || ''),
 			el('td', {}, word('notif.channel_', m.channel)),
 			el('td', {}, el('span', { className: 'st-' + (m.status || '') }, stateText), why ? el('small', {}, why) : null),
 			el('td', { className: 'num' }, m.channel === 'sms' && m.segments ? String(m.segments) : ''));
@@ -330,7 +388,7 @@ async function loadLog(cursor) {
 	const f = $('log-filters');
 	clearErrors(f);
 	const q = new URLSearchParams({ limit: String(LOG_LIMIT) });
-	for (const k of ['channel', 'status', 'from', 'to']) {
+	for (const k of ['channel', 'status']) {
 		const v = f.elements.namedItem(k).value;
 		if (v)
 			q.set(k, v);
