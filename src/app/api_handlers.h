@@ -127,6 +127,10 @@ HANDLER(handle_notify_log_get);
 
 /* api_billing.c: billing identity, invoices, credit notes */
 /* -- handlers of api_billing.c go here -- */
+int handle_billing_identity_get(struct http_req *req, struct http_resp *resp, struct err *e);
+int handle_billing_identity_put(struct http_req *req, struct http_resp *resp, struct err *e);
+int handle_invoices_list(struct http_req *req, struct http_resp *resp, struct err *e);
+int handle_invoice_get(struct http_req *req, struct http_resp *resp, struct err *e);
 
 /* api_subscription.c: subscription, cancellation, deletion, operator account pages */
 /* -- handlers of api_subscription.c go here -- */

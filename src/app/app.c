@@ -14,6 +14,7 @@
 #include "ratelimit/ratelimit.h"
 #include "account/account.h"
 #include "account/credentials.h"
+#include "billing/billing.h"
 #include "schedule/clients.h"
 #include "schedule/setup.h"
 #include "base/clock.h"
@@ -30,6 +31,25 @@ int app_open_store(const struct config *cfg, db **out, struct err *e)
 		return -1;
 	}
 	return 0;
+}
+
+static void configure_billing(const struct config *cfg)
+{
+	struct billing_seller s = {
+		.name = cfg->seller_name,
+		.legal_form = cfg->seller_legal_form,
+		.capital = cfg->seller_capital,
+		.street = cfg->seller_street,
+		.postcode = cfg->seller_postcode,
+		.city = cfg->seller_city,
+		.siren = cfg->seller_siren,
+		.vat_number = cfg->seller_vat_number,
+		.rcs = cfg->seller_rcs,
+		.penalty_rate = cfg->seller_late_penalty,
+		.vat_on_debits = cfg->seller_vat_on_debits != 0,
+		.public_url = cfg->public_url,
+	};
+	billing_configure(&s);
 }
 
 static void configure_mail(const struct config *cfg)
@@ -49,6 +69,7 @@ static void configure_mail(const struct config *cfg)
 void app_register_modules(void)
 {
 	credentials_register_jobs();
+	billing_register();
 	setup_register();
 	clients_register();
 	reminders_register();
@@ -79,6 +100,7 @@ static int app_prepare(const struct config *cfg, struct app **out, struct err *e
 		testclock_enable(a->db);
 	}
 	configure_mail(cfg);
+	configure_billing(cfg);
 	credentials_set_public_url(cfg->public_url);
 	reminders_configure(cfg->public_url);
 	app_register_modules();

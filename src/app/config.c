@@ -63,6 +63,25 @@ static const struct opt opts[] = {
 	{"public-url", "CRENEAU_PUBLIC_URL", S(public_url), "http://127.0.0.1:8080", CFG_MAIL,
 	 "public base URL of the web pages (links in e-mails)"},
 	{"status", NULL, B(status), "0", CFG_MIGRATE, "list migrations instead of applying them"},
+	/* the seller printed on every invoice and credit note (src/billing/) */
+	{"seller-name", "CRENEAU_SELLER_NAME", S(seller_name), "Créneau SAS", CFG_MAIL, "seller: company name"},
+	{"seller-legal-form", "CRENEAU_SELLER_LEGAL_FORM", S(seller_legal_form),
+	 "SAS (société par actions simplifiée)", CFG_MAIL, "seller: legal form"},
+	{"seller-capital", "CRENEAU_SELLER_CAPITAL", S(seller_capital), "10 000 €", CFG_MAIL,
+	 "seller: share capital as printed"},
+	{"seller-street", "CRENEAU_SELLER_STREET", S(seller_street), "12 rue des Horloges", CFG_MAIL,
+	 "seller: street address"},
+	{"seller-postcode", "CRENEAU_SELLER_POSTCODE", S(seller_postcode), "75011", CFG_MAIL, "seller: postcode"},
+	{"seller-city", "CRENEAU_SELLER_CITY", S(seller_city), "Paris", CFG_MAIL, "seller: city"},
+	{"seller-siren", "CRENEAU_SELLER_SIREN", S(seller_siren), "912345675", CFG_MAIL, "seller: SIREN"},
+	{"seller-vat-number", "CRENEAU_SELLER_VAT_NUMBER", S(seller_vat_number), "FR65912345675", CFG_MAIL,
+	 "seller: intra-EU VAT number"},
+	{"seller-rcs", "CRENEAU_SELLER_RCS", S(seller_rcs), "RCS Paris 912 345 675", CFG_MAIL,
+	 "seller: trade register (RCS) mention"},
+	{"seller-late-penalty", "CRENEAU_SELLER_LATE_PENALTY", S(seller_late_penalty),
+	 "trois fois le taux d'intérêt légal en vigueur", CFG_MAIL, "seller: late-payment penalty rate, as printed"},
+	{"seller-vat-on-debits", "CRENEAU_SELLER_VAT_ON_DEBITS", B(seller_vat_on_debits), "1", CFG_MAIL,
+	 "seller: opted to pay VAT on debits (printed on invoices)"},
 };
 
 #define NOPTS (sizeof(opts) / sizeof(opts[0]))

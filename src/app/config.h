@@ -31,6 +31,10 @@ struct config {
 	long no_worker;	      /* serve: do not run jobs in this process */
 	long test_mode;	      /* enables the store-kept clock and the /api/v1/test routes */
 	long status;	      /* migrate --status */
+	/* the seller printed on invoices (src/billing/, docs/internals/billing.md) */
+	char *seller_name, *seller_legal_form, *seller_capital, *seller_street, *seller_postcode;
+	char *seller_city, *seller_siren, *seller_vat_number, *seller_rcs, *seller_late_penalty;
+	long seller_vat_on_debits; /* prints the VAT-on-debits option */
 };
 
 /* Which settings a subcommand accepts (bit per group). */

@@ -147,6 +147,12 @@ const struct http_route app_routes[] = {
 
 	/* billing identity, invoices and credit notes (src/app/api_billing.c) */
 	/* -- routes of api_billing.c go here -- */
+	{"GET", "/api/v1/billing/identity", handle_billing_identity_get, TENANT | ROUTE_OWNER, 0, NULL},
+	{"PUT", "/api/v1/billing/identity", handle_billing_identity_put,
+	 TENANT | ROUTE_OWNER | ROUTE_NEEDS(FEAT_SUBSCRIBE), 0, NULL},
+	{"GET", "/api/v1/invoices", handle_invoices_list, TENANT | ROUTE_OWNER, 0, NULL},
+	/* {id} takes the whole segment: "inv_….pdf" is the stored PDF, "inv_…" the record */
+	{"GET", "/api/v1/invoices/{id}", handle_invoice_get, TENANT | ROUTE_OWNER, 0, NULL},
 
 	/* subscription, cancellation, account deletion, operator account pages
 	 * (src/app/api_subscription.c) */
