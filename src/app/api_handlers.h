@@ -124,6 +124,7 @@ HANDLER(handle_notify_log_get);
 
 /* api_hooks.c: gateway callbacks */
 /* -- handlers of api_hooks.c go here -- */
+HANDLER(handle_sms_dlr);
 
 /* api_billing.c: billing identity, invoices, credit notes */
 /* -- handlers of api_billing.c go here -- */

@@ -10,6 +10,7 @@
 #include "jobs/jobs.h"
 #include "jobs/testclock.h"
 #include "notify/notify.h"
+#include "notify/sms.h"
 #include "notify/reminders.h"
 #include "ratelimit/ratelimit.h"
 #include "account/account.h"
@@ -64,6 +65,12 @@ static void configure_mail(const struct config *cfg)
 		.public_url = cfg->public_url,
 	};
 	notify_configure(&nc);
+	struct sms_config sc = {.sendsms_url = cfg->sms_sendsms_url,
+				.user = cfg->sms_user,
+				.password = cfg->sms_password,
+				.dlr_secret = cfg->sms_dlr_secret,
+				.public_url = cfg->public_url};
+	sms_configure(&sc);
 }
 
 void app_register_modules(void)

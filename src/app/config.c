@@ -62,6 +62,12 @@ static const struct opt opts[] = {
 	 "sender display name"},
 	{"public-url", "CRENEAU_PUBLIC_URL", S(public_url), "http://127.0.0.1:8080", CFG_MAIL,
 	 "public base URL of the web pages (links in e-mails)"},
+	{"sms-sendsms-url", "CRENEAU_SMS_SENDSMS_URL", S(sms_sendsms_url), "", CFG_MAIL,
+	 "Kannel's sendsms URL, e.g. http://127.0.0.1:13013/cgi-bin/sendsms (empty: SMS wait)"},
+	{"sms-user", "CRENEAU_SMS_USER", S(sms_user), "", CFG_MAIL, "Kannel sendsms-user name"},
+	{"sms-password", "CRENEAU_SMS_PASSWORD", S(sms_password), "", CFG_MAIL, "Kannel sendsms-user password"},
+	{"sms-dlr-secret", "CRENEAU_SMS_DLR_SECRET", S(sms_dlr_secret), "", CFG_MAIL,
+	 "secret signing the delivery-report URLs given to Kannel; the same on every process"},
 	{"status", NULL, B(status), "0", CFG_MIGRATE, "list migrations instead of applying them"},
 	/* the seller printed on every invoice and credit note (src/billing/) */
 	{"seller-name", "CRENEAU_SELLER_NAME", S(seller_name), "Créneau SAS", CFG_MAIL, "seller: company name"},

@@ -21,6 +21,10 @@ struct config {
 	char *mail_from;
 	char *mail_from_name;
 	char *public_url;     /* base of the links in e-mails, e.g. https://creneau.example */
+	char *sms_sendsms_url; /* Kannel's sendsms, http://host:port/cgi-bin/sendsms; empty = SMS wait */
+	char *sms_user;	       /* Kannel sendsms-user */
+	char *sms_password;
+	char *sms_dlr_secret; /* key of the signed delivery-report URLs (same on every process) */
 	long threads;	      /* HTTP thread pool; 0 = automatic */
 	long pool_size;	      /* store connections */
 	long worker_threads;  /* job workers in this process */

@@ -144,6 +144,8 @@ const struct http_route app_routes[] = {
 
 	/* hooks called by the platform's gateways (src/app/api_hooks.c) */
 	/* -- routes of api_hooks.c go here -- */
+	/* Kannel's delivery reports: signed; bad signatures are rate-limited in the handler */
+	{"GET", "/hooks/sms/dlr", handle_sms_dlr, PUBLIC, 0, NULL},
 
 	/* billing identity, invoices and credit notes (src/app/api_billing.c) */
 	/* -- routes of api_billing.c go here -- */

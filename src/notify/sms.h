@@ -9,6 +9,7 @@
 
 #include "base/buf.h"
 #include "base/err.h"
+#include "db/db.h"
 
 #define SMS_MAX_SEGMENTS 3
 #define SMS_SENDER_MAX	 11   /* characters of an alphanumeric sender name */
@@ -53,5 +54,47 @@ int sms_sender_ok(const char *s);
 /* The default sender of a business: its name without accents nor other characters, cut to
  * SMS_SENDER_MAX; "Creneau" when nothing valid is left. */
 void sms_sender_default(const char *business_name, char out[SMS_SENDER_MAX + 1]);
+
+/* ---- the Kannel transport and delivery reports (sms_send.c, kannel.c) ---- */
+
+/* Kannel's sendsms interface and the delivery-report callback. Strings are copied; may be
+ * called again (tests); sends in flight keep the old values. */
+struct sms_config {
+	const char *sendsms_url; /* http://host:port/cgi-bin/sendsms; empty = SMS wait (retry) */
+	const char *user;	 /* sendsms-user username and password */
+	const char *password;
+	const char *dlr_secret; /* key of the dlr-url signatures; empty = random per process */
+	const char *public_url; /* base of the dlr-url Kannel calls, e.g. https://creneau.example */
+	int timeout_s;		/* one sendsms call; 0 = 10 */
+};
+
+/* Sets the transport and registers the "sms.send" job kind. Call at start, before workers. */
+void sms_configure(const struct sms_config *cfg);
+
+/* The signature of a delivery report for an outbox id: hex HMAC-SHA256 of the id's decimal
+ * form with the DLR secret. */
+#define SMS_SIG_HEX_SIZE 65
+void sms_dlr_sign(int64_t outbox_id, char out[SMS_SIG_HEX_SIZE]);
+/* True when sig is the signature of outbox_id (constant-time comparison). */
+int sms_dlr_signature_ok(int64_t outbox_id, const char *sig);
+
+/* Kannel's report statuses (dlr-mask bits). 1, 2 and 16 are final. */
+enum sms_dlr {
+	SMS_DLR_DELIVERED = 1,
+	SMS_DLR_FAILED = 2,
+	SMS_DLR_BUFFERED = 4,
+	SMS_DLR_SMSC = 8,
+	SMS_DLR_REJECTED = 16,
+};
+
+/* Stores a report on the SMS outbox row: dlr_status and dlr_at = now, unless the row already
+ * holds a final status (a report never goes back from delivered, failed or rejected).
+ * Returns 1 when stored, 0 when the row is unknown or already final, negative on error. */
+int sms_dlr_record(db *d, int64_t outbox_id, int status, struct err *e) WUR;
+
+/* Segments of SMS sent (state sent) by the account in the local calendar month of `now` in
+ * time_zone: what counts against the plan's sms_per_month. */
+int sms_segments_used(db_conn *c, int64_t account_id, const char *time_zone, int64_t now, int64_t *out,
+		      struct err *e) WUR;
 
 #endif

@@ -102,6 +102,7 @@ static const struct {
 	{"PATCH", "/api/v1/manage/{token}", NO_SESSION},
 	{"DELETE", "/api/v1/manage/{token}", NO_SESSION},
 	{"GET", "/api/v1/manage/{token}/ics", NO_SESSION},
+	{"GET", "/hooks/sms/dlr", NO_SESSION},
 	{"GET", "/api/v1/test/clock", NO_SESSION},
 	{"POST", "/api/v1/test/clock", NO_SESSION},
 	{"POST", "/api/v1/test/account-state", NO_SESSION},
