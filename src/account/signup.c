@@ -4,7 +4,9 @@
 #include <string.h>
 
 #include "account/credentials.h"
+#include "account/deletion.h"
 #include "account/demo.h"
+#include "account/lifecycle.h"
 #include "base/tz.h"
 #include "base/banned.h"
 
@@ -99,6 +101,11 @@ static int pick_slug(db_conn *c, const char *base, char out[64], struct err *e)
 		if (!taken && db_query_int(c, "SELECT count(*) FROM accounts WHERE slug = $1",
 					   DB_ARGS(DB_TEXT(out)), &n, e) < 0)
 			return -1;
+		/* the address of a deleted business is never given again (it answers 410) */
+		int retired = taken || n ? 0 : deletion_slug_retired(c, out, e);
+		if (retired < 0)
+			return -1;
+		n += retired;
 		if (!taken && !n)
 			return 0;
 	}
@@ -173,7 +180,8 @@ static int create_in_tx(db_conn *c, void *vctx, struct err *e)
 			   x->out->session_token, csrf, e) ||
 	    credentials_send_verification(c, x->out->account_id, x->out->user_id, s->email, s->locale, x->now,
 					  e) ||
-	    demo_fill(c, x->out->account_id, s->business_type, x->now, e))
+	    demo_fill(c, x->out->account_id, s->business_type, x->now, e) ||
+	    lifecycle_schedule_trial(c, x->out->account_id, s->time_zone, x->trial_ends_at, e))
 		return -1;
 	char detail[160];
 	snprintf(detail, sizeof(detail), "{\"plan\":\"%s\",\"terms\":\"%s\",\"dpa\":\"%s\"}", plan->code,

@@ -135,5 +135,13 @@ int handle_invoice_get(struct http_req *req, struct http_resp *resp, struct err 
 
 /* api_subscription.c: subscription, cancellation, deletion, operator account pages */
 /* -- handlers of api_subscription.c go here -- */
+HANDLER(handle_subscription_get);
+HANDLER(handle_subscription_quote);
+HANDLER(handle_subscription_post);
+HANDLER(handle_subscription_cancel);
+HANDLER(handle_subscription_resume);
+HANDLER(handle_account_deletion_get);
+HANDLER(handle_account_deletion_post);
+HANDLER(handle_ops_account_get);
 
 #endif

@@ -15,6 +15,7 @@
 #include "ratelimit/ratelimit.h"
 #include "account/account.h"
 #include "account/credentials.h"
+#include "account/lifecycle.h"
 #include "billing/billing.h"
 #include "schedule/clients.h"
 #include "schedule/setup.h"
@@ -76,6 +77,7 @@ static void configure_mail(const struct config *cfg)
 void app_register_modules(void)
 {
 	credentials_register_jobs();
+	lifecycle_register();
 	billing_register();
 	setup_register();
 	clients_register();
@@ -109,6 +111,11 @@ static int app_prepare(const struct config *cfg, struct app **out, struct err *e
 	configure_mail(cfg);
 	configure_billing(cfg);
 	credentials_set_public_url(cfg->public_url);
+	struct lifecycle_options lo = {.frozen_retention_days = (int)cfg->frozen_retention_days,
+					.cancelled_retention_months = (int)cfg->cancelled_retention_months,
+					.purge_delay_s = (int)cfg->purge_delay,
+					.public_url = cfg->public_url};
+	lifecycle_configure(&lo);
 	reminders_configure(cfg->public_url);
 	app_register_modules();
 	if (credentials_schedule_purge(a->db, clock_now(), e) ||

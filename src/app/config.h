@@ -34,6 +34,9 @@ struct config {
 	long behind_tls;      /* a TLS proxy is in front: cookies get Secure */
 	long no_worker;	      /* serve: do not run jobs in this process */
 	long test_mode;	      /* enables the store-kept clock and the /api/v1/test routes */
+	long frozen_retention_days;	   /* a trial never converted is deleted this long after its end */
+	long cancelled_retention_months; /* a cancelled account is deleted this long after it ends */
+	long purge_delay;		   /* seconds from a deletion request to its purge (at most 7 days) */
 	long status;	      /* migrate --status */
 	/* the seller printed on invoices (src/billing/, docs/internals/billing.md) */
 	char *seller_name, *seller_legal_form, *seller_capital, *seller_street, *seller_postcode;

@@ -159,6 +159,21 @@ const struct http_route app_routes[] = {
 	/* subscription, cancellation, account deletion, operator account pages
 	 * (src/app/api_subscription.c) */
 	/* -- routes of api_subscription.c go here -- */
+	{"GET", "/api/v1/subscription", handle_subscription_get, TENANT | ROUTE_OWNER | ROUTE_NEEDS(FEAT_SUBSCRIBE), 0,
+	 NULL},
+	{"GET", "/api/v1/subscription/quote", handle_subscription_quote,
+	 TENANT | ROUTE_OWNER | ROUTE_NEEDS(FEAT_SUBSCRIBE), 0, NULL},
+	{"POST", "/api/v1/subscription", handle_subscription_post, TENANT | ROUTE_OWNER | ROUTE_NEEDS(FEAT_SUBSCRIBE),
+	 0, NULL},
+	{"DELETE", "/api/v1/subscription", handle_subscription_cancel,
+	 TENANT | ROUTE_OWNER | ROUTE_NEEDS(FEAT_SUBSCRIBE), 0, NULL},
+	{"POST", "/api/v1/subscription/resume", handle_subscription_resume,
+	 TENANT | ROUTE_OWNER | ROUTE_NEEDS(FEAT_SUBSCRIBE), 0, NULL},
+	{"GET", "/api/v1/account/deletion", handle_account_deletion_get,
+	 TENANT | ROUTE_OWNER | ROUTE_NEEDS(FEAT_DELETE_ACCOUNT), 0, NULL},
+	{"POST", "/api/v1/account/deletion", handle_account_deletion_post,
+	 TENANT | ROUTE_OWNER | ROUTE_NEEDS(FEAT_DELETE_ACCOUNT) | ROUTE_RATE(RATE_LOGIN_IP), 0, NULL},
+	{"GET", "/api/v1/ops/accounts/{id}", handle_ops_account_get, OPS, 0, NULL},
 
 	/* test mode only */
 	{"GET", "/api/v1/test/clock", handle_test_clock_get, TEST, 0, NULL},

@@ -1,0 +1,40 @@
+/* deletion — closing an account for good (docs/internals/lifecycle.md): the request, which
+ * stops everything at once, and the purge job, which removes every row of the account from
+ * every table of the store except what PRODUCT.md keeps: invoices and credit notes, the
+ * content-free deletion record (account_deletions, with the slug's hash), the accounts row
+ * blanked to ids, and audit-log entries reduced to ids (IPs dropped). */
+#ifndef CRENEAU_DELETION_H
+#define CRENEAU_DELETION_H
+#include <stdint.h>
+
+#include "base/err.h"
+#include "db/db.h"
+
+#define DELETION_CONFIRMATION "SUPPRIMER" /* the word the owner types */
+#define DELETION_HASH_SIZE    65	  /* hex SHA-256 and its NUL */
+
+/* Deletes the account, in the caller's transaction: state `deleting`, every session and
+ * e-mailed link of its users ended, the deletion record with the slug's hash and the credit left
+ * (billing_credit_left) for refund, the owners told by e-mail, an audit entry, and the purge job
+ * enqueued (lifecycle_options.purge_delay_s later). origin: "owner" (self-service), "support"
+ * (a deletion-request ticket), "retention" (a frozen or cancelled account's time ran out).
+ * 404 when the account is already deleting or deleted, or unknown. */
+int account_delete(db_conn *c, int64_t account_id, const char *origin, int64_t now, struct err *e) WUR;
+
+/* The hex SHA-256 of a slug, as kept after the purge. */
+void deletion_slug_hash(const char *slug, char out[DELETION_HASH_SIZE]);
+/* 1 when a deleted account had this slug (its address answers 410 and is never given again),
+ * 0 when not, negative on error. */
+int deletion_slug_retired(db_conn *c, const char *slug, struct err *e) WUR;
+
+/* The purge of a `deleting` account (the job calls it; idempotent: an account in another state
+ * is left alone): every row of every table with an account_id column outside the kept ones,
+ * children before parents, with SQLite's secure_delete on; then the accounts row blanked, the
+ * state `deleted`, the record's purged_at; then, on SQLite, the freed pages given back
+ * (incremental_vacuum) and the WAL truncated. */
+int deletion_purge(db *d, int64_t account_id, int64_t now, struct err *e) WUR;
+
+/* 1 when the purge keeps the rows of this table (see above), else 0. */
+int deletion_table_kept(const char *table);
+
+#endif
