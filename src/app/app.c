@@ -15,8 +15,8 @@
 #include "ratelimit/ratelimit.h"
 #include "account/account.h"
 #include "account/credentials.h"
-#include "account/lifecycle.h"
 #include "billing/billing.h"
+#include "account/lifecycle.h"
 #include "schedule/clients.h"
 #include "schedule/setup.h"
 #include "base/clock.h"
@@ -77,8 +77,8 @@ static void configure_mail(const struct config *cfg)
 void app_register_modules(void)
 {
 	credentials_register_jobs();
-	lifecycle_register();
 	billing_register();
+	lifecycle_register();
 	setup_register();
 	clients_register();
 	reminders_register();
@@ -112,9 +112,9 @@ static int app_prepare(const struct config *cfg, struct app **out, struct err *e
 	configure_billing(cfg);
 	credentials_set_public_url(cfg->public_url);
 	struct lifecycle_options lo = {.frozen_retention_days = (int)cfg->frozen_retention_days,
-					.cancelled_retention_months = (int)cfg->cancelled_retention_months,
-					.purge_delay_s = (int)cfg->purge_delay,
-					.public_url = cfg->public_url};
+				       .cancelled_retention_months = (int)cfg->cancelled_retention_months,
+				       .purge_delay_s = (int)cfg->purge_delay,
+				       .public_url = cfg->public_url};
 	lifecycle_configure(&lo);
 	reminders_configure(cfg->public_url);
 	app_register_modules();

@@ -159,12 +159,12 @@ const struct http_route app_routes[] = {
 	/* subscription, cancellation, account deletion, operator account pages
 	 * (src/app/api_subscription.c) */
 	/* -- routes of api_subscription.c go here -- */
-	{"GET", "/api/v1/subscription", handle_subscription_get, TENANT | ROUTE_OWNER | ROUTE_NEEDS(FEAT_SUBSCRIBE), 0,
-	 NULL},
+	{"GET", "/api/v1/subscription", handle_subscription_get,
+	 TENANT | ROUTE_OWNER | ROUTE_NEEDS(FEAT_SUBSCRIBE), 0, NULL},
 	{"GET", "/api/v1/subscription/quote", handle_subscription_quote,
 	 TENANT | ROUTE_OWNER | ROUTE_NEEDS(FEAT_SUBSCRIBE), 0, NULL},
-	{"POST", "/api/v1/subscription", handle_subscription_post, TENANT | ROUTE_OWNER | ROUTE_NEEDS(FEAT_SUBSCRIBE),
-	 0, NULL},
+	{"POST", "/api/v1/subscription", handle_subscription_post,
+	 TENANT | ROUTE_OWNER | ROUTE_NEEDS(FEAT_SUBSCRIBE), 0, NULL},
 	{"DELETE", "/api/v1/subscription", handle_subscription_cancel,
 	 TENANT | ROUTE_OWNER | ROUTE_NEEDS(FEAT_SUBSCRIBE), 0, NULL},
 	{"POST", "/api/v1/subscription/resume", handle_subscription_resume,
