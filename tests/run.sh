@@ -20,6 +20,7 @@ passed=0
 
 cleanup() {
 	scripts/peers/smtp.sh stop "$TMP/smtp" >/dev/null 2>&1
+	scripts/peers/kannel.sh stop "$TMP/kannel" >/dev/null 2>&1
 	scripts/peers/pg.sh stop "$TMP/pg" >/dev/null 2>&1
 	[ -n "${KEEP_TMP:-}" ] || rm -rf "$TMP"
 }
@@ -68,6 +69,13 @@ start_peers() {
 	export CRENEAU_TEST_SMTP CRENEAU_TEST_MAILDIR=$TMP/smtp/maildir
 	say "      postgresql $CRENEAU_TEST_PG_URL"
 	say "      smtp       $CRENEAU_TEST_SMTP"
+	if ! kannel_out=$(scripts/peers/kannel.sh start "$TMP/kannel" 2>"$LOG/kannel-start.log"); then
+		cat "$LOG/kannel-start.log"; say "FAIL  could not start Kannel"; exit 1
+	fi
+	CRENEAU_TEST_KANNEL_URL=$(echo "$kannel_out" | sed -n 1p)
+	CRENEAU_TEST_FAKESMSC_LOG=$(echo "$kannel_out" | sed -n 2p)
+	export CRENEAU_TEST_KANNEL_URL CRENEAU_TEST_FAKESMSC_LOG CRENEAU_TEST_KANNEL_DIR=$TMP/kannel
+	say "      kannel     $CRENEAU_TEST_KANNEL_URL"
 }
 
 unit_suites() {
