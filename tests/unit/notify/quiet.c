@@ -31,9 +31,9 @@ static void test_window_edges(void **state)
 	const struct tz *paris = zone("Europe/Paris");
 	/* 2026-06-10: CEST, UTC+2 */
 	assert_false(quiet_is_quiet(paris, utc(2026, 6, 10, 17, 59))); /* 19:59 */
-	assert_true(quiet_is_quiet(paris, utc(2026, 6, 10, 18, 0)));	/* 20:00 */
-	assert_true(quiet_is_quiet(paris, utc(2026, 6, 11, 5, 59)));	/* 07:59 */
-	assert_false(quiet_is_quiet(paris, utc(2026, 6, 11, 6, 0)));	/* 08:00 */
+	assert_true(quiet_is_quiet(paris, utc(2026, 6, 10, 18, 0)));   /* 20:00 */
+	assert_true(quiet_is_quiet(paris, utc(2026, 6, 11, 5, 59)));   /* 07:59 */
+	assert_false(quiet_is_quiet(paris, utc(2026, 6, 11, 6, 0)));   /* 08:00 */
 }
 
 static void test_outside_window_keeps_due(void **state)
@@ -128,14 +128,17 @@ static void test_other_zones(void **state)
 	/* Kolkata, UTC+5:30: 10 June 09:00 IST = 03:30Z; 2 h before → 9 June 19:59 IST = 14:29Z */
 	const struct tz *kol = zone("Asia/Kolkata");
 	int64_t start = utc(2026, 6, 10, 3, 30);
-	assert_int_equal(quiet_sms_time(kol, start - 7200, start, utc(2026, 6, 1, 0, 0)), utc(2026, 6, 9, 14, 29));
+	assert_int_equal(quiet_sms_time(kol, start - 7200, start, utc(2026, 6, 1, 0, 0)),
+			 utc(2026, 6, 9, 14, 29));
 	/* New York, clocks back on 1 November 2026: 09:00 EST = 14:00Z; 2 h before = 07:00 EST →
 	 * 31 October 19:59 EDT = 23:59Z */
 	const struct tz *ny = zone("America/New_York");
 	start = utc(2026, 11, 1, 14, 0);
-	assert_int_equal(quiet_sms_time(ny, start - 7200, start, utc(2026, 10, 1, 0, 0)), utc(2026, 10, 31, 23, 59));
+	assert_int_equal(quiet_sms_time(ny, start - 7200, start, utc(2026, 10, 1, 0, 0)),
+			 utc(2026, 10, 31, 23, 59));
 	/* booked at 21:00 EDT on 31 October: 08:00 EST = 13:00Z */
-	assert_int_equal(quiet_sms_time(ny, start - 7200, start, utc(2026, 11, 1, 1, 0)), utc(2026, 11, 1, 13, 0));
+	assert_int_equal(quiet_sms_time(ny, start - 7200, start, utc(2026, 11, 1, 1, 0)),
+			 utc(2026, 11, 1, 13, 0));
 }
 
 int main(void)
