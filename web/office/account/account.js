@@ -12,8 +12,7 @@ import { has, intlLocale, t } from '../../common/i18n.js';
 import { start } from '../session.js';
 
 const $ = (id) => document.getElementById(id);
-const ID_FIELDS = ['legal_name', 'siren', 'vat_number', 'address_line1', 'address_line2', 'postal_code', 'city',
-	'country', 'billing_email'];
+const ID_FIELDS = ['legal_name', 'siren', 'vat_number', 'street', 'postcode', 'city', 'country', 'email'];
 const PAYING = ['active', 'cancel_pending'];
 
 let me = null;
@@ -39,16 +38,13 @@ function el(tag, props = {}, ...children) {
 
 const tz = () => me?.account?.time_zone || 'Europe/Paris';
 
-/* A date without the time: « 1 mai 2027 » / "1 May 2027". */
-function day(instant) {
-	const d = typeof instant === 'number' ? new Date(instant * 1000) : new Date(instant);
-	if (Number.isNaN(d.getTime()))
-		return String(instant || '');
-	try {
-		return new Intl.DateTimeFormat(intlLocale(), { dateStyle: 'long', timeZone: tz() }).format(d);
-	} catch {
-		return new Intl.DateTimeFormat(intlLocale(), { dateStyle: 'long' }).format(d);
-	}
+/* A local date "YYYY-MM-DD" written out: « 18 avril 2027 » (no time zone involved). */
+function localDay(ymd) {
+	const m = /^(\d{4})-(\d{2})-(\d{2})/.exec(ymd || '');
+	if (!m)
+		return ymd || '';
+	const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), 12));
+	return new Intl.DateTimeFormat(intlLocale(), { dateStyle: 'long', timeZone: 'UTC' }).format(d);
 }
 
 function planName(code) {
@@ -76,7 +72,7 @@ function renderNow() {
 		const n = s.trial_days_left ?? 0;
 		$('trial-left').textContent = t(n === 1 ? 'acct.trial_left_one' : 'acct.trial_left_many', { n });
 	}
-	const cancelAt = s.state === 'cancel_pending' ? s.cancel_at || s.ends_at : null;
+	const cancelAt = s.state === 'cancel_pending' ? s.cancel_at : null;
 	$('cancel-box').hidden = !cancelAt;
 	if (cancelAt) {
 		$('cancel-date').textContent = dateTime(cancelAt, tz());
@@ -99,10 +95,9 @@ function renderNow() {
 	const paying = PAYING.includes(s.state);
 	$('cancel-section').hidden = !paying;
 	$('cancel-button').hidden = s.state !== 'active';
-	$('resume-button').hidden = s.state !== 'cancel_pending';
-	$('cancel-text').textContent = s.state === 'active'
-		? t('acct.cancel_text', { date: s.cancel_would_be_at ? dateTime(s.cancel_would_be_at, tz()) : t('acct.next_first') })
+	$('cancel-text').textContent = s.state === 'active' ? t('acct.cancel_text')
 		: cancelAt ? t('acct.resume_text', { date: dateTime(cancelAt, tz()) }) : '';
+	$('resume-button').hidden = !s.can_resume;
 }
 
 /* ---- plans and quotes ---- */
@@ -172,7 +167,7 @@ function renderQuote() {
 		return;
 	const q = quote.q;
 	const name = planName(quote.plan);
-	const paying = PAYING.includes(sub.state);
+	const paying = q.kind ? q.kind !== 'subscribe' : PAYING.includes(sub.state);
 	$('quote-h2').textContent = t(paying ? 'acct.quote_change_h2' : 'acct.quote_subscribe_h2', { name });
 	const lines = [];
 	const line = (label, cents, cls) => lines.push(el('dt', {}, label), el('dd', { className: cls || '' }, money(cents)));
@@ -181,13 +176,13 @@ function renderQuote() {
 			el('dd', {}, t('acct.quote_days', { r: q.days_remaining, n: q.days_in_month })));
 		if (q.credit_used_ht)
 			line(t('acct.quote_credit'), -q.credit_used_ht);
-		line(t('acct.quote_ht'), q.due_ht);
-		line(t('acct.quote_vat'), q.due_vat);
-		line(t('acct.quote_ttc'), q.due_ttc, 'total');
+		line(t('acct.quote_ht'), q.amount_ht);
+		line(t('acct.quote_vat'), q.amount_vat);
+		line(t('acct.quote_ttc'), q.amount_ttc, 'total');
 	} else if (q.document === 'credit_note') {
-		line(t('acct.quote_credit_note_ht'), q.due_ht);
-		line(t('acct.quote_vat'), q.due_vat);
-		line(t('acct.quote_credit_note_ttc'), q.due_ttc, 'total');
+		line(t('acct.quote_credit_note_ht'), q.amount_ht);
+		line(t('acct.quote_vat'), q.amount_vat);
+		line(t('acct.quote_credit_note_ttc'), q.amount_ttc, 'total');
 	} else {
 		lines.push(el('dt', {}, t('acct.quote_today')), el('dd', {}, t('acct.quote_nothing')));
 	}
@@ -240,7 +235,7 @@ $('cancel-form').addEventListener('submit', (ev) => {
 		try {
 			await api('DELETE', '/subscription');
 			await reload();
-			status(f, t('acct.cancelled', { date: dateTime(sub.cancel_at || sub.ends_at, tz()) }), 'success');
+			status(f, t('acct.cancelled', { date: dateTime(sub.cancel_at, tz()) }), 'success');
 			$('resume-button').focus();
 		} catch (e) {
 			showError(f, e);
@@ -276,8 +271,8 @@ function fillIdentity() {
 		const c = f.elements.namedItem(k);
 		if (k === 'country')
 			c.value = src.country || 'FR';
-		else if (k === 'billing_email')
-			c.value = src.billing_email || me.account?.contact_email || me.user?.email || '';
+		else if (k === 'email')
+			c.value = src.email || me.user?.email || '';
 		else
 			c.value = src[k] ?? '';
 	}
@@ -287,15 +282,17 @@ $('identity-form').addEventListener('submit', (ev) => {
 	ev.preventDefault();
 	const f = $('identity-form');
 	clearErrors(f);
-	if (!requireFilled(f, ['legal_name', 'siren', 'address_line1', 'postal_code', 'city', 'billing_email']))
+	if (!requireFilled(f, ['legal_name', 'siren', 'street', 'postcode', 'city', 'email']))
 		return;
 	const body = {};
 	for (const k of ID_FIELDS)
-		body[k] = k === 'siren' ? value(f, k).replace(/\s+/g, '') : value(f, k);
+		body[k] = value(f, k);
+	if (!body.vat_number)
+		delete body.vat_number;
 	busy(f, async () => {
 		try {
 			const res = await api('PUT', '/billing/identity', body);
-			identity = res.identity || res.billing_identity || body;
+			identity = res.identity;
 			fillIdentity();
 			status(f, t('common.saved'), 'success');
 		} catch (e) {
@@ -311,15 +308,17 @@ function renderInvoices() {
 		const credit = d.type === 'credit_note';
 		const id = d.id;
 		const number = d.number || '';
-		const link = el('a', { href: `/api/v1/invoices/${encodeURIComponent(id)}.pdf`, download: `${number || id}.pdf`,
-			'aria-label': t('acct.pdf_of', { number }) }, t('acct.pdf'));
+		const link = el('a', { href: d.pdf_url || `/api/v1/invoices/${encodeURIComponent(id)}.pdf`,
+			download: `${number || id}.pdf`, 'aria-label': t('acct.pdf_of', { number }) }, t('acct.pdf'));
+		const what = credit ? t('acct.type_credit_note') : t('acct.type_invoice');
 		return el('tr', { dataset: { id, type: d.type || 'invoice' } },
 			el('th', { scope: 'row' }, number),
-			el('td', {}, d.date || d.issued_at ? day(d.date || d.issued_at) : ''),
-			el('td', {}, t(credit ? 'acct.type_credit_note' : 'acct.type_invoice')),
+			el('td', {}, d.issue_date ? localDay(d.issue_date) : ''),
+			el('td', {}, what, credit && d.corrects_number ? el('small', {}, t('acct.corrects', { number: d.corrects_number })) : null,
+				d.period?.start ? el('small', {}, t('acct.period', { from: localDay(d.period.start), to: localDay(d.period.end) })) : null),
 			el('td', { className: 'num' }, money(d.total_ht ?? 0)),
 			el('td', { className: 'num' }, money(d.total_ttc ?? 0)),
-			el('td', {}, d.status ? el('span', { className: 'st-' + d.status }, word('acct.st_', d.status)) : ''),
+			el('td', {}, !credit && d.due_date ? localDay(d.due_date) : ''),
 			el('td', {}, link));
 	}));
 	$('invoices-status').textContent = invoices.length ? '' : t('acct.no_invoices');
@@ -327,8 +326,8 @@ function renderInvoices() {
 
 async function loadInvoices() {
 	const res = await api('GET', '/invoices');
-	invoices = res.invoices || res.documents || [];
-	const credit = res.credit_left_cents ?? res.credit_cents;
+	invoices = res.invoices || [];
+	const credit = res.credit_left_ttc;
 	$('credit-left').hidden = !credit;
 	if (credit)
 		$('credit-left').textContent = t('acct.credit_left', { amount: money(credit) });
@@ -345,7 +344,7 @@ async function loadSub() {
 async function loadIdentity() {
 	try {
 		const res = await api('GET', '/billing/identity');
-		identity = res.identity || res.billing_identity || null;
+		identity = res.complete ? res.identity : null;
 	} catch (e) {
 		if (e.status !== 404)
 			throw e;
