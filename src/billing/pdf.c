@@ -126,7 +126,8 @@ static void draw(struct pdf *p, const struct billing_doc *d)
 	text_at(p, p->bold, 10, MARGIN, p->y, "Vendeur");
 	p->y -= 14;
 	wrapped(p, p->bold, 9, MARGIN, colw, s->name);
-	snprintf(t, sizeof(t), "%s au capital de %s", s->legal_form, s->capital);
+	wrapped(p, p->font, 9, MARGIN, colw, s->legal_form);
+	snprintf(t, sizeof(t), "Capital social : %s", s->capital);
 	wrapped(p, p->font, 9, MARGIN, colw, t);
 	wrapped(p, p->font, 9, MARGIN, colw, s->street);
 	snprintf(t, sizeof(t), "%s %s, France", s->postcode, s->city);
