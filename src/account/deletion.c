@@ -283,7 +283,8 @@ int deletion_purge(db *d, int64_t account_id, int64_t now, struct err *e)
 	db_conn *c;
 	if (db_acquire(d, &c, e))
 		return -1;
-	/* deleted cells are overwritten with zeros, not left in free space */
+	/* deleted cells and freed pages are overwritten with zeros (FAST, every connection's
+	 * setting, leaves freelist pages as they were) */
 	if (kind == DB_SQLITE && db_exec(c, "PRAGMA secure_delete = ON", DB_NOARGS, e) < 0) {
 		db_release(c);
 		return -1;
@@ -311,7 +312,7 @@ int deletion_purge(db *d, int64_t account_id, int64_t now, struct err *e)
 				db_rows_free(r);
 			}
 		}
-		if (db_exec(c, "PRAGMA secure_delete = OFF", DB_NOARGS, &ignored) < 0)
+		if (db_exec(c, "PRAGMA secure_delete = FAST", DB_NOARGS, &ignored) < 0)
 			log_warn("msg=\"purge: cannot reset secure_delete\"");
 	}
 	db_release(c);

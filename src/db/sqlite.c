@@ -366,10 +366,11 @@ static int sq_connect(db_conn *c, struct err *e)
 	sqlite3_extended_result_codes(h, 1);
 	sqlite3_busy_timeout(h, BUSY_TIMEOUT_MS);
 	/* auto_vacuum only takes effect on a store without tables yet, before WAL is set;
-	 * on an existing store it changes nothing. */
+	 * on an existing store it changes nothing. secure_delete=FAST zeroes what a delete or an
+	 * update frees inside a page, so a purged account leaves no copy behind (PRODUCT.md). */
 	rc = run_simple(c,
 			"PRAGMA auto_vacuum=INCREMENTAL; PRAGMA journal_mode=WAL;"
-			" PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON",
+			" PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA secure_delete=FAST",
 			e);
 	if (rc < 0) {
 		sqlite3_close_v2(h);

@@ -1,0 +1,339 @@
+/* life_util — what the account-life tests (510-519) share: the test clock, the maildir, the
+ * billing identity, and the purge check that scans every table of the store (and the SQLite
+ * files themselves) for what is left of an account. Include after cmocka.h. */
+#ifndef CRENEAU_TEST_LIFE_UTIL_H
+#define CRENEAU_TEST_LIFE_UTIL_H
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "db/db.h"
+#include "harness.h"
+
+#define LIFE_UNUSED __attribute__((unused))
+
+LIFE_UNUSED static void clock_post(const char *key, const char *when)
+{
+	char body[160];
+	snprintf(body, sizeof(body), "{\"%s\": \"%s\"}", key, when);
+	struct reply r;
+	http_call(&H, "POST", "/api/v1/test/clock", body, NULL, &r);
+	if (r.status != 200)
+		fail_msg("clock %s %s: %ld %s", key, when, r.status, r.body);
+	reply_free(&r);
+}
+LIFE_UNUSED static void clock_set(const char *when)
+{
+	clock_post("set", when);
+}
+LIFE_UNUSED static void clock_advance(const char *when)
+{
+	clock_post("advance_to", when);
+}
+
+/* Logs the owner in again (a session left unused for a day has expired). */
+LIFE_UNUSED static void relogin(struct session *s, const char *email)
+{
+	char body[300];
+	snprintf(body, sizeof(body), "{\"email\": \"%s\", \"password\": \"Tres-Bon-Mot-2027\"}", email);
+	const char *headers[] = {harness_next_ip_header(), NULL};
+	struct reply r;
+	http_call(&H, "POST", "/api/v1/session", body, headers, &r);
+	if (r.status != 200)
+		fail_msg("log-in of %s: %ld %s", email, r.status, r.body);
+	session_from_reply(&r, s);
+	reply_free(&r);
+}
+
+/* Moves the clock and logs the owner in again. */
+LIFE_UNUSED static void live_until(struct session *s, const char *email, const char *when)
+{
+	clock_advance(when);
+	relogin(s, email);
+}
+
+/* A unique address and business name for this run and store (the maildir is shared). */
+LIFE_UNUSED static void unique_names(const char *what, char email[128], char name[96])
+{
+	static int n;
+	unsigned tag = (unsigned)getpid() * 131u + (unsigned)n++;
+	snprintf(email, 128, "%s-%s-%u@vie.example", what, harness_store_kind(), tag);
+	snprintf(name, 96, "Atelier %s %s %u", what, harness_store_kind(), tag);
+}
+
+LIFE_UNUSED static void set_state(const char *slug, const char *state, const char *reason)
+{
+	char body[200];
+	snprintf(body, sizeof(body), "{\"slug\": \"%s\", \"state\": \"%s\"%s%s%s}", slug, state,
+		 reason ? ", \"reason\": \"" : "", reason ? reason : "", reason ? "\"" : "");
+	struct reply r;
+	http_call(&H, "POST", "/api/v1/test/account-state", body, NULL, &r);
+	assert_int_equal(r.status, 200);
+	reply_free(&r);
+}
+
+/* GET /api/v1/subscription's object (the caller frees). */
+LIFE_UNUSED static json_t *subscription(const struct session *s)
+{
+	struct reply r;
+	session_call(&H, s, "GET", "/api/v1/subscription", NULL, &r);
+	if (r.status != 200)
+		fail_msg("GET /api/v1/subscription: %ld %s", r.status, r.body);
+	json_t *sub = json_incref(json_object_get(r.json, "subscription"));
+	reply_free(&r);
+	return sub;
+}
+
+LIFE_UNUSED static void put_identity(const struct session *s, const char *email)
+{
+	char body[512];
+	snprintf(body, sizeof(body),
+		 "{\"legal_name\": \"Atelier SARL\", \"street\": \"3 rue du Port\", \"postcode\": \"44000\","
+		 " \"city\": \"Nantes\", \"country\": \"FR\", \"siren\": \"732829320\", \"vat_number\": \"\","
+		 " \"email\": \"%s\"}",
+		 email);
+	struct reply r;
+	session_call(&H, s, "PUT", "/api/v1/billing/identity", body, &r);
+	if (r.status != 200)
+		fail_msg("PUT /api/v1/billing/identity: %ld %s", r.status, r.body);
+	reply_free(&r);
+}
+
+/* The account's documents: how many, and the newest invoice's number and totals. */
+LIFE_UNUSED static void expect_invoices(const struct session *s, size_t count, const char *newest_invoice,
+					long long ht, long long ttc)
+{
+	struct reply r;
+	session_call(&H, s, "GET", "/api/v1/invoices?limit=100", NULL, &r);
+	if (r.status != 200)
+		fail_msg("GET /api/v1/invoices: %ld %s", r.status, r.body);
+	json_t *list = json_object_get(r.json, "invoices");
+	if (json_array_size(list) != count)
+		fail_msg("%zu documents, expected %zu: %s", json_array_size(list), count, r.body);
+	size_t i;
+	json_t *d;
+	json_array_foreach(list, i, d)
+	{
+		if (strcmp(json_string_value(json_object_get(d, "type")), "invoice"))
+			continue;
+		assert_string_equal(json_string_value(json_object_get(d, "number")), newest_invoice);
+		assert_int_equal(json_integer_value(json_object_get(d, "total_ht")), ht);
+		assert_int_equal(json_integer_value(json_object_get(d, "total_ttc")), ttc);
+		break;
+	}
+	reply_free(&r);
+}
+
+/* Decodes quoted-printable in place. */
+static void life_qp_decode(char *s)
+{
+	char *o = s;
+	for (char *p = s; *p;) {
+		if (p[0] == '=' && p[1] == '\r' && p[2] == '\n')
+			p += 3;
+		else if (p[0] == '=' && p[1] == '\n')
+			p += 2;
+		else if (p[0] == '=' && p[1] && p[2] && strchr("0123456789ABCDEF", p[1]) &&
+			 strchr("0123456789ABCDEF", p[2])) {
+			char hex[3] = {p[1], p[2], 0};
+			*o++ = (char)strtol(hex, NULL, 16);
+			p += 3;
+		} else
+			*o++ = *p++;
+	}
+	*o = '\0';
+}
+
+static int life_mail_scan(const char *to, const char *marker)
+{
+	const char *maildir = getenv("CRENEAU_TEST_MAILDIR");
+	if (!maildir)
+		fail_msg("CRENEAU_TEST_MAILDIR is not set: run through tests/run.sh (SMTP peer)");
+	char dir[512];
+	snprintf(dir, sizeof(dir), "%s/new", maildir);
+	DIR *d = opendir(dir);
+	if (!d)
+		fail_msg("no maildir %s", dir);
+	int n = 0;
+	struct dirent *ent;
+	static char buf[512 * 1024];
+	while ((ent = readdir(d))) {
+		if (ent->d_name[0] == '.')
+			continue;
+		char path[1024];
+		snprintf(path, sizeof(path), "%s/%s", dir, ent->d_name);
+		FILE *f = fopen(path, "rb");
+		if (!f)
+			continue;
+		size_t len = fread(buf, 1, sizeof(buf) - 1, f);
+		fclose(f);
+		buf[len] = '\0';
+		life_qp_decode(buf);
+		char to_line[200];
+		snprintf(to_line, sizeof(to_line), "%s", to);
+		if (strstr(buf, to_line) && strstr(buf, marker))
+			n++;
+	}
+	closedir(d);
+	return n;
+}
+
+/* Messages to `to` whose text holds `marker` (waiting a little for one to arrive). */
+LIFE_UNUSED static int mail_count(const char *to, const char *marker)
+{
+	int n = 0;
+	for (int i = 0; i < 15 && !(n = life_mail_scan(to, marker)); i++)
+		usleep(100 * 1000);
+	return n;
+}
+
+/* ---- the purge check ---- */
+
+static int life_kept_table(const char *t)
+{
+	return !strcmp(t, "account_deletions") || !strcmp(t, "audit_log") || strstr(t, "invoice") ||
+	       strstr(t, "credit_note");
+}
+
+/* Every table and column of the store: "table\tcolumn" lines in a malloc'd list. */
+static int life_columns(db_conn *c, enum db_kind kind, char (**out)[2][64])
+{
+	db_rows *r;
+	struct err e = {0};
+	const char *sql =
+		kind == DB_SQLITE
+			? "SELECT m.name, p.name FROM sqlite_master m JOIN pragma_table_info(m.name) p"
+			  " WHERE m.type = 'table' ORDER BY 1, 2"
+			: "SELECT c.table_name, c.column_name FROM information_schema.columns c"
+			  " JOIN information_schema.tables t ON t.table_schema = c.table_schema"
+			  " AND t.table_name = c.table_name WHERE c.table_schema = current_schema()"
+			  " AND t.table_type = 'BASE TABLE' ORDER BY 1, 2";
+	assert_int_equal(db_query(c, sql, DB_NOARGS, &r, &e), 0);
+	int n = 0, cap = 4096;
+	*out = calloc((size_t)cap, sizeof(**out));
+	while (db_rows_next(r, &e) == 1 && n < cap) {
+		snprintf((*out)[n][0], 64, "%s", db_rows_text(r, 0));
+		snprintf((*out)[n][1], 64, "%s", db_rows_text(r, 1));
+		n++;
+	}
+	db_rows_free(r);
+	return n;
+}
+
+static int64_t life_count(db_conn *c, const char *sql, const db_param *p, int np)
+{
+	struct err e = {0};
+	int64_t n = -1;
+	if (db_query_int(c, sql, p, np, &n, &e) < 0)
+		fail_msg("%s: %s", sql, e.message);
+	return n;
+}
+
+static void life_file_has(const char *path, const char *needle)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return;
+	size_t nl = strlen(needle), cap = 1 << 20, keep = nl - 1;
+	char *buf = malloc(cap + nl);
+	size_t have = 0, got;
+	while ((got = fread(buf + have, 1, cap, f)) > 0) {
+		size_t len = have + got;
+		if (memmem(buf, len, needle, nl))
+			fail_msg("%s still holds \"%s\"", path, needle);
+		have = len < keep ? len : keep;
+		memmove(buf, buf + len - have, have);
+	}
+	fclose(f);
+	free(buf);
+}
+
+/* Asserts that nothing of the account is left but what PRODUCT.md keeps: every table with an
+ * account_id column has no row of it (but the deletion record, the audit log reduced to ids,
+ * invoices and credit notes and their PDF files), the accounts row is blanked, no text column
+ * of any table (invoices aside) holds its name, e-mail or slug, and on SQLite neither the store
+ * file nor its WAL holds the name any more. */
+LIFE_UNUSED static void assert_purged(const char *account_public_id, const char *name, const char *email,
+				      const char *slug)
+{
+	db *d;
+	struct err e = {0};
+	if (db_open(H.store_url, NULL, &d, &e))
+		fail_msg("open %s: %s", H.store_url, e.message);
+	db_conn *c;
+	assert_int_equal(db_acquire(d, &c, &e), 0);
+	enum db_kind kind = db_kind(d);
+	int64_t id = 0;
+	assert_int_equal(db_query_int(c, "SELECT id FROM accounts WHERE public_id = $1",
+				      DB_ARGS(DB_TEXT(account_public_id)), &id, &e),
+			 1);
+	assert_int_equal(
+		life_count(c,
+			   "SELECT count(*) FROM accounts WHERE id = $1 AND state = 'deleted' AND name = ''"
+			   " AND contact_email = '' AND slug <> $2",
+			   DB_ARGS(DB_INT(id), DB_TEXT(slug))),
+		1);
+	assert_int_equal(life_count(c,
+				    "SELECT count(*) FROM account_deletions WHERE account_id = $1 AND "
+				    "purged_at IS NOT NULL",
+				    DB_ARGS(DB_INT(id))),
+			 1);
+	assert_int_equal(
+		life_count(
+			c,
+			"SELECT count(*) FROM audit_log WHERE account_id = $1 AND (ip <> '' OR target <> '')",
+			DB_ARGS(DB_INT(id))),
+		0);
+	char(*cols)[2][64];
+	int n = life_columns(c, kind, &cols);
+	assert_true(n > 20);
+	int tables_with_account = 0;
+	for (int i = 0; i < n; i++) {
+		const char *t = cols[i][0], *col = cols[i][1];
+		char sql[512];
+		if (!strcmp(col, "account_id") && !life_kept_table(t)) {
+			tables_with_account++;
+			const char *pdf = !strcmp(t, "files")
+						  ? " AND id NOT IN (SELECT pdf_file_id FROM invoices"
+						    " WHERE pdf_file_id IS NOT NULL)"
+					  : !strcmp(t, "file_chunks")
+						  ? " AND file_id NOT IN (SELECT pdf_file_id FROM invoices"
+						    " WHERE pdf_file_id IS NOT NULL)"
+						  : "";
+			snprintf(sql, sizeof(sql), "SELECT count(*) FROM %s WHERE account_id = $1%s", t, pdf);
+			int64_t left = life_count(c, sql, DB_ARGS(DB_INT(id)));
+			if (left)
+				fail_msg("%s still has %lld row(s) of the deleted account", t,
+					 (long long)left);
+		}
+		if (strstr(t, "invoice") || strstr(t, "credit_note") || !strcmp(t, "file_chunks"))
+			continue; /* the law keeps the customer's identity on its documents */
+		const char *needles[] = {name, email, slug};
+		for (int k = 0; k < 3; k++) {
+			snprintf(sql, sizeof(sql), "SELECT count(*) FROM %s WHERE CAST(%s AS TEXT) LIKE $1",
+				 t, col);
+			char like[200];
+			snprintf(like, sizeof(like), "%%%s%%", needles[k]);
+			int64_t left = life_count(c, sql, DB_ARGS(DB_TEXT(like)));
+			if (left)
+				fail_msg("%s.%s still holds \"%s\"", t, col, needles[k]);
+		}
+	}
+	assert_true(tables_with_account > 10); /* the scan did see the tenant tables */
+	free(cols);
+	db_release(c);
+	db_close(d);
+	if (kind == DB_SQLITE) {
+		const char *path = H.store_url + strlen("sqlite:");
+		char wal[600];
+		snprintf(wal, sizeof(wal), "%s-wal", path);
+		life_file_has(path, name);
+		life_file_has(wal, name);
+		life_file_has(path, email);
+		life_file_has(wal, email);
+	}
+}
+
+#endif
