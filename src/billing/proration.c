@@ -173,7 +173,7 @@ void billing_money_text(int64_t cents, char out[32])
 		grouped[g++] = digits[i];
 	}
 	grouped[g] = '\0';
-	snprintf(out, 32, "%s%s,%02llu €", neg ? "-" : "", grouped, rest);
+	snprintf(out, 32, "%s%.22s,%02llu €", neg ? "-" : "", grouped, rest % 100u);
 }
 
 void billing_date_fr(const char *iso, char out[11])
