@@ -135,10 +135,14 @@ function renderPlans() {
 	$('plans').removeAttribute('aria-busy');
 }
 
+function clearPlansStatus() {
+	$('plans-status').textContent = '';
+	$('plans-status').className = 'form-status';
+}
+
 async function askQuote(code, btn) {
 	const ps = $('plans-status');
-	ps.textContent = '';
-	ps.className = 'form-status';
+	clearPlansStatus();
 	if (!identity) {
 		ps.className = 'form-status error';
 		ps.textContent = t('acct.identity_first');
@@ -218,7 +222,8 @@ $('quote-form').addEventListener('submit', (ev) => {
 			const ps = $('plans-status');
 			ps.className = 'form-status success';
 			ps.textContent = t('acct.changed', { name: planName(code) });
-			ps.focus?.();
+			clearErrors($('cancel-form'));
+			$('plans-h2').focus();
 		} catch (e) {
 			showError(f, e);
 		}
@@ -231,6 +236,7 @@ $('cancel-form').addEventListener('submit', (ev) => {
 	ev.preventDefault();
 	const f = $('cancel-form');
 	clearErrors(f);
+	clearPlansStatus();
 	busy(f, async () => {
 		try {
 			await api('DELETE', '/subscription');
@@ -246,6 +252,7 @@ $('cancel-form').addEventListener('submit', (ev) => {
 $('resume-button').addEventListener('click', () => {
 	const f = $('cancel-form');
 	clearErrors(f);
+	clearPlansStatus();
 	const b = $('resume-button');
 	b.disabled = true;
 	(async () => {
@@ -322,6 +329,7 @@ function renderInvoices() {
 			el('td', {}, link));
 	}));
 	$('invoices-status').textContent = invoices.length ? '' : t('acct.no_invoices');
+	$('invoices-wrap').hidden = !invoices.length;
 }
 
 async function loadInvoices() {

@@ -348,12 +348,14 @@ function shortDateTime(instant, tz) {
 	const d = new Date(instant);
 	if (Number.isNaN(d.getTime()))
 		return String(instant);
-	const opts = { dateStyle: 'medium', timeStyle: 'short' };
-	try {
-		return new Intl.DateTimeFormat(intlLocale(), { ...opts, timeZone: tz || undefined }).format(d);
-	} catch {
-		return new Intl.DateTimeFormat(intlLocale(), opts).format(d);
-	}
+	const fmt = (opts) => {
+		try {
+			return new Intl.DateTimeFormat(intlLocale(), { ...opts, timeZone: tz || undefined }).format(d);
+		} catch {
+			return new Intl.DateTimeFormat(intlLocale(), opts).format(d);
+		}
+	};
+	return t('notif.when', { date: fmt({ dateStyle: 'medium' }), time: fmt({ timeStyle: 'short' }) });
 }
 
 /* « Rappel 24 h avant » for reminder_1440, else the kind's name. */

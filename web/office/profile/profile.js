@@ -1,6 +1,6 @@
 // The profile page: own name and language (PATCH /api/v1/me), password change
 // (POST /api/v1/password) and, for owners, the business profile (GET/PATCH /api/v1/account).
-// Account deletion comes with a later release: its link is shown disabled with a note.
+// Account deletion: the owner's link at the bottom opens the dialog of /office/account/delete.js.
 import { api } from '../../common/api.js';
 import { busy, clearErrors, errorText, fieldError, requireFilled, showError, status, value } from '../../common/form.js';
 import { t } from '../../common/i18n.js';
