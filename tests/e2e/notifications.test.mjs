@@ -210,6 +210,16 @@ describe('the notification screens', () => {
 		await page.getByRole('button', { name: 'Revenir à nos textes' }).click();
 		await page.locator('#texts-form [data-form-status]').getByText('Nos textes sont rétablis pour cette langue.').waitFor();
 		assert.match(await box.inputValue(), /^Rappel : RDV/);
+
+		// in English: the page and the measure follow the switch, the English text is there to edit
+		await page.getByRole('button', { name: 'English' }).click();
+		await page.getByRole('heading', { name: 'Reminder texts' }).waitFor();
+		await measureMatches(page, /Encoding: GSM-7 \(160 characters per SMS\)/);
+		await page.getByLabel('Language of the text').selectOption('en');
+		assert.doesNotMatch(await page.getByLabel('SMS text').inputValue(), /^Rappel/);
+		assert.equal(await page.getByLabel('Reminder 1', { exact: true }).inputValue(), '2');
+		assert.equal(await page.locator('#rem-0-u option:checked').innerText(), 'days');
+		await check(page, 'notifications in English');
 	});
 
 	test('the log lists the confirmation sent to the client', async () => {
