@@ -255,7 +255,15 @@ static int purge_tx(db_conn *c, enum db_kind kind, int64_t account_id, int64_t n
 	if (r.a.state != ACCOUNT_DELETING)
 		return 0;
 	struct table_set *t = xcalloc(1, sizeof(*t));
-	int rc = list_tables(c, kind, t, e) || delete_rows(c, t, account_id, e) ? -1 : 0;
+	/* PostgreSQL keeps rate-limit counters in a table, keyed by the users' addresses */
+	int rc = kind == DB_PG && db_exec(c,
+					  "DELETE FROM rate_limits WHERE EXISTS (SELECT 1 FROM users u WHERE"
+					  " u.account_id = $1 AND rate_limits.key LIKE '%:' || u.email)",
+					  DB_ARGS(DB_INT(account_id)), e) < 0
+			 ? -1
+			 : 0;
+	if (!rc)
+		rc = list_tables(c, kind, t, e) || delete_rows(c, t, account_id, e) ? -1 : 0;
 	free(t);
 	if (rc)
 		return -1;
