@@ -138,6 +138,10 @@ $('settings-form').addEventListener('submit', (ev) => {
 			fieldError(f, `reminders[${i}].minutes`, t('notif.err_no_channel'));
 			return;
 		}
+		if (reminders.findIndex((x) => x.minutes === r.minutes) < i) {
+			fieldError(f, `reminders[${i}].minutes`, t('notif.err_duplicate'));
+			return;
+		}
 	}
 	const body = {
 		reminders: reminders.map((r) => ({ minutes: r.minutes,
@@ -155,7 +159,12 @@ $('settings-form').addEventListener('submit', (ev) => {
 			measureNow();
 			status(f, t('common.saved'), 'success');
 		} catch (e) {
-			showError(f, e);
+			// the API names a reminder as reminders[i]: its number field shows the message
+			const m = /^reminders\[(\d+)\]/.exec(e.field || '');
+			if (m && f.querySelector(`[name="reminders[${m[1]}].minutes"]`))
+				fieldError(f, `reminders[${m[1]}].minutes`, errorText(e));
+			else
+				showError(f, e);
 		}
 	});
 });
