@@ -15,6 +15,51 @@
 int template_render_string(const char *tpl, size_t len, const json_t *vars, int html, struct buf *out,
 			   struct err *e) WUR;
 
+/* ---- shared by the channels (outbox.c, template.c, sms_outbox.c) ---- */
+
+#define NOTIFY_LOCALE_MAX 16 /* bytes of a locale tag with its NUL */
+
+/* True when s is a kind or subject_ref as the outbox keeps it: 1..NOTIFY_REF_MAX bytes, no
+ * control character. */
+int notify_ref_ok(const char *s);
+
+/* True when s looks like a locale tag ("fr", "en-GB"): 2..15 letters, '-' or '_'. */
+int notify_locale_ok(const char *s);
+
+/* The embedded file templates/<dir>/<name>.<ext> for the first dir of: locale (when
+ * notify_locale_ok), its language ("en" of "en-GB"), then "fr". NULL when the name is not a
+ * template name (lowercase letters, digits, '_', at most 64) or no candidate has the file.
+ * found (may be NULL) receives the directory it was found in. */
+struct embedded_file;
+const struct embedded_file *notify_template_find(const char *locale, const char *name, const char *ext,
+						 char found[NOTIFY_LOCALE_MAX]);
+
+/* One outbox row to write, whatever its channel. Borrowed for the call. */
+struct outbox_row_spec {
+	const char *channel;  /* "email" or "sms": the last field of the unique key */
+	const char *job_kind; /* the send job enqueued with the row ("outbox:<id>") */
+	int max_attempts;     /* of that job */
+	int64_t account_id;   /* 0 = platform message (NULL in the row) */
+	const char *kind, *subject_ref, *to;
+	int64_t version;
+	const char *locale;			       /* NULL or "" = "fr" */
+	const char *template_name;		       /* NULL = kind */
+	const json_t *vars;			       /* an object, or NULL = {} */
+	const char *reply_to;			       /* NULL or "" = none */
+	int64_t client_id, appointment_id, expires_at; /* 0 = NULL */
+	/* The channel's own checks, each 0 or negative with *e set: the recipient (and reply_to),
+	 * run after kind and subject_ref; the render, run with locale and template_name already
+	 * resolved, so a missing variable fails in the caller's request. */
+	int (*recipient_check)(const struct outbox_row_spec *s, struct err *e);
+	int (*render_check)(const struct outbox_row_spec *s, struct err *e);
+};
+
+/* Validates s (kind, subject_ref, the recipient check, vars an object, locale, the render
+ * check, vars at most NOTIFY_VARS_MAX serialised), then inserts the row (state queued, its
+ * Message-ID from notify_message_id) unless its unique key exists, and enqueues its send job
+ * in the caller's transaction. 1 written, 0 already there, negative on error. */
+int outbox_write(db_conn *c, const struct outbox_row_spec *s, struct err *e) WUR;
+
 /* A file joined to a message (base64). Borrowed. */
 struct mime_attachment {
 	const char *filename;	  /* shown name, UTF-8 (RFC 2231-encoded when not plain ASCII) */

@@ -37,7 +37,7 @@ void notify_message_id(int64_t account_id, const char *subject_ref, const char *
 	snprintf(out, NOTIFY_MSGID_SIZE, "%s@creneau", hex);
 }
 
-static int field_ok(const char *s)
+int notify_ref_ok(const char *s)
 {
 	if (!s || !*s || strlen(s) > NOTIFY_REF_MAX)
 		return 0;
@@ -47,31 +47,29 @@ static int field_ok(const char *s)
 	return 1;
 }
 
-int outbox_email(db_conn *c, const struct outbox_email *m, struct err *e)
+int outbox_write(db_conn *c, const struct outbox_row_spec *s, struct err *e)
 {
-	if (!field_ok(m->kind))
+	if (!notify_ref_ok(s->kind))
 		return err_invalid(e, "kind", "message kind empty, too long or with control characters");
-	if (!field_ok(m->subject_ref))
+	if (!notify_ref_ok(s->subject_ref))
 		return err_invalid(e, "subject_ref",
 				   "subject_ref empty, too long or with control characters");
-	if (!m->to || !notify_address_ok(m->to))
-		return err_invalid(e, "email", "not a valid e-mail address");
-	if (m->reply_to && *m->reply_to && !notify_address_ok(m->reply_to))
-		return err_invalid(e, "reply_to", "not a valid e-mail address");
-	if (m->vars && !json_is_object(m->vars))
+	if (s->recipient_check && s->recipient_check(s, e))
+		return -1;
+	if (s->vars && !json_is_object(s->vars))
 		return err_internal(e, "outbox vars must be a JSON object");
-	const char *locale = m->locale && *m->locale ? m->locale : "fr";
-	const char *tpl = m->template_name ? m->template_name : m->kind;
-	if (strlen(locale) > 15)
-		return err_invalid(e, "locale", "locale too long");
+	struct outbox_row_spec r = *s; /* resolved: the locale and the template as the row keeps them */
+	r.locale = s->locale && *s->locale ? s->locale : "fr";
+	r.template_name = s->template_name ? s->template_name : s->kind;
+	r.reply_to = s->reply_to && *s->reply_to ? s->reply_to : NULL;
+	if (!notify_locale_ok(r.locale))
+		return err_invalid(e, "locale", "bad locale");
 
 	/* render now: a missing variable is the caller's bug, better seen in its request */
-	struct notify_rendered check;
-	if (notify_render(locale, tpl, m->vars, &check, e))
+	if (r.render_check && r.render_check(&r, e))
 		return -1;
-	notify_rendered_release(&check);
 
-	char *vars = m->vars ? json_dumps(m->vars, JSON_COMPACT) : xstrdup("{}");
+	char *vars = r.vars ? json_dumps(r.vars, JSON_COMPACT) : xstrdup("{}");
 	if (!vars)
 		return err_internal(e, "outbox vars could not be serialised");
 	if (strlen(vars) > NOTIFY_VARS_MAX) {
@@ -79,25 +77,25 @@ int outbox_email(db_conn *c, const struct outbox_email *m, struct err *e)
 		return err_invalid(e, "vars", "message variables over %d bytes", NOTIFY_VARS_MAX);
 	}
 	char msgid[NOTIFY_MSGID_SIZE];
-	notify_message_id(m->account_id, m->subject_ref, m->to, m->kind, m->version, "email", msgid);
+	notify_message_id(r.account_id, r.subject_ref, r.to, r.kind, r.version, r.channel, msgid);
 
 	db_rows *rows = NULL;
-	int rc = db_query(c,
-			  "INSERT INTO outbox (account_id, kind, channel, subject_ref, recipient, version,"
-			  " locale, template, vars, reply_to, state, message_id, attempts, created_at,"
-			  " client_id, appointment_id, expires_at)"
-			  " VALUES ($1, $2, 'email', $3, $4, $5, $6, $7, $8, $9, 'queued', $10, 0, $11,"
-			  " $12, $13, $14)"
-			  " ON CONFLICT DO NOTHING RETURNING id",
-			  DB_ARGS(m->account_id ? DB_INT(m->account_id) : DB_NULL, DB_TEXT(m->kind),
-				  DB_TEXT(m->subject_ref), DB_TEXT(m->to), DB_INT(m->version),
-				  DB_TEXT(locale), DB_TEXT(tpl), DB_TEXT(vars),
-				  m->reply_to && *m->reply_to ? DB_TEXT(m->reply_to) : DB_NULL,
-				  DB_TEXTN(msgid, strlen(msgid)), DB_INT(clock_now()),
-				  m->client_id ? DB_INT(m->client_id) : DB_NULL,
-				  m->appointment_id ? DB_INT(m->appointment_id) : DB_NULL,
-				  m->expires_at ? DB_INT(m->expires_at) : DB_NULL),
-			  &rows, e);
+	int rc =
+		db_query(c,
+			 "INSERT INTO outbox (account_id, kind, channel, subject_ref, recipient, version,"
+			 " locale, template, vars, reply_to, state, message_id, attempts, created_at,"
+			 " client_id, appointment_id, expires_at)"
+			 " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'queued', $11, 0, $12,"
+			 " $13, $14, $15)"
+			 " ON CONFLICT DO NOTHING RETURNING id",
+			 DB_ARGS(r.account_id ? DB_INT(r.account_id) : DB_NULL, DB_TEXT(r.kind),
+				 DB_TEXT(r.channel), DB_TEXT(r.subject_ref), DB_TEXT(r.to), DB_INT(r.version),
+				 DB_TEXT(r.locale), DB_TEXT(r.template_name), DB_TEXT(vars),
+				 r.reply_to ? DB_TEXT(r.reply_to) : DB_NULL, DB_TEXTN(msgid, strlen(msgid)),
+				 DB_INT(clock_now()), r.client_id ? DB_INT(r.client_id) : DB_NULL,
+				 r.appointment_id ? DB_INT(r.appointment_id) : DB_NULL,
+				 r.expires_at ? DB_INT(r.expires_at) : DB_NULL),
+			 &rows, e);
 	free(vars);
 	if (rc < 0)
 		return rc;
@@ -111,15 +109,57 @@ int outbox_email(db_conn *c, const struct outbox_email *m, struct err *e)
 	snprintf(key, sizeof(key), "outbox:%" PRId64, id);
 	json_t *payload = json_pack("{s:I}", "outbox_id", (json_int_t)id);
 	struct job_spec js = {
-		.kind = OUTBOX_SEND_KIND,
+		.kind = r.job_kind,
 		.unique_key = key,
-		.account_id = m->account_id,
+		.account_id = r.account_id,
 		.payload = payload,
-		.max_attempts = OUTBOX_MAX_ATTEMPTS,
+		.max_attempts = r.max_attempts,
 	};
 	rc = jobs_enqueue(c, &js, e);
 	json_decref(payload);
 	return rc < 0 ? rc : 1;
+}
+
+static int email_recipient_check(const struct outbox_row_spec *s, struct err *e)
+{
+	if (!s->to || !notify_address_ok(s->to))
+		return err_invalid(e, "email", "not a valid e-mail address");
+	if (s->reply_to && *s->reply_to && !notify_address_ok(s->reply_to))
+		return err_invalid(e, "reply_to", "not a valid e-mail address");
+	return 0;
+}
+
+static int email_render_check(const struct outbox_row_spec *s, struct err *e)
+{
+	struct notify_rendered check;
+	if (notify_render(s->locale, s->template_name, s->vars, &check, e))
+		return -1;
+	notify_rendered_release(&check);
+	return 0;
+}
+
+int outbox_email(db_conn *c, const struct outbox_email *m, struct err *e)
+{
+	struct outbox_row_spec s = {
+		.channel = "email",
+		.job_kind = OUTBOX_SEND_KIND,
+		.max_attempts = OUTBOX_MAX_ATTEMPTS,
+		.account_id = m->account_id,
+		.kind = m->kind,
+		.subject_ref = m->subject_ref,
+		.to = m->to,
+		.version = m->version,
+		.locale = m->locale,
+		.template_name = m->template_name,
+		.vars = m->vars,
+		.reply_to = m->reply_to,
+		.client_id = m->client_id,
+		.appointment_id = m->appointment_id,
+		.expires_at = m->expires_at,
+		.recipient_check = email_recipient_check,
+		.render_check = email_render_check,
+	};
+	return outbox_write(c, &s, e);
 }
 
 /* ---- the send job --------------------------------------------------------------------- */

@@ -11,7 +11,6 @@
 #include "base/banned.h"
 
 #define VAR_NAME_MAX 64
-#define LOCALE_MAX   16
 
 static int name_char(char ch)
 {
@@ -128,10 +127,10 @@ int template_render_string(const char *tpl, size_t len, const json_t *vars, int 
 	return 0;
 }
 
-static int locale_ok(const char *s)
+int notify_locale_ok(const char *s)
 {
 	size_t n = strlen(s);
-	if (n < 2 || n >= LOCALE_MAX)
+	if (n < 2 || n >= NOTIFY_LOCALE_MAX)
 		return 0;
 	for (size_t i = 0; i < n; i++)
 		if (!isalpha((unsigned char)s[i]) && s[i] != '-' && s[i] != '_')
@@ -150,11 +149,37 @@ static int template_name_ok(const char *s)
 	return 1;
 }
 
-static const struct embedded_file *part(const char *locale, const char *name, const char *ext)
+/* templates/<dir>/<name>.<ext> exactly, or NULL. */
+static const struct embedded_file *part(const char *dir, const char *name, const char *ext)
 {
-	char path[LOCALE_MAX + VAR_NAME_MAX + 16];
-	snprintf(path, sizeof(path), "%s/%s.%s", locale, name, ext);
+	char path[NOTIFY_LOCALE_MAX + VAR_NAME_MAX + 16];
+	snprintf(path, sizeof(path), "%s/%s.%s", dir, name, ext);
 	return embed_find(notify_template_files, path);
+}
+
+const struct embedded_file *notify_template_find(const char *locale, const char *name, const char *ext,
+						 char found[NOTIFY_LOCALE_MAX])
+{
+	if (!name || !template_name_ok(name) || !ext || strlen(ext) > 8)
+		return NULL;
+	char cand[3][NOTIFY_LOCALE_MAX];
+	int n = 0;
+	if (locale && notify_locale_ok(locale)) {
+		snprintf(cand[n++], NOTIFY_LOCALE_MAX, "%s", locale);
+		size_t lang = strcspn(locale, "-_");
+		if (locale[lang])
+			snprintf(cand[n++], NOTIFY_LOCALE_MAX, "%.*s", (int)lang, locale);
+	}
+	snprintf(cand[n++], NOTIFY_LOCALE_MAX, "fr");
+	for (int i = 0; i < n; i++) {
+		const struct embedded_file *f = part(cand[i], name, ext);
+		if (f) {
+			if (found)
+				memcpy(found, cand[i], NOTIFY_LOCALE_MAX);
+			return f;
+		}
+	}
+	return NULL;
 }
 
 static int render_part(const struct embedded_file *f, const json_t *vars, int html, char **out, struct err *e)
@@ -178,22 +203,10 @@ int notify_render(const char *locale, const char *name, const json_t *vars, stru
 	memset(out, 0, sizeof(*out));
 	if (!name || !template_name_ok(name))
 		return err_set(e, 500, "template_error", NULL, "bad template name");
-	char cand[3][LOCALE_MAX];
-	int ncand = 0;
-	if (locale && locale_ok(locale)) {
-		snprintf(cand[ncand++], LOCALE_MAX, "%s", locale);
-		size_t lang = strcspn(locale, "-_");
-		if (locale[lang])
-			snprintf(cand[ncand++], LOCALE_MAX, "%.*s", (int)lang, locale);
-	}
-	snprintf(cand[ncand++], LOCALE_MAX, "fr");
-	const char *chosen = NULL;
-	for (int i = 0; i < ncand && !chosen; i++)
-		if (part(cand[i], name, "subject"))
-			chosen = cand[i];
-	if (!chosen)
+	char chosen[NOTIFY_LOCALE_MAX];
+	const struct embedded_file *subject = notify_template_find(locale, name, "subject", chosen);
+	if (!subject)
 		return err_set(e, 500, "template_error", NULL, "no template %s", name);
-	const struct embedded_file *subject = part(chosen, name, "subject");
 	const struct embedded_file *text = part(chosen, name, "txt");
 	const struct embedded_file *html = part(chosen, name, "html");
 	if (!text || !html)
