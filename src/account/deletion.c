@@ -33,6 +33,18 @@ int deletion_slug_retired(db_conn *c, const char *slug, struct err *e)
 	return n > 0;
 }
 
+int deletion_public_slug(db_conn *c, const char *slug, const struct account *a, struct err *e)
+{
+	if (a && a->state != ACCOUNT_DELETING && a->state != ACCOUNT_DELETED)
+		return 0;
+	int retired = a ? 1 : deletion_slug_retired(c, slug, e); /* a purged business's old address */
+	if (retired < 0)
+		return -1;
+	if (retired)
+		return err_set(e, 410, "account_deleted", NULL, "this business has closed its account");
+	return err_set(e, 404, "not_found", NULL, "no such business");
+}
+
 int account_delete(db_conn *c, int64_t account_id, const char *origin, int64_t now, struct err *e)
 {
 	if (strcmp(origin, "owner") && strcmp(origin, "support") && strcmp(origin, "retention"))

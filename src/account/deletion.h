@@ -7,6 +7,7 @@
 #define CRENEAU_DELETION_H
 #include <stdint.h>
 
+#include "account/account.h"
 #include "base/err.h"
 #include "db/db.h"
 
@@ -26,6 +27,11 @@ void deletion_slug_hash(const char *slug, char out[DELETION_HASH_SIZE]);
 /* 1 when a deleted account had this slug (its address answers 410 and is never given again),
  * 0 when not, negative on error. */
 int deletion_slug_retired(db_conn *c, const char *slug, struct err *e) WUR;
+/* The one answer of every public route (page, availability, booking, logo) about a slug:
+ * a is the account that has it, or NULL when none has. 0 when a is there and neither deleting
+ * nor deleted; else -1 with 410 `account_deleted` (a deleting or deleted, or no account and a
+ * purged one had the slug) or 404 `not_found`. */
+int deletion_public_slug(db_conn *c, const char *slug, const struct account *a, struct err *e) WUR;
 
 /* The purge of a `deleting` account (the job calls it; idempotent: an account in another state
  * is left alone): every row of every table with an account_id column outside the kept ones,

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "account/deletion.h"
 #include "app/api.h"
 #include "app/api_handlers.h"
 #include "base/clock.h"
@@ -47,13 +48,10 @@ static int public_account(struct http_req *req, struct account *a, struct err *e
 		snprintf(a->slug, sizeof(a->slug), "%s", slug);
 	}
 	db_rows_free(r);
+	int rc = found < 0 ? -1 : deletion_public_slug(c, slug, found ? a : NULL, e);
 	db_release(c);
-	if (found < 0)
+	if (rc)
 		return -1;
-	if (!found)
-		return err_set(e, 404, "not_found", NULL, "no such business");
-	if (a->state == ACCOUNT_DELETED || a->state == ACCOUNT_DELETING)
-		return err_set(e, 410, "account_deleted", NULL, "this business has closed its account");
 	struct err why = {0};
 	if (may(a, FEAT_PUBLIC_BOOKING, &why))
 		return err_set(e, 403, "bookings_closed", NULL, "this business takes no bookings online now");

@@ -89,18 +89,7 @@ static int pub_load(struct http_req *req, db_conn *c, const char *slug, struct p
 	db_rows_free(r);
 	if (found < 0)
 		return -1;
-	if (!found) {
-		int retired = deletion_slug_retired(c, slug, e); /* a purged business's old address */
-		if (retired < 0)
-			return -1;
-		if (retired)
-			return err_set(e, 410, "account_deleted", NULL,
-				       "this business has closed its account");
-		return err_set(e, 404, "not_found", NULL, "no such business");
-	}
-	if (p->a.state == ACCOUNT_DELETED || p->a.state == ACCOUNT_DELETING)
-		return err_set(e, 410, "account_deleted", NULL, "this business has closed its account");
-	return 0;
+	return deletion_public_slug(c, slug, found ? &p->a : NULL, e);
 }
 
 static json_t *find_by_id(json_t *arr, const char *id)
