@@ -49,6 +49,8 @@ TEST_SUPPORT := $(B)/libtestsupport.a
 API_SUPPORT := $(B)/tests/api/harness.o
 FUZZ_SRC := $(sort $(filter-out tests/fuzz/replay.c,$(wildcard tests/fuzz/*.c)))
 FUZZ_REPLAY := $(FUZZ_SRC:%.c=$(B)/%-replay)
+DELIVERY_SRC := $(sort $(wildcard tests/delivery/*.c))
+DELIVERY_BIN := $(DELIVERY_SRC:%.c=$(B)/%)
 BENCH_SRC := $(sort $(wildcard bench/*.c))
 BENCH_BIN := $(BENCH_SRC:%.c=$(B)/%)
 
@@ -102,6 +104,11 @@ $(B)/tests/api/%: tests/api/%.c $(API_SUPPORT) $(TEST_SUPPORT) $(B)/libcreneau.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(DEPS) -Itests -o $@ $< $(API_SUPPORT) $(TEST_SUPPORT) $(B)/libcreneau.a $(LDFLAGS_ALL) $(LDLIBS_ALL) -lcmocka
 
+# Delivery tests (tests/delivery/): API-test programs that also start `creneau worker` processes.
+$(B)/tests/delivery/%: tests/delivery/%.c tests/delivery/delivery.h $(API_SUPPORT) $(TEST_SUPPORT) $(B)/libcreneau.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(DEPS) -Itests -o $@ $< $(API_SUPPORT) $(TEST_SUPPORT) $(B)/libcreneau.a $(LDFLAGS_ALL) $(LDLIBS_ALL) -lcmocka
+
 # Fuzz targets are replayed over their corpus by a small driver in every build; `make fuzz`
 # builds them with libFuzzer (clang) for real fuzzing.
 $(B)/tests/fuzz/%-replay: tests/fuzz/%.c tests/fuzz/replay.c $(B)/libcreneau.a
@@ -112,7 +119,7 @@ $(B)/bench/%: bench/%.c $(B)/libcreneau.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(DEPS) -Itests -o $@ $< $(B)/libcreneau.a $(LDFLAGS_ALL) $(LDLIBS_ALL)
 
-tests-build: $(B)/creneau $(UNIT_BIN) $(API_BIN) $(FUZZ_REPLAY) $(BENCH_BIN)
+tests-build: $(B)/creneau $(UNIT_BIN) $(API_BIN) $(DELIVERY_BIN) $(FUZZ_REPLAY) $(BENCH_BIN)
 
 run: deps
 	$(MAKE) all

@@ -97,6 +97,16 @@ api_suites() {
 	fi
 }
 
+# Delivery: real `creneau worker` processes (CRENEAU_BIN) killed with -9 on SQLite, and two of
+# them sharing PostgreSQL, sending to the SMTP peer (tests/delivery/, docs/internals/reminders.md).
+delivery_suites() {
+	local b=$1
+	run "delivery crash: kill -9 during 1000 reminders (sqlite, $(basename "$b"))" \
+		env CRENEAU_TEST_STORE=sqlite "$b/tests/delivery/crash"
+	run "delivery two workers over 1000 messages (pg, $(basename "$b"))" \
+		env CRENEAU_TEST_STORE=pg "$b/tests/delivery/two-workers"
+}
+
 fuzz_replay() {
 	local b=$1
 	for t in $(find "$b/tests/fuzz" -type f -perm -u+x -name '*-replay' 2>/dev/null | sort); do
@@ -110,7 +120,7 @@ build debug
 start_peers
 case $what in
 unit) unit_suites build/debug ;;
-api) api_suites build/debug sqlite; api_suites build/debug pg ;;
+api) api_suites build/debug sqlite; api_suites build/debug pg; delivery_suites build/debug ;;
 all)
 	say "== source checks"
 	run "format (clang-format)" make -s fmt-check
@@ -126,6 +136,8 @@ all)
 	api_suites build/debug sqlite
 	say "== api on PostgreSQL"
 	api_suites build/debug pg
+	say "== delivery (worker processes)"
+	delivery_suites build/debug
 	say "== browser (headless Chromium)"
 	run "e2e web pages" tests/e2e/run.sh
 	say "== ASan + UBSan"
