@@ -218,7 +218,10 @@ static int take_number(db_conn *c, const char *series, int year, int64_t *seq, s
 	return 0;
 }
 
-static int mail_doc(db_conn *c, int64_t account_id, const struct billing_doc *d, struct err *e)
+/* E-mails the finalised document to the billing e-mail, its stored PDF (file_id, written in
+ * this transaction) attached under its number, with the link to the account area kept. */
+static int mail_doc(db_conn *c, int64_t account_id, const struct billing_doc *d, const char *file_id,
+		    struct err *e)
 {
 	char locale[8] = "fr";
 	db_rows *r;
@@ -245,6 +248,7 @@ static int mail_doc(db_conn *c, int64_t account_id, const struct billing_doc *d,
 		"legal_name", d->customer.legal_name, "issue_date", issue, "due_date", due, "period_start",
 		ps, "period_end", pe, "total_ht", ht, "total_vat", vat, "total_ttc", ttc, "amount_due",
 		due_amount, "credit_applied", credit, "corrects_number", d->corrects_number, "link", link);
+	json_object_set_new(vars, "attachments", json_pack("[{s:s}]", "file_id", file_id));
 	const char *kind = d->type == BILLING_INVOICE ? "invoice_issued" : "credit_note_issued";
 	struct outbox_email m = {
 		.account_id = account_id,
@@ -353,7 +357,7 @@ int billing_doc_issue(db_conn *c, int64_t account_id, struct billing_doc *d, int
 		return -1;
 	if (n != 1)
 		return err_internal(e, "the draft invoice vanished");
-	return mail_doc(c, account_id, d, e);
+	return mail_doc(c, account_id, d, file_id, e);
 }
 
 /* ---- reading ---- */
