@@ -61,6 +61,22 @@ int lifecycle_month_start(const char *zone, int64_t t, int months, int64_t *out,
 	return tz_day_start(z, y, m, 1, out) ? err_internal(e, "no start of day %04d-%02d-01", y, m) : 0;
 }
 
+int lifecycle_notice_at(const char *zone, int64_t at, int days, int64_t *out, struct err *e)
+{
+	return lifecycle_day_shift(zone, at, -days, out, e);
+}
+
+int lifecycle_delete_at(const char *zone, enum account_state state, int64_t since, int64_t *out,
+			struct err *e)
+{
+	if (state == ACCOUNT_FROZEN)
+		return lifecycle_day_shift(zone, since, opts.frozen_retention_days, out, e);
+	if (state == ACCOUNT_READ_ONLY)
+		return lifecycle_month_start(LIFECYCLE_SELLER_ZONE, since, opts.cancelled_retention_months,
+					     out, e);
+	return err_internal(e, "no deletion instant for state %s", account_state_code(state));
+}
+
 int lifecycle_trial_days_left(const char *zone, int64_t trial_ends_at, int64_t now)
 {
 	struct err ignored = {0};
@@ -244,7 +260,7 @@ static int enqueue_local(db_conn *c, const char *kind, const struct lifecycle_ro
 	char key[128];
 	snprintf(key, sizeof(key), "%s:%lld:%lld:%d", kind, (long long)r->a.id, (long long)at, days);
 	int64_t run_at = at;
-	if (days && lifecycle_day_shift(r->a.time_zone, at, -days, &run_at, e))
+	if (days && lifecycle_notice_at(r->a.time_zone, at, days, &run_at, e))
 		return -1;
 	json_t *payload = json_pack("{s:I, s:i}", "at", (json_int_t)at, "days", days);
 	struct job_spec s = {
@@ -318,7 +334,7 @@ static int trial_end_tx(db_conn *c, void *vctx, struct err *e)
 	if (r.a.state != ACCOUNT_TRIAL || r.a.trial_ends_at != x->at)
 		return 0;
 	int64_t delete_at;
-	if (lifecycle_day_shift(r.a.time_zone, x->at, opts.frozen_retention_days, &delete_at, e))
+	if (lifecycle_delete_at(r.a.time_zone, ACCOUNT_FROZEN, x->at, &delete_at, e))
 		return -1;
 	if (set_state(c, r.a.id, "frozen", NULL, x->j->now, e) ||
 	    db_exec(c, "UPDATE accounts SET frozen_at = $2, delete_at = $3 WHERE id = $1",
@@ -342,8 +358,7 @@ static int cancel_tx(db_conn *c, void *vctx, struct err *e)
 	if (r.a.state != ACCOUNT_CANCEL_PENDING || r.cancel_at != x->at)
 		return 0;
 	int64_t delete_at;
-	if (lifecycle_month_start(LIFECYCLE_SELLER_ZONE, x->at, opts.cancelled_retention_months, &delete_at,
-				  e))
+	if (lifecycle_delete_at(r.a.time_zone, ACCOUNT_READ_ONLY, x->at, &delete_at, e))
 		return -1;
 	if (set_state(c, r.a.id, "read_only", "cancelled", x->j->now, e) ||
 	    db_exec(c, "UPDATE accounts SET delete_at = $2 WHERE id = $1",
@@ -590,8 +605,7 @@ int lifecycle_cancel(db_conn *c, int64_t account_id, int64_t user_id, int64_t no
 	    enqueue(c, K_CANCEL, account_id, cancel_at, 0, e))
 		return -1;
 	int64_t delete_at;
-	if (lifecycle_month_start(LIFECYCLE_SELLER_ZONE, cancel_at, opts.cancelled_retention_months,
-				  &delete_at, e))
+	if (lifecycle_delete_at(r.a.time_zone, ACCOUNT_READ_ONLY, cancel_at, &delete_at, e))
 		return -1;
 	char when[128], del[128];
 	date_words(&r.a, cancel_at, when, sizeof(when));
@@ -642,8 +656,7 @@ int account_set_unpaid(db_conn *c, int64_t account_id, int unpaid, int64_t now, 
 			return -1;
 	} else if (r.cancel_at) {
 		int64_t delete_at;
-		if (lifecycle_month_start(LIFECYCLE_SELLER_ZONE, r.cancel_at, opts.cancelled_retention_months,
-					  &delete_at, e) ||
+		if (lifecycle_delete_at(r.a.time_zone, ACCOUNT_READ_ONLY, r.cancel_at, &delete_at, e) ||
 		    set_state(c, account_id, "read_only", "cancelled", now, e) ||
 		    db_exec(c, "UPDATE accounts SET delete_at = $2 WHERE id = $1",
 			    DB_ARGS(DB_INT(account_id), DB_INT(delete_at)), e) < 0)

@@ -37,6 +37,15 @@ void lifecycle_register(void);
 int lifecycle_day_shift(const char *zone, int64_t t, int days, int64_t *out, struct err *e) WUR;
 /* First instant of the 1st of the month `months` after the month of t (1 = the next 1st). */
 int lifecycle_month_start(const char *zone, int64_t t, int months, int64_t *out, struct err *e) WUR;
+/* When the notice `days` local days before `at` goes out: the first instant of that date in
+ * zone (what the notice jobs are enqueued for). */
+int lifecycle_notice_at(const char *zone, int64_t at, int days, int64_t *out, struct err *e) WUR;
+/* When an account is deleted under the options in force: frozen, `since` its trial end, after
+ * frozen_retention_days local days in zone; read-only cancelled, `since` the instant its
+ * cancellation took effect, on the 1st cancelled_retention_months later in Europe/Paris. 500
+ * for any other state. */
+int lifecycle_delete_at(const char *zone, enum account_state state, int64_t since, int64_t *out,
+			struct err *e) WUR;
 /* Local calendar days from the date of now to the date of trial_ends_at (15 on the day of
  * sign-up, 1 on the last day of the trial, 0 once it ended). */
 int lifecycle_trial_days_left(const char *zone, int64_t trial_ends_at, int64_t now);

@@ -25,8 +25,8 @@ static json_t *mails(const char *to, size_t want)
 	json_t *list = NULL;
 	for (int attempt = 0; attempt < 50; attempt++) {
 		char cmd[1024];
-		snprintf(cmd, sizeof(cmd), "/usr/bin/python3 tests/api/mail_attachments.py '%s' '%s'", maildir,
-			 to);
+		snprintf(cmd, sizeof(cmd), "/usr/bin/python3 tests/api/mail_attachments.py '%s' '%s'",
+			 maildir, to);
 		FILE *p = popen(cmd, "r");
 		assert_non_null(p);
 		static char buf[1 << 20];
@@ -164,15 +164,16 @@ static void invoices_and_credit_notes_arrive_with_their_pdf(void **state)
 	assert_int_equal(db_acquire(store, &c, &e), 0);
 	for (i = 0; i < 2; i++) {
 		int64_t kept = 0;
-		assert_int_equal(db_query_int(c,
-					      "SELECT count(*) FROM invoices i JOIN files f ON f.id = i.pdf_file_id"
-					      " AND f.account_id = i.account_id WHERE i.public_id = $1"
-					      " AND i.pdf_sha256 = $2 AND f.size = $3",
-					      DB_ARGS(DB_TEXT(json_string_value(
-							      json_object_get(json_array_get(docs, i), "id"))),
-						      DB_TEXT(hexes[i]), DB_INT((int64_t)sizes[i])),
-					      &kept, &e),
-				 1);
+		assert_int_equal(
+			db_query_int(c,
+				     "SELECT count(*) FROM invoices i JOIN files f ON f.id = i.pdf_file_id"
+				     " AND f.account_id = i.account_id WHERE i.public_id = $1"
+				     " AND i.pdf_sha256 = $2 AND f.size = $3",
+				     DB_ARGS(DB_TEXT(json_string_value(
+						     json_object_get(json_array_get(docs, i), "id"))),
+					     DB_TEXT(hexes[i]), DB_INT((int64_t)sizes[i])),
+				     &kept, &e),
+			1);
 		assert_int_equal(kept, 1);
 	}
 	db_release(c);
