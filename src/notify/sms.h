@@ -92,8 +92,9 @@ enum sms_dlr {
  * Returns 1 when stored, 0 when the row is unknown or already final, negative on error. */
 int sms_dlr_record(db *d, int64_t outbox_id, int status, struct err *e) WUR;
 
-/* Segments of SMS sent (state sent) by the account in the local calendar month of `now` in
- * time_zone: what counts against the plan's sms_per_month. */
+/* Segments counted against the plan's sms_per_month in the local calendar month of `now` in
+ * time_zone: SMS reserved for sending in the month (sent, in flight, or left by a crash) and
+ * SMS sent in the month without a reservation (docs/internals/sms.md). */
 int sms_segments_used(db_conn *c, int64_t account_id, const char *time_zone, int64_t now, int64_t *out,
 		      struct err *e) WUR;
 

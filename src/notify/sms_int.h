@@ -15,6 +15,7 @@
 #define SMS_MAX_ATTEMPTS      12 /* about 17 h of retries with the queue's backoff */
 #define SMS_SEND_LEASE_S      120
 #define SMS_TIMEOUT_DEFAULT_S 10
+#define SMS_QUOTA_LOCK_KEY    0x534d535100000000LL /* "SMSQ" << 32, xor'ed with the account id */
 
 /* Appends to out the account's SMS text of kind in locale rendered with vars: its edited text
  * (notification_texts, channel 'sms') when it has one that renders, else the file

@@ -98,8 +98,8 @@ static int flag(db_conn *c, const char *sql, int64_t account_id, int64_t id, str
 	return rc > 0 && v;
 }
 
-int sms_segments_used(db_conn *c, int64_t account_id, const char *time_zone, int64_t now, int64_t *out,
-		      struct err *e)
+/* The bounds [from, to) of the local calendar month of now in time_zone. */
+static int month_bounds(const char *time_zone, int64_t now, int64_t *from, int64_t *to, struct err *e)
 {
 	const struct tz *z = tz_get(time_zone, e);
 	if (!z)
@@ -107,15 +107,37 @@ int sms_segments_used(db_conn *c, int64_t account_id, const char *time_zone, int
 	struct civil cv;
 	tz_to_civil(z, now, &cv);
 	int ny = cv.month == 12 ? cv.year + 1 : cv.year, nm = cv.month == 12 ? 1 : cv.month + 1;
-	int64_t from = 0, to = 0;
-	if (tz_day_start(z, cv.year, cv.month, 1, &from) || tz_day_start(z, ny, nm, 1, &to))
+	if (tz_day_start(z, cv.year, cv.month, 1, from) || tz_day_start(z, ny, nm, 1, to))
 		return err_internal(e, "month bounds");
+	return 0;
+}
+
+/* Segments counted in [from, to) for the account, the row except_id left out: every SMS
+ * reserved in the month (sent, in flight, or given up after an answer that may have been a
+ * send), and SMS sent in the month without a reservation (rows older than it). The
+ * expression is the one of the index outbox_sms_month. */
+static int month_used(db_conn *c, int64_t account_id, int64_t from, int64_t to, int64_t except_id,
+		      int64_t *out, struct err *e)
+{
 	*out = 0;
 	int rc = db_query_int(c,
 			      "SELECT COALESCE(SUM(segments), 0) FROM outbox WHERE account_id = $1"
-			      " AND channel = 'sms' AND state = 'sent' AND sent_at >= $2 AND sent_at < $3",
-			      DB_ARGS(DB_INT(account_id), DB_INT(from), DB_INT(to)), out, e);
+			      " AND channel = 'sms' AND COALESCE(reserved_at, sent_at) >= $2"
+			      " AND COALESCE(reserved_at, sent_at) < $3 AND id <> $4"
+			      " AND (reserved_at IS NOT NULL OR state = 'sent')",
+			      DB_ARGS(DB_INT(account_id), DB_INT(from), DB_INT(to), DB_INT(except_id)), out,
+			      e);
 	return rc < 0 ? rc : 0;
+}
+
+int sms_segments_used(db_conn *c, int64_t account_id, const char *time_zone, int64_t now, int64_t *out,
+		      struct err *e)
+{
+	int64_t from = 0, to = 0;
+	*out = 0;
+	if (month_bounds(time_zone, now, &from, &to, e))
+		return -1;
+	return month_used(c, account_id, from, to, 0, out, e);
 }
 
 /* Runs one statement on its own connection (autocommit). */
@@ -238,6 +260,49 @@ static int refusal(db_conn *c, const struct sms_row *r, const struct sms_account
 	return 0;
 }
 
+enum reservation { RESERVED, OVER_QUOTA, NOT_QUEUED };
+
+/* Reserves the month's quota for this SMS before it goes: in one short transaction under the
+ * account's quota lock, the segments of the month (sent and reserved, this row left out) plus
+ * these must fit sms_per_month; then the row keeps segments and reserved_at. Over the quota
+ * the row is suppressed ("quota") in the same transaction. Two workers sending for one
+ * account queue on the lock, and the second sees the first's reservation. */
+static int reserve(db_conn *c, int64_t id, int64_t account_id, const char *time_zone, int64_t quota,
+		   const struct sms_measure *m, int64_t now, enum reservation *out, struct err *e)
+{
+	int64_t from = 0, to = 0, used = 0;
+	if (month_bounds(time_zone, now, &from, &to, e))
+		return -1;
+	int rc = db_begin(c, e);
+	if (rc < 0)
+		return rc;
+	rc = db_xact_lock(c, SMS_QUOTA_LOCK_KEY ^ account_id, e);
+	if (rc >= 0)
+		rc = month_used(c, account_id, from, to, id, &used, e);
+	if (rc >= 0 && used + m->segments > quota) {
+		*out = OVER_QUOTA;
+		rc = db_exec(c,
+			     "UPDATE outbox SET state = 'suppressed', reason = 'quota', last_error = NULL"
+			     " WHERE id = $1 AND state = 'queued'",
+			     DB_ARGS(DB_INT(id)), e);
+		if (rc == 0)
+			*out = NOT_QUEUED;
+	} else if (rc >= 0) {
+		rc = db_exec(c,
+			     "UPDATE outbox SET segments = $2, encoding = $3, reserved_at = $4"
+			     " WHERE id = $1 AND state = 'queued'",
+			     DB_ARGS(DB_INT(id), DB_INT(m->segments),
+				     DB_TEXT(m->coding == SMS_GSM7 ? "gsm7" : "ucs2"), DB_INT(now)),
+			     e);
+		*out = rc > 0 ? RESERVED : NOT_QUEUED;
+	}
+	if (rc < 0) {
+		db_rollback(c);
+		return rc;
+	}
+	return db_commit(c, e);
+}
+
 enum job_result sms_send_job(db *d, const struct job *j, struct err *e)
 {
 	json_t *idv = json_object_get(j->payload, "outbox_id");
@@ -299,19 +364,27 @@ enum job_result sms_send_job(db *d, const struct job *j, struct err *e)
 		res = JOB_FAILED;
 		goto out;
 	}
-	/* the month's quota, this message included */
+	/* the month's quota, this message included, reserved before the call */
 	const struct plan *p = plan_by_code(a.plan);
-	int64_t used = 0;
-	if (sms_segments_used(c, r.account_id, a.time_zone, now, &used, e))
+	enum reservation got = OVER_QUOTA;
+	if (p && reserve(c, id, r.account_id, a.time_zone, p->sms_per_month, &m, now, &got, e) < 0)
 		goto out;
-	if (!p || used + m.segments > p->sms_per_month) {
-		db_release(c);
-		c = NULL;
-		res = suppress(d, id, r.account_id, "quota", e);
-		goto out;
-	}
 	db_release(c); /* no connection held during the HTTP call */
 	c = NULL;
+	if (got == NOT_QUEUED) {
+		res = JOB_DONE; /* another run of this job finished it meanwhile */
+		goto out;
+	}
+	if (got == OVER_QUOTA) {
+		if (!p) { /* refusal() says "plan" first: unreachable */
+			res = suppress(d, id, r.account_id, "quota", e);
+			goto out;
+		}
+		log_info("event=sms_suppressed outbox_id=%" PRId64 " account_id=%" PRId64 " reason=quota", id,
+			 r.account_id);
+		res = JOB_DONE;
+		goto out;
+	}
 
 	char from[SMS_SENDER_MAX + 1];
 	if (sms_sender_ok(a.sender))
@@ -346,7 +419,7 @@ enum job_result sms_send_job(db *d, const struct job *j, struct err *e)
 		log_warn("event=sms_rejected outbox_id=%" PRId64 " error=\"%s\"", id, e->message);
 		if (exec_one(d,
 			     "UPDATE outbox SET state = 'failed', last_error = $2, body = $3, segments = $4,"
-			     " encoding = $5 WHERE id = $1 AND state = 'queued'",
+			     " encoding = $5, reserved_at = NULL WHERE id = $1 AND state = 'queued'",
 			     DB_ARGS(DB_INT(id), DB_TEXT(e->message), DB_TEXT(buf_str(&sent)),
 				     DB_INT(m.segments), DB_TEXT(enc)),
 			     &dbe) < 0)
