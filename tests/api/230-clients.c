@@ -614,6 +614,13 @@ static void clients_without_appointments_for_three_years_are_anonymised(void **s
 	assert_int_equal(clients_schedule_jobs(H.app->db, T0, &e), 0);
 	struct session s;
 	business("Cabinet Ancien", &s);
+	/* a paying business: a trial left alone would be frozen, then deleted, long before */
+	char body[160];
+	struct reply r;
+	snprintf(body, sizeof(body), "{\"slug\": \"%s\", \"state\": \"active\"}", s.slug);
+	http_call(&H, "POST", "/api/v1/test/account-state", body, NULL, &r);
+	assert_int_equal(r.status, 200);
+	reply_free(&r);
 	int64_t account = account_row_id(&s);
 	char old_id[32], recent_id[32], booked_id[32], again_id[32], email[256];
 	int anonymised;
