@@ -7,13 +7,13 @@
 
 struct lines {
 	int n;
-	char text[16][256];
+	char text[64][256];
 };
 
 static void collect(void *ctx, const char *text)
 {
 	struct lines *l = ctx;
-	if (l->n < 16)
+	if (l->n < 64)
 		snprintf(l->text[l->n++], sizeof(l->text[0]), "%s", text);
 }
 
