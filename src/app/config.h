@@ -20,24 +20,24 @@ struct config {
 	char *smtp_password;
 	char *mail_from;
 	char *mail_from_name;
-	char *public_url;     /* base of the links in e-mails, e.g. https://creneau.example */
+	char *public_url;      /* base of the links in e-mails, e.g. https://creneau.example */
 	char *sms_sendsms_url; /* Kannel's sendsms, http://host:port/cgi-bin/sendsms; empty = SMS wait */
 	char *sms_user;	       /* Kannel sendsms-user */
 	char *sms_password;
-	char *sms_dlr_secret; /* key of the signed delivery-report URLs (same on every process) */
-	long threads;	      /* HTTP thread pool; 0 = automatic */
-	long pool_size;	      /* store connections */
-	long worker_threads;  /* job workers in this process */
-	long header_deadline; /* seconds for request headers to arrive */
-	long max_connections; /* open connections in total */
-	long max_per_ip;      /* open connections from one client address */
-	long behind_tls;      /* a TLS proxy is in front: cookies get Secure */
-	long no_worker;	      /* serve: do not run jobs in this process */
-	long test_mode;	      /* enables the store-kept clock and the /api/v1/test routes */
-	long frozen_retention_days;	   /* a trial never converted is deleted this long after its end */
+	char *sms_dlr_secret;		 /* key of the signed delivery-report URLs (same on every process) */
+	long threads;			 /* HTTP thread pool; 0 = automatic */
+	long pool_size;			 /* store connections */
+	long worker_threads;		 /* job workers in this process */
+	long header_deadline;		 /* seconds for request headers to arrive */
+	long max_connections;		 /* open connections in total */
+	long max_per_ip;		 /* open connections from one client address */
+	long behind_tls;		 /* a TLS proxy is in front: cookies get Secure */
+	long no_worker;			 /* serve: do not run jobs in this process */
+	long test_mode;			 /* enables the store-kept clock and the /api/v1/test routes */
+	long frozen_retention_days;	 /* a trial never converted is deleted this long after its end */
 	long cancelled_retention_months; /* a cancelled account is deleted this long after it ends */
-	long purge_delay;		   /* seconds from a deletion request to its purge (at most 7 days) */
-	long status;	      /* migrate --status */
+	long purge_delay;		 /* seconds from a deletion request to its purge (at most 7 days) */
+	long status;			 /* migrate --status */
 	/* the seller printed on invoices (src/billing/, docs/internals/billing.md) */
 	char *seller_name, *seller_legal_form, *seller_capital, *seller_street, *seller_postcode;
 	char *seller_city, *seller_siren, *seller_vat_number, *seller_rcs, *seller_late_penalty;

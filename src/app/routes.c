@@ -138,8 +138,8 @@ const struct http_route app_routes[] = {
 	/* -- routes of api_notify.c go here -- */
 	{"GET", "/api/v1/notifications/settings", handle_notify_settings_get, TENANT, 0, NULL},
 	{"PUT", "/api/v1/notifications/settings", handle_notify_settings_put, TENANT | ROUTE_OWNER, 0, NULL},
-	{"POST", "/api/v1/notifications/sms-preview", handle_notify_sms_preview, TENANT | ROUTE_NEEDS(FEAT_READ), 0,
-	 NULL},
+	{"POST", "/api/v1/notifications/sms-preview", handle_notify_sms_preview,
+	 TENANT | ROUTE_NEEDS(FEAT_READ), 0, NULL},
 	{"GET", "/api/v1/notifications/log", handle_notify_log_get, TENANT, 0, NULL},
 
 	/* hooks called by the platform's gateways (src/app/api_hooks.c) */
