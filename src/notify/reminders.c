@@ -99,6 +99,17 @@ static int plan_rows(const struct nsettings *s, const struct tz *z, int64_t star
 	return n;
 }
 
+/* True when the settings still ask for a reminder `minutes` before on `channel` (an e-mail
+ * also stands in for an SMS that quiet hours turned into e-mail only). */
+static int still_wanted(const struct nsettings *s, int minutes, const char *channel)
+{
+	for (int i = 0; i < s->nreminders; i++)
+		if (s->r[i].minutes == minutes &&
+		    (!strcmp(channel, "sms") ? s->r[i].sms : s->r[i].email || s->r[i].sms))
+			return 1;
+	return 0;
+}
+
 int reminders_schedule(db_conn *c, int64_t account_id, int64_t appointment_id, int64_t now, struct err *e)
 {
 	db_rows *r;
@@ -136,20 +147,24 @@ int reminders_schedule(db_conn *c, int64_t account_id, int64_t appointment_id, i
 	struct planned p[2 * NSET_REMINDERS_MAX];
 	int n = plan_rows(&s, z, start, now, p);
 
-	/* pending rows of this version that the settings no longer ask for */
+	/* pending rows of this version that the settings no longer ask for; a row already due
+	 * (the scanner is behind) is never re-planned, but it is still wanted while its offset
+	 * and channel are */
 	if (db_query(c,
-		     "SELECT id, minutes, channel FROM reminders WHERE account_id = $1 AND appointment_id = "
-		     "$2 AND "
-		     "version = $3 AND state = 'pending'",
+		     "SELECT id, minutes, channel, due_at FROM reminders WHERE account_id = $1 AND"
+		     " appointment_id = $2 AND version = $3 AND state = 'pending'",
 		     DB_ARGS(DB_INT(account_id), DB_INT(appointment_id), DB_INT(version)), &r, e))
 		return -1;
 	int64_t stale[4 * NSET_REMINDERS_MAX];
 	int nstale = 0;
 	while ((rc = db_rows_next(r, e)) > 0) {
+		int64_t minutes = db_rows_int(r, 1);
+		const char *channel = db_rows_text(r, 2);
 		int keep = 0;
 		for (int i = 0; i < n; i++)
-			keep |= p[i].minutes == db_rows_int(r, 1) &&
-				!strcmp(p[i].channel, db_rows_text(r, 2));
+			keep |= p[i].minutes == minutes && !strcmp(p[i].channel, channel);
+		if (db_rows_int(r, 3) <= now)
+			keep |= still_wanted(&s, (int)minutes, channel);
 		if (!keep && nstale < 4 * NSET_REMINDERS_MAX)
 			stale[nstale++] = db_rows_int(r, 0);
 	}
