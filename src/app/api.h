@@ -41,6 +41,12 @@ void api_session_cookie(struct http_resp *resp, const char *name, const char *to
 /* An RFC 3339 string of utc in the account's zone (UTC when a is NULL), from the arena. */
 const char *api_time(struct http_req *req, const struct account *a, int64_t utc);
 
+/* Checks `pw` against the password of the session's user: 400 `wrong_password` on `field`
+ * with `msg`. Counted against the user's log-in limit (RATE_LOGIN_ACCOUNT), so a stolen
+ * session cannot guess it quickly (api_password.c). */
+int api_check_password(struct http_req *req, const char *pw, const char *field, const char *msg,
+		       struct err *e) WUR;
+
 /* The JSON of GET /api/v1/me for a principal: user, account, what it may do, CSRF token
  * (api_session.c). Log-in and sign-up answer with it too. */
 json_t *me_json(struct http_req *req, const struct principal *p);

@@ -34,11 +34,10 @@ static int current_hash(struct http_req *req, const struct principal *p, char ou
 	return rc < 0 ? -1 : 0;
 }
 
-/* Checks the current password of the session's user: 400 `wrong_password` on `field`.
- * Counted against the user's log-in limit, so a stolen session cannot guess it quickly. */
-static int check_current_password(struct http_req *req, const struct principal *p, const char *pw,
-				  const char *field, struct err *e)
+int api_check_password(struct http_req *req, const char *pw, const char *field, const char *msg,
+		       struct err *e)
 {
+	const struct principal *p = api_principal(req);
 	if (route_rate_check(req, RATE_LOGIN_ACCOUNT, p->email, e))
 		return -1;
 	char hash[PASSWORD_HASH_SIZE];
@@ -48,7 +47,7 @@ static int check_current_password(struct http_req *req, const struct principal *
 	if (ok < 0)
 		return -1;
 	if (!ok)
-		return err_set(e, 400, "wrong_password", field, "the current password is not right");
+		return err_set(e, 400, "wrong_password", field, "%s", msg);
 	return 0;
 }
 
@@ -142,7 +141,7 @@ int handle_password_change(struct http_req *req, struct http_resp *resp, struct 
 	    api_string(body, "current_password", 1, current, PASSWORD_MAX, e) ||
 	    api_string(body, "new_password", 1, fresh, PASSWORD_MAX, e) ||
 	    password_policy_check(fresh, p->email, "new_password", e) ||
-	    check_current_password(req, p, current, "current_password", e))
+	    api_check_password(req, current, "current_password", "the current password is not right", e))
 		return -1;
 	char hash[PASSWORD_HASH_SIZE];
 	if (password_hash(fresh, hash, e))
@@ -242,7 +241,8 @@ int handle_me_patch(struct http_req *req, struct http_resp *resp, struct err *e)
 		if (!current[0])
 			return err_set(e, 400, "missing_field", "current_password",
 				       "changing the e-mail address needs the current password");
-		if (check_current_password(req, p, current, "current_password", e))
+		if (api_check_password(req, current, "current_password", "the current password is not right",
+				       e))
 			return -1;
 	}
 	if (api_transact(req, profile_tx, &x, e))

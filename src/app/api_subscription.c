@@ -3,7 +3,6 @@
  * POST /api/v1/subscription/resume, GET/POST /api/v1/account/deletion, and the operator's
  * GET /api/v1/ops/accounts/{id}. The rules are src/account/lifecycle.c's and deletion.c's. */
 #include <sodium.h>
-#include <stdio.h>
 #include <string.h>
 
 #include "account/deletion.h"
@@ -11,7 +10,6 @@
 #include "account/password.h"
 #include "app/api.h"
 #include "app/api_handlers.h"
-#include "app/routes.h"
 #include "base/clock.h"
 #include "billing/billing.h"
 #include "base/banned.h"
@@ -203,26 +201,6 @@ static int delete_tx(db_conn *c, void *vctx, struct err *e)
 			   x->now, e);
 }
 
-static int current_hash(struct http_req *req, const struct principal *p, char out[PASSWORD_HASH_SIZE],
-			struct err *e)
-{
-	db_conn *c;
-	if (db_acquire(api_app(req)->db, &c, e))
-		return -1;
-	db_rows *r;
-	int rc = db_query(c, "SELECT password_hash FROM users WHERE account_id = $1 AND id = $2",
-			  DB_ARGS(DB_INT(p->account.id), DB_INT(p->user_id)), &r, e);
-	out[0] = '\0';
-	if (rc >= 0) {
-		rc = db_rows_next(r, e);
-		if (rc == 1 && db_rows_text(r, 0))
-			snprintf(out, PASSWORD_HASH_SIZE, "%s", db_rows_text(r, 0));
-		db_rows_free(r);
-	}
-	db_release(c);
-	return rc < 0 ? -1 : 0;
-}
-
 int handle_account_deletion_post(struct http_req *req, struct http_resp *resp, struct err *e)
 {
 	static const char *const allowed[] = {"password", "confirmation", NULL};
@@ -237,17 +215,10 @@ int handle_account_deletion_post(struct http_req *req, struct http_resp *resp, s
 		return err_set(e, 400, "wrong_confirmation", "confirmation", "type %s to confirm",
 			       DELETION_CONFIRMATION);
 	/* a stolen session cannot guess the password quickly: the user's log-in limit counts */
-	if (route_rate_check(req, RATE_LOGIN_ACCOUNT, p->email, e))
-		return -1;
-	char hash[PASSWORD_HASH_SIZE];
-	if (current_hash(req, p, hash, e))
-		return -1;
-	int ok = password_verify(hash, pw, e);
+	int rc = api_check_password(req, pw, "password", "the password is not right", e);
 	sodium_memzero(pw, sizeof(pw));
-	if (ok < 0)
+	if (rc)
 		return -1;
-	if (!ok)
-		return err_set(e, 400, "wrong_password", "password", "the password is not right");
 	struct change_ctx x = {.p = p, .ip = http_req_client_ip(req), .now = clock_now()};
 	if (api_transact(req, delete_tx, &x, e))
 		return -1;
