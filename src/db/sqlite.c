@@ -370,7 +370,8 @@ static int sq_connect(db_conn *c, struct err *e)
 	 * update frees inside a page, so a purged account leaves no copy behind (PRODUCT.md). */
 	rc = run_simple(c,
 			"PRAGMA auto_vacuum=INCREMENTAL; PRAGMA journal_mode=WAL;"
-			" PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA secure_delete=FAST",
+			" PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA secure_delete=FAST;"
+			" PRAGMA mmap_size=268435456",
 			e);
 	if (rc < 0) {
 		sqlite3_close_v2(h);

@@ -131,7 +131,8 @@ static int already_written(db_conn *c, int64_t account_id, const char *ref, cons
 	int64_t n = 0;
 	int rc = db_query_int(
 		c,
-		"SELECT count(*) FROM outbox WHERE account_id = $1 AND subject_ref = $2"
+		/* spelled like the unique index outbox_unique_key, so it is one index probe */
+		"SELECT count(*) FROM outbox WHERE COALESCE(account_id, 0) = $1 AND subject_ref = $2"
 		" AND recipient = $3 AND kind = $4 AND version = $5 AND channel = 'email'",
 		DB_ARGS(DB_INT(account_id), DB_TEXT(ref), DB_TEXT(to), DB_TEXT(kind), DB_INT(version)), &n,
 		e);

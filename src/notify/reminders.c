@@ -58,21 +58,18 @@ static int enqueue_scan(db_conn *c, int64_t due, struct err *e)
 static int drop_rows(db_conn *c, int64_t account_id, int64_t appt_id, int64_t keep, const char *reason,
 		     int64_t now, struct err *e)
 {
-	char ref[64];
-	snprintf(ref, sizeof(ref), "appointment:%" PRId64, appt_id);
 	if (db_exec(c,
-		    "UPDATE reminders SET state = 'dropped', reason = $4, updated_at = $5 WHERE account_id = "
-		    "$1 "
-		    "AND appointment_id = $2 AND state = 'pending' AND version <> $3",
+		    "UPDATE reminders SET state = 'dropped', reason = $4, updated_at = $5"
+		    " WHERE account_id = $1 AND appointment_id = $2 AND state = 'pending' AND version <> $3",
 		    DB_ARGS(DB_INT(account_id), DB_INT(appt_id), DB_INT(keep), DB_TEXT(reason), DB_INT(now)),
 		    e) < 0)
 		return -1;
+	/* every reminder written to the outbox names its appointment (index outbox_appointment) */
 	if (db_exec(c,
-		    "UPDATE outbox SET state = 'suppressed', reason = $5 WHERE account_id = $1 AND "
-		    "(appointment_id = $2 OR subject_ref = $3) AND state = 'queued' AND substr(kind, 1, 9) = "
-		    "'reminder_' AND version <> $4",
-		    DB_ARGS(DB_INT(account_id), DB_INT(appt_id), DB_TEXT(ref), DB_INT(keep), DB_TEXT(reason)),
-		    e) < 0)
+		    "UPDATE outbox SET state = 'suppressed', reason = $4 WHERE account_id = $1"
+		    " AND appointment_id = $2 AND state = 'queued' AND substr(kind, 1, 9) = 'reminder_'"
+		    " AND version <> $3",
+		    DB_ARGS(DB_INT(account_id), DB_INT(appt_id), DB_INT(keep), DB_TEXT(reason)), e) < 0)
 		return -1;
 	return 0;
 }
