@@ -144,4 +144,19 @@ HANDLER(handle_account_deletion_get);
 HANDLER(handle_account_deletion_post);
 HANDLER(handle_ops_account_get);
 
+/* api_dashboard.c: the back office: dashboard figures, first-run checklist */
+/* -- handlers of api_dashboard.c go here -- */
+
+/* api_support.c: support tickets, customer and operator sides, SLA report */
+/* -- handlers of api_support.c go here -- */
+
+/* api_community.c: contact form and leads, improvement requests, votes, roadmap */
+/* -- handlers of api_community.c go here -- */
+
+/* api_data.c: exports, imports, calendar feeds, account archive */
+/* -- handlers of api_data.c go here -- */
+
+/* api_payments.c: SEPA mandates, collection and bank files, dunning, e-invoicing XML */
+/* -- handlers of api_payments.c go here -- */
+
 #endif

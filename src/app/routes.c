@@ -175,6 +175,21 @@ const struct http_route app_routes[] = {
 	 TENANT | ROUTE_OWNER | ROUTE_NEEDS(FEAT_DELETE_ACCOUNT) | ROUTE_RATE(RATE_LOGIN_IP), 0, NULL},
 	{"GET", "/api/v1/ops/accounts/{id}", handle_ops_account_get, OPS, 0, NULL},
 
+	/* the back office: dashboard figures, first-run checklist (src/app/api_dashboard.c) */
+	/* -- routes of api_dashboard.c go here -- */
+
+	/* support tickets, customer and operator sides, SLA report (src/app/api_support.c) */
+	/* -- routes of api_support.c go here -- */
+
+	/* contact form and leads, improvement requests, votes, roadmap (src/app/api_community.c) */
+	/* -- routes of api_community.c go here -- */
+
+	/* exports, imports, calendar feeds, account archive (src/app/api_data.c) */
+	/* -- routes of api_data.c go here -- */
+
+	/* SEPA mandates, collection and bank files, dunning, e-invoicing XML (src/app/api_payments.c) */
+	/* -- routes of api_payments.c go here -- */
+
 	/* test mode only */
 	{"GET", "/api/v1/test/clock", handle_test_clock_get, TEST, 0, NULL},
 	{"POST", "/api/v1/test/clock", handle_test_clock_post, TEST, 4096, NULL},
