@@ -11,7 +11,7 @@
 VARIANT ?= debug
 B := build/$(VARIANT)
 CC ?= cc
-PKGS := libmicrohttpd jansson sqlite3 libpq libsodium libical icu-i18n icu-uc libcurl zlib liboath
+PKGS := libmicrohttpd jansson sqlite3 libpq libsodium libical icu-i18n icu-uc libcurl zlib liboath libzip libxml-2.0 xlsxwriter
 WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-missing-field-initializers -Werror
 CFLAGS_BASE := -std=c11 -D_GNU_SOURCE -g -pthread $(WARN) -Isrc -I$(B)/gen
 ifeq ($(VARIANT),asan)
@@ -29,7 +29,7 @@ ALL_CFLAGS = $(CFLAGS_BASE) $(OPT) $(PKG_CFLAGS) $(CFLAGS)
 # Test and bench programs record their header dependencies next to themselves.
 DEPS = -MMD -MP -MF $@.d -MT $@
 # libphonenumber (C++, no pkg-config file) sits behind a small C shim (src/**/*.cc).
-LDLIBS_ALL = $(PKG_LIBS) -lhpdf -lphonenumber -lstdc++ -lm -lpthread $(LDLIBS)
+LDLIBS_ALL = $(PKG_LIBS) -lhpdf -lcsv -lphonenumber -lstdc++ -lm -lpthread $(LDLIBS)
 CXX ?= g++
 ALL_CXXFLAGS = -std=c++17 -g -pthread -Wall -Wextra -Wshadow -Werror -Isrc $(OPT) $(CXXFLAGS)
 LDFLAGS_ALL = $(OPT) $(LDFLAGS)

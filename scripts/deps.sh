@@ -7,10 +7,11 @@ set -eu
 what=${1:-test}
 
 build_pkgs="gcc make pkg-config libmicrohttpd-dev libjansson-dev libsqlite3-dev libpq-dev
-libsodium-dev libical-dev libicu-dev libcurl4-openssl-dev zlib1g-dev liboath-dev libphonenumber-dev libhpdf-dev fonts-dejavu-core g++ tzdata
+libsodium-dev libical-dev libicu-dev libcurl4-openssl-dev zlib1g-dev liboath-dev libphonenumber-dev libhpdf-dev fonts-dejavu-core libxlsxwriter-dev libcsv-dev libzip-dev libxml2-dev g++ tzdata
 ca-certificates"
 test_pkgs="libcmocka-dev postgresql python3 python3-aiosmtpd python3-icalendar wrk curl clang-format
-chromium nodejs npm kannel kannel-extras poppler-utils"
+chromium nodejs npm kannel kannel-extras poppler-utils python3-openpyxl python3-vobject unzip
+libxml2-utils"
 
 pkgs=$build_pkgs
 [ "$what" = test ] && pkgs="$pkgs $test_pkgs"
