@@ -1,11 +1,41 @@
 // ops — what every page of the operator console shares: the operator's session (GET
-// /api/v1/ops/me, else back to the log-in page), log-out, and the words for states and plans.
+// /api/v1/ops/me, else back to the log-in page), the console's one menu (MENU below, drawn
+// into each page's empty <nav data-ops-nav>), log-out, and the words for states and plans.
 import { api, setCsrf } from '../common/api.js';
-import { t } from '../common/i18n.js';
+import { apply, t } from '../common/i18n.js';
 
 const PLAN_NAMES = { essentiel: 'Essentiel', pro: 'Pro', optimum: 'Optimum' };
 
-/* The logged-in operator, or a trip to /ops/ when there is none. Wires the log-out button. */
+/* [path, i18n key] of the console's screens, in menu order: a screen is added here only. */
+const MENU = [['/ops/accounts/', 'ops.nav_accounts']];
+
+function drawNav() {
+	const here = location.pathname.replace(/[^/]*$/, '');
+	for (const nav of document.querySelectorAll('[data-ops-nav]')) {
+		nav.replaceChildren();
+		for (const [path, key] of MENU) {
+			const a = document.createElement('a');
+			a.href = path;
+			a.dataset.i18n = key;
+			if (here.startsWith(path))
+				a.setAttribute('aria-current', 'page');
+			nav.append(a);
+		}
+		const who = document.createElement('span');
+		who.id = 'ops-who';
+		who.className = 'muted';
+		const out = document.createElement('button');
+		out.type = 'button';
+		out.className = 'link';
+		out.dataset.opsLogout = '';
+		out.dataset.i18n = 'common.logout';
+		nav.append(who, out);
+		apply(nav);
+	}
+}
+
+/* The logged-in operator, or a trip to /ops/ when there is none. Draws the menu and wires
+ * its log-out button. */
 export async function requireOperator() {
 	let me;
 	try {
@@ -17,6 +47,7 @@ export async function requireOperator() {
 		}
 		throw e;
 	}
+	drawNav();
 	const who = document.getElementById('ops-who');
 	if (who)
 		who.textContent = me.operator.name || me.operator.email;
