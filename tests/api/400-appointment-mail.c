@@ -31,15 +31,6 @@ struct shop {
 	char owner[128], staff[32], svc[32];
 };
 
-static void expect(const struct session *s, const char *method, const char *path, const char *body,
-		   long status, struct reply *r)
-{
-	session_call(&H, s, method, path, body, r);
-	if (r->status != status)
-		fprintf(stderr, "%s %s %s: %ld %s\n", method, path, body ? body : "", r->status, r->body);
-	assert_int_equal(r->status, status);
-}
-
 /* A business in Paris without its demo data: Anne works 09:00–18:00 every day; "Coupe &
  * brushing" 60 min at 45 €. */
 static void shop_open(struct shop *b, const char *tag, int keep_demo)
@@ -50,15 +41,15 @@ static void shop_open(struct shop *b, const char *tag, int keep_demo)
 	harness_signup(&H, "Salon Élise", b->owner, NULL, &b->s);
 	b->id = fx_int("SELECT id FROM accounts WHERE slug = $1", DB_ARGS(DB_TEXT(b->s.slug)));
 	if (!keep_demo) {
-		expect(&b->s, "DELETE", "/api/v1/demo", NULL, 200, &r);
+		session_expect(&H, &b->s, "DELETE", "/api/v1/demo", NULL, 200, &r);
 		reply_free(&r);
 	}
-	expect(&b->s, "PATCH", "/api/v1/account",
-	       "{\"phone\": \"+33 1 23 45 67 89\", \"address\": \"12 rue de la Paix, 75002 Paris\","
-	       " \"min_notice_s\": 0}",
-	       200, &r);
+	session_expect(&H, &b->s, "PATCH", "/api/v1/account",
+		       "{\"phone\": \"+33 1 23 45 67 89\", \"address\": \"12 rue de la Paix, 75002 Paris\","
+		       " \"min_notice_s\": 0}",
+		       200, &r);
 	reply_free(&r);
-	expect(&b->s, "POST", "/api/v1/staff", "{\"name\": \"Anne\"}", 201, &r);
+	session_expect(&H, &b->s, "POST", "/api/v1/staff", "{\"name\": \"Anne\"}", 201, &r);
 	snprintf(b->staff, sizeof(b->staff), "%s", json_path_str(r.json, "staff", "id"));
 	reply_free(&r);
 	snprintf(path, sizeof(path), "/api/v1/staff/%s/hours", b->staff);
@@ -67,13 +58,13 @@ static void shop_open(struct shop *b, const char *tag, int keep_demo)
 		body, sizeof(body),
 		"{\"mon\": %s, \"tue\": %s, \"wed\": %s, \"thu\": %s, \"fri\": %s, \"sat\": %s, \"sun\": %s}",
 		day, day, day, day, day, day, day);
-	expect(&b->s, "PUT", path, body, 200, &r);
+	session_expect(&H, &b->s, "PUT", path, body, 200, &r);
 	reply_free(&r);
 	snprintf(body, sizeof(body),
 		 "{\"name\": \"Coupe & brushing\", \"duration_min\": 60, \"price_cents\": 4500, \"staff\": "
 		 "[\"%s\"]}",
 		 b->staff);
-	expect(&b->s, "POST", "/api/v1/services", body, 201, &r);
+	session_expect(&H, &b->s, "POST", "/api/v1/services", body, 201, &r);
 	snprintf(b->svc, sizeof(b->svc), "%s", json_path_str(r.json, "service", "id"));
 	reply_free(&r);
 }
@@ -84,42 +75,11 @@ static void address(char *out, size_t cap, const char *local)
 	snprintf(out, cap, "%s-%d-%s@client.example", local, (int)getpid(), harness_store_kind());
 }
 
-static void advance(int seconds)
-{
-	char body[64];
-	struct reply r;
-	snprintf(body, sizeof(body), "{\"advance_seconds\": %d}", seconds);
-	http_call(&H, "POST", "/api/v1/test/clock", body, NULL, &r);
-	assert_int_equal(r.status, 200);
-	reply_free(&r);
-}
-
 /* Every message to `to`, in arrival order, as mail_read.py reads them; waits up to 5 s for
  * at least `want` messages. The caller json_decref's the list. */
 static json_t *mails(const char *to, size_t want)
 {
-	const char *maildir = getenv("CRENEAU_TEST_MAILDIR");
-	if (!maildir)
-		fail_msg("CRENEAU_TEST_MAILDIR is not set: tests/run.sh starts the SMTP server");
-	json_t *list = NULL;
-	for (int attempt = 0; attempt < 50; attempt++) {
-		char cmd[1024];
-		snprintf(cmd, sizeof(cmd), "/usr/bin/python3 tests/api/mail_read.py '%s' '%s'", maildir, to);
-		FILE *p = popen(cmd, "r");
-		assert_non_null(p);
-		static char buf[1 << 20];
-		size_t n = fread(buf, 1, sizeof(buf) - 1, p);
-		buf[n] = '\0';
-		if (pclose(p) != 0)
-			fail_msg("mail_read.py failed on the mail to %s", to);
-		json_decref(list);
-		list = json_loads(buf, 0, NULL);
-		assert_non_null(list);
-		if (json_array_size(list) >= want)
-			break;
-		usleep(100 * 1000);
-	}
-	return list;
+	return maildir_messages("tests/api/mail_read.py", to, want, 50);
 }
 
 static const char *field(const json_t *m, const char *k)
@@ -222,7 +182,7 @@ static void client_sees_request_then_cancel(void **state)
 	address(lea, sizeof(lea), "lea");
 	public_book(&b, "2027-04-15T14:30:00+02:00", lea, id);
 	snprintf(uid, sizeof(uid), "%s@creneau", id);
-	advance(60);
+	test_clock_advance_s(60);
 
 	/* the confirmation, as Léa reads it */
 	json_t *list = mails(lea, 1);
@@ -275,7 +235,7 @@ static void client_sees_request_then_cancel(void **state)
 		fprintf(stderr, "move: %ld %s\n", r.status, r.body);
 	assert_int_equal(r.status, 200);
 	reply_free(&r);
-	advance(60);
+	test_clock_advance_s(60);
 	list = mails(lea, 2);
 	assert_int_equal(json_array_size(list), 2);
 	m = json_array_get(list, 1);
@@ -295,9 +255,9 @@ static void client_sees_request_then_cancel(void **state)
 
 	/* the back office cancels it: CANCEL, same UID */
 	snprintf(path, sizeof(path), "/api/v1/appointments/%s", id);
-	expect(&b.s, "PATCH", path, "{\"status\": \"cancelled\"}", 200, &r);
+	session_expect(&H, &b.s, "PATCH", path, "{\"status\": \"cancelled\"}", 200, &r);
 	reply_free(&r);
-	advance(60);
+	test_clock_advance_s(60);
 	list = mails(lea, 3);
 	assert_int_equal(json_array_size(list), 3);
 	m = json_array_get(list, 2);
@@ -329,7 +289,7 @@ static void office_booking_retried_confirms_once(void **state)
 	office_book(&b, "2027-04-20T11:00:00+02:00", hugo, key, id, NULL);
 	office_book(&b, "2027-04-20T11:00:00+02:00", hugo, key, id2, NULL);
 	assert_string_equal(id, id2);
-	advance(60);
+	test_clock_advance_s(60);
 	json_t *list = mails(hugo, 1);
 	sleep(1); /* a second one would have arrived by now */
 	json_decref(list);
@@ -369,9 +329,9 @@ static void demo_appointments_are_never_notified(void **state)
 	if (!pid)
 		fail_msg("the sign-up made no demo appointment");
 	snprintf(path, sizeof(path), "/api/v1/appointments/%s", pid);
-	expect(&b.s, "PATCH", path, "{\"status\": \"cancelled\"}", 200, &r);
+	session_expect(&H, &b.s, "PATCH", path, "{\"status\": \"cancelled\"}", 200, &r);
 	reply_free(&r);
-	advance(60);
+	test_clock_advance_s(60);
 	char ref[64];
 	snprintf(ref, sizeof(ref), "appointment:%s", pid);
 	assert_int_equal(outbox_count("subject_ref = $1", ref), 0);
@@ -387,13 +347,13 @@ static void hard_bounce_suppresses_the_address(void **state)
 	shop_open(&b, "bounce", 0);
 	address(bad, sizeof(bad), "bounce");
 	office_book(&b, "2027-04-21T15:00:00+02:00", bad, NULL, id, client);
-	advance(60);
+	test_clock_advance_s(60);
 	assert_int_equal(outbox_count("recipient = $1 AND state = 'failed' AND reason = 'hard_bounce'", bad),
 			 1);
 
 	/* the client's card says so */
 	snprintf(path, sizeof(path), "/api/v1/clients/%s", client);
-	expect(&b.s, "GET", path, NULL, 200, &r);
+	session_expect(&H, &b.s, "GET", path, NULL, 200, &r);
 	const json_t *sup = json_object_get(json_object_get(r.json, "client"), "email_suppressed");
 	assert_true(json_is_object(sup));
 	contains(field(sup, "reason"), "550");
@@ -402,9 +362,9 @@ static void hard_bounce_suppresses_the_address(void **state)
 
 	/* the next message to it is not attempted */
 	snprintf(path, sizeof(path), "/api/v1/appointments/%s", id);
-	expect(&b.s, "PATCH", path, "{\"start\": \"2027-04-21T16:00:00+02:00\"}", 200, &r);
+	session_expect(&H, &b.s, "PATCH", path, "{\"start\": \"2027-04-21T16:00:00+02:00\"}", 200, &r);
 	reply_free(&r);
-	advance(60);
+	test_clock_advance_s(60);
 	assert_int_equal(outbox_count("recipient = $1 AND kind = 'booking_moved' AND state = 'suppressed'"
 				      " AND reason = 'suppressed_address' AND attempts = 0",
 				      bad),
@@ -413,7 +373,7 @@ static void hard_bounce_suppresses_the_address(void **state)
 	struct shop other;
 	shop_open(&other, "bounce2", 0);
 	office_book(&other, "2027-04-22T15:00:00+02:00", bad, NULL, id, NULL);
-	advance(60);
+	test_clock_advance_s(60);
 	assert_int_equal(outbox_count("recipient = $1 AND state = 'failed' AND reason = 'hard_bounce'", bad),
 			 2);
 }
@@ -435,7 +395,7 @@ static void relay_down_the_message_waits_then_goes_once(void **state)
 	notify_configure(&down);
 	office_book(&b, "2027-04-30T11:00:00+02:00", late, NULL, id, NULL);
 	office_book(&b, "2027-04-23T10:00:00+02:00", soon, NULL, id_soon, NULL);
-	advance(2 * 3600); /* several attempts, all refused; the second appointment began */
+	test_clock_advance_s(2 * 3600); /* several attempts, all refused; the second appointment began */
 	assert_int_equal(outbox_count("recipient = $1 AND state = 'queued' AND attempts >= 2", late), 1);
 	json_t *list = mails(late, 0);
 	assert_int_equal(json_array_size(list), 0);
@@ -446,7 +406,7 @@ static void relay_down_the_message_waits_then_goes_once(void **state)
 	snprintf(url, sizeof(url), "smtp://%s", getenv("CRENEAU_TEST_SMTP"));
 	up.smtp_url = url;
 	notify_configure(&up);
-	advance(6 * 3600);
+	test_clock_advance_s(6 * 3600);
 	list = mails(late, 1);
 	sleep(1);
 	json_decref(list);
@@ -465,12 +425,8 @@ static void relay_down_the_message_waits_then_goes_once(void **state)
 
 int main(void)
 {
-	if (!getenv("CRENEAU_TEST_SMTP") || !getenv("CRENEAU_TEST_MAILDIR")) {
-		fprintf(stderr,
-			"CRENEAU_TEST_SMTP and CRENEAU_TEST_MAILDIR must be set: tests/run.sh starts the "
-			"SMTP server (scripts/peers/smtp.sh)\n");
+	if (harness_need_smtp())
 		return 1;
-	}
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(client_sees_request_then_cancel),
 		cmocka_unit_test(office_booking_retried_confirms_once),

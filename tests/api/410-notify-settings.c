@@ -17,15 +17,6 @@
 #include "harness.h"
 #include "sched_fixture.h"
 
-static void expect(const struct session *s, const char *method, const char *path, const char *body,
-		   long status, struct reply *r)
-{
-	session_call(&H, s, method, path, body, r);
-	if (r->status != status)
-		fprintf(stderr, "%s %s %s: %ld %s\n", method, path, body ? body : "", r->status, r->body);
-	assert_int_equal(r->status, status);
-}
-
 static const json_t *text_of(const json_t *answer, const char *channel, const char *locale)
 {
 	const json_t *texts = json_object_get(answer, "texts");
@@ -58,7 +49,7 @@ static void defaults_and_measures(void **state)
 	struct biz b;
 	struct reply r;
 	fx_business(&b, "Salon Défauts", "Europe/Paris");
-	expect(&b.s, "GET", "/api/v1/notifications/settings", NULL, 200, &r);
+	session_expect(&H, &b.s, "GET", "/api/v1/notifications/settings", NULL, 200, &r);
 	const json_t *set = json_object_get(r.json, "settings");
 	const json_t *rem = json_object_get(set, "reminders");
 	assert_int_equal(json_array_size(rem), 2);
@@ -92,21 +83,21 @@ static void defaults_and_measures(void **state)
 	reply_free(&r);
 
 	/* the editor's live measure: an accent outside GSM-7 switches to UCS-2 ... */
-	expect(&b.s, "POST", "/api/v1/notifications/sms-preview", "{\"body\": \"Fête chez {{business}}\"}",
-	       200, &r);
+	session_expect(&H, &b.s, "POST", "/api/v1/notifications/sms-preview",
+		       "{\"body\": \"Fête chez {{business}}\"}", 200, &r);
 	assert_string_equal(json_string_value(json_object_get(r.json, "encoding")), "ucs2");
 	/* 10 characters + 40 for {{business}} = 50 UCS-2 units: one segment */
 	assert_int_equal(json_integer_value(json_object_get(r.json, "units")), 50);
 	assert_int_equal(json_integer_value(json_object_get(r.json, "segments")), 1);
 	reply_free(&r);
 	/* ... unless the business keeps texts accent-free */
-	expect(&b.s, "POST", "/api/v1/notifications/sms-preview",
-	       "{\"body\": \"Fête chez {{business}}\", \"sms_accent_free\": true}", 200, &r);
+	session_expect(&H, &b.s, "POST", "/api/v1/notifications/sms-preview",
+		       "{\"body\": \"Fête chez {{business}}\", \"sms_accent_free\": true}", 200, &r);
 	assert_string_equal(json_string_value(json_object_get(r.json, "encoding")), "gsm7");
 	reply_free(&r);
 	/* typographic apostrophes are normalised, not a reason for UCS-2 */
-	expect(&b.s, "POST", "/api/v1/notifications/sms-preview",
-	       "{\"body\": \"Rendez-vous l’après-midi : {{time}}\"}", 200, &r);
+	session_expect(&H, &b.s, "POST", "/api/v1/notifications/sms-preview",
+		       "{\"body\": \"Rendez-vous l’après-midi : {{time}}\"}", 200, &r);
 	assert_string_equal(json_string_value(json_object_get(r.json, "encoding")), "gsm7");
 	reply_free(&r);
 	session_call(&H, &b.s, "POST", "/api/v1/notifications/sms-preview", "{\"body\": \"Hi {{nom}}\"}", &r);
@@ -169,7 +160,7 @@ static void validation_names_the_field(void **state)
 	assert_non_null(strstr(json_path_str(json_object_get(r.json, "error"), "message", NULL), "segments"));
 	reply_free(&r);
 	/* nothing of the refused requests was kept */
-	expect(&b.s, "GET", "/api/v1/notifications/settings", NULL, 200, &r);
+	session_expect(&H, &b.s, "GET", "/api/v1/notifications/settings", NULL, 200, &r);
 	assert_int_equal(json_integer_value(json_object_get(json_object_get(r.json, "settings"), "version")),
 			 1);
 	reply_free(&r);
@@ -189,7 +180,7 @@ static void save_edit_and_concurrency(void **state)
 		"{\"channel\": \"email\", \"locale\": \"fr\", \"subject\": \"À demain "
 		"{{client_first_name}}\", "
 		"\"body\": \"Rendez-vous {{datetime}}.\"}]}";
-	expect(&b.s, "PUT", "/api/v1/notifications/settings", body, 200, &r);
+	session_expect(&H, &b.s, "PUT", "/api/v1/notifications/settings", body, 200, &r);
 	const json_t *set = json_object_get(r.json, "settings");
 	assert_int_equal(json_integer_value(json_object_get(set, "version")), 2);
 	assert_string_equal(json_string_value(json_object_get(set, "sms_sender")), "Salon 12");
@@ -210,9 +201,10 @@ static void save_edit_and_concurrency(void **state)
 		     "{\"version\": 1, \"staff_notices\": false}", &r);
 	assert_error(&r, 409, "stale_version");
 	reply_free(&r);
-	expect(&b.s, "PUT", "/api/v1/notifications/settings",
-	       "{\"version\": 2, \"texts\": [{\"channel\": \"sms\", \"locale\": \"fr\", \"body\": null}]}",
-	       200, &r);
+	session_expect(
+		&H, &b.s, "PUT", "/api/v1/notifications/settings",
+		"{\"version\": 2, \"texts\": [{\"channel\": \"sms\", \"locale\": \"fr\", \"body\": null}]}",
+		200, &r);
 	assert_int_equal(json_integer_value(json_object_get(json_object_get(r.json, "settings"), "version")),
 			 3);
 	assert_true(json_is_true(json_object_get(json_object_get(r.json, "settings"), "staff_notices")));
@@ -236,9 +228,9 @@ static void read_only_account_reads_only(void **state)
 	http_call(&H, "POST", "/api/v1/test/account-state", body, NULL, &r);
 	assert_int_equal(r.status, 200);
 	reply_free(&r);
-	expect(&b.s, "GET", "/api/v1/notifications/settings", NULL, 200, &r);
+	session_expect(&H, &b.s, "GET", "/api/v1/notifications/settings", NULL, 200, &r);
 	reply_free(&r);
-	expect(&b.s, "GET", "/api/v1/notifications/log", NULL, 200, &r);
+	session_expect(&H, &b.s, "GET", "/api/v1/notifications/log", NULL, 200, &r);
 	reply_free(&r);
 	session_call(&H, &b.s, "PUT", "/api/v1/notifications/settings",
 		     "{\"version\": 1, \"staff_notices\": true}", &r);
@@ -266,7 +258,7 @@ static void log_pages_with_a_cursor(void **state)
 				DB_TEXT(i == 2 ? "suppressed" : "sent"), DB_TEXT(i == 2 ? "moved" : NULL),
 				DB_TEXT(to), DB_INT(1800000000 + i)));
 	}
-	expect(&b.s, "GET", "/api/v1/notifications/log?limit=2", NULL, 200, &r);
+	session_expect(&H, &b.s, "GET", "/api/v1/notifications/log?limit=2", NULL, 200, &r);
 	const json_t *m = json_object_get(r.json, "messages");
 	assert_int_equal(json_array_size(m), 2);
 	assert_string_equal(json_string_value(json_object_get(json_array_get(m, 0), "recipient")),
@@ -275,17 +267,18 @@ static void log_pages_with_a_cursor(void **state)
 	snprintf(path, sizeof(path), "/api/v1/notifications/log?limit=2&cursor=%s",
 		 json_string_value(json_object_get(r.json, "next_cursor")));
 	reply_free(&r);
-	expect(&b.s, "GET", path, NULL, 200, &r);
+	session_expect(&H, &b.s, "GET", path, NULL, 200, &r);
 	m = json_object_get(r.json, "messages");
 	assert_int_equal(json_array_size(m), 2);
 	assert_string_equal(json_string_value(json_object_get(json_array_get(m, 0), "status")), "suppressed");
 	assert_string_equal(json_string_value(json_object_get(json_array_get(m, 0), "reason")), "moved");
 	reply_free(&r);
-	expect(&b.s, "GET", "/api/v1/notifications/log?status=suppressed&channel=email", NULL, 200, &r);
+	session_expect(&H, &b.s, "GET", "/api/v1/notifications/log?status=suppressed&channel=email", NULL,
+		       200, &r);
 	assert_int_equal(json_array_size(json_object_get(r.json, "messages")), 1);
 	assert_true(json_is_null(json_object_get(r.json, "next_cursor")));
 	reply_free(&r);
-	expect(&b.s, "GET", "/api/v1/notifications/log?channel=sms", NULL, 200, &r);
+	session_expect(&H, &b.s, "GET", "/api/v1/notifications/log?channel=sms", NULL, 200, &r);
 	assert_int_equal(json_array_size(json_object_get(r.json, "messages")), 0);
 	reply_free(&r);
 	session_call(&H, &b.s, "GET", "/api/v1/notifications/log?status=lost", NULL, &r);

@@ -41,23 +41,14 @@ struct shop {
 	char staff[32], svc[32];
 };
 
-static void expect(const struct session *s, const char *method, const char *path, const char *body,
-		   long status, struct reply *r)
-{
-	session_call(&H, s, method, path, body, r);
-	if (r->status != status)
-		fprintf(stderr, "%s %s %s: %ld %s\n", method, path, body ? body : "", r->status, r->body);
-	assert_int_equal(r->status, status);
-}
-
 static void shop_open(struct shop *b, const char *name)
 {
 	char body[512], path[128];
 	struct reply r;
 	fx_business(&b->z, name, "Europe/Paris");
-	expect(&b->z.s, "DELETE", "/api/v1/demo", NULL, 200, &r);
+	session_expect(&H, &b->z.s, "DELETE", "/api/v1/demo", NULL, 200, &r);
 	reply_free(&r);
-	expect(&b->z.s, "POST", "/api/v1/staff", "{\"name\": \"Anne\"}", 201, &r);
+	session_expect(&H, &b->z.s, "POST", "/api/v1/staff", "{\"name\": \"Anne\"}", 201, &r);
 	snprintf(b->staff, sizeof(b->staff), "%s", json_path_str(r.json, "staff", "id"));
 	reply_free(&r);
 	snprintf(path, sizeof(path), "/api/v1/staff/%s/hours", b->staff);
@@ -66,12 +57,12 @@ static void shop_open(struct shop *b, const char *name)
 		body, sizeof(body),
 		"{\"mon\": %s, \"tue\": %s, \"wed\": %s, \"thu\": %s, \"fri\": %s, \"sat\": %s, \"sun\": %s}",
 		day, day, day, day, day, day, day);
-	expect(&b->z.s, "PUT", path, body, 200, &r);
+	session_expect(&H, &b->z.s, "PUT", path, body, 200, &r);
 	reply_free(&r);
 	snprintf(body, sizeof(body),
 		 "{\"name\": \"Coupe\", \"duration_min\": 30, \"price_cents\": 3000, \"staff\": [\"%s\"]}",
 		 b->staff);
-	expect(&b->z.s, "POST", "/api/v1/services", body, 201, &r);
+	session_expect(&H, &b->z.s, "POST", "/api/v1/services", body, 201, &r);
 	snprintf(b->svc, sizeof(b->svc), "%s", json_path_str(r.json, "service", "id"));
 	reply_free(&r);
 }
@@ -93,30 +84,10 @@ static void book(struct shop *b, const char *start, const char *email, const cha
 	reply_free(&r);
 }
 
-static void advance_to(const char *instant)
-{
-	char body[128];
-	struct reply r;
-	snprintf(body, sizeof(body), "{\"advance_to\": \"%s\"}", instant);
-	http_call(&H, "POST", "/api/v1/test/clock", body, NULL, &r);
-	if (r.status != 200)
-		fprintf(stderr, "advance %s: %ld %s\n", instant, r.status, r.body);
-	assert_int_equal(r.status, 200);
-	reply_free(&r);
-}
-
 /* A fresh session for the shop's owner (the clock jumps days, past the idle limit). */
 static void relogin(struct shop *b)
 {
-	char body[400];
-	struct reply r;
-	const char *email = (const char *)fx_text_owner(b->z.id);
-	snprintf(body, sizeof(body), "{\"email\": \"%s\", \"password\": \"Tres-Bon-Mot-2027\"}", email);
-	const char *headers[] = {harness_next_ip_header(), NULL};
-	http_call(&H, "POST", "/api/v1/session", body, headers, &r);
-	assert_int_equal(r.status, 200);
-	session_from_reply(&r, &b->z.s);
-	reply_free(&r);
+	harness_relogin(&H, fx_text_owner(b->z.id), &b->z.s);
 }
 
 static void address(char *out, size_t cap, const char *local)
@@ -127,19 +98,9 @@ static void address(char *out, size_t cap, const char *local)
 /* The reminder mails to `to` (subject starting "Rappel"), waiting up to 3 s for `want`. */
 static json_t *reminders_to(const char *to, size_t want)
 {
-	const char *maildir = getenv("CRENEAU_TEST_MAILDIR");
 	json_t *out = NULL;
 	for (int attempt = 0; attempt < 30; attempt++) {
-		char cmd[1024];
-		snprintf(cmd, sizeof(cmd), "/usr/bin/python3 tests/api/mail_read.py '%s' '%s'", maildir, to);
-		FILE *p = popen(cmd, "r");
-		assert_non_null(p);
-		static char buf[1 << 20];
-		size_t n = fread(buf, 1, sizeof(buf) - 1, p);
-		buf[n] = '\0';
-		assert_int_equal(pclose(p), 0);
-		json_t *all = json_loads(buf, 0, NULL);
-		assert_non_null(all);
+		json_t *all = maildir_messages("tests/api/mail_read.py", to, 0, 1);
 		json_decref(out);
 		out = json_array();
 		for (size_t i = 0; i < json_array_size(all); i++) {
@@ -197,11 +158,11 @@ static void reminders_arrive_24h_and_2h_before(void **state)
 	assert_int_equal(due_of(a, 120, "email"), utc(2027, 4, 15, 10, 30));
 	assert_int_equal(rows(a, "pending", NULL), 4);
 
-	advance_to("2027-04-14T14:29:59+02:00");
+	test_clock("advance_to", "2027-04-14T14:29:59+02:00");
 	json_t *got = reminders_to(lea, 0);
 	assert_int_equal(json_array_size(got), 0);
 	json_decref(got);
-	advance_to("2027-04-14T14:30:00+02:00");
+	test_clock("advance_to", "2027-04-14T14:30:00+02:00");
 	got = reminders_to(lea, 1);
 	assert_int_equal(json_array_size(got), 1);
 	const json_t *m = json_array_get(got, 0);
@@ -219,7 +180,7 @@ static void reminders_arrive_24h_and_2h_before(void **state)
 	json_decref(got);
 	assert_int_equal(rows(a, "dropped", "no_phone"), 1);
 
-	advance_to("2027-04-15T12:31:00+02:00");
+	test_clock("advance_to", "2027-04-15T12:31:00+02:00");
 	got = reminders_to(lea, 2);
 	assert_int_equal(json_array_size(got), 2);
 	/* two different messages, not one sent twice */
@@ -230,7 +191,7 @@ static void reminders_arrive_24h_and_2h_before(void **state)
 	assert_int_equal(rows(a, "dropped", "no_phone"), 2);
 	/* the log shows them with the appointment's public id */
 	relogin(&b);
-	expect(&b.z.s, "GET", "/api/v1/notifications/log?channel=email", NULL, 200, &r);
+	session_expect(&H, &b.z.s, "GET", "/api/v1/notifications/log?channel=email", NULL, 200, &r);
 	int reminders = 0;
 	const json_t *msgs = json_object_get(r.json, "messages");
 	for (size_t i = 0; i < json_array_size(msgs); i++) {
@@ -261,12 +222,12 @@ static void moved_and_cancelled_appointments(void **state)
 	int64_t a = appt_row(id), a2 = appt_row(id2);
 
 	snprintf(path, sizeof(path), "/api/v1/appointments/%s", id);
-	expect(&b.z.s, "PATCH", path, "{\"start\": \"2027-04-21T16:00:00+02:00\"}", 200, &r);
+	session_expect(&H, &b.z.s, "PATCH", path, "{\"start\": \"2027-04-21T16:00:00+02:00\"}", 200, &r);
 	reply_free(&r);
 	assert_int_equal(rows(a, "dropped", "moved"), 4);
 	assert_int_equal(due_of(a, 1440, "email"), utc(2027, 4, 20, 14, 0));
 	snprintf(path, sizeof(path), "/api/v1/appointments/%s", id2);
-	expect(&b.z.s, "PATCH", path, "{\"status\": \"cancelled\"}", 200, &r);
+	session_expect(&H, &b.z.s, "PATCH", path, "{\"status\": \"cancelled\"}", 200, &r);
 	reply_free(&r);
 	assert_int_equal(rows(a2, "dropped", "cancelled"), 4);
 	assert_int_equal(rows(a2, "pending", NULL), 0);
@@ -279,14 +240,14 @@ static void moved_and_cancelled_appointments(void **state)
 				DB_ARGS(DB_INT(appt_row(id3)))),
 			 0);
 
-	advance_to("2027-04-20T12:00:00+02:00"); /* past the old 24 h and 2 h times */
+	test_clock("advance_to", "2027-04-20T12:00:00+02:00"); /* past the old 24 h and 2 h times */
 	json_t *got = reminders_to(moved, 0);
 	assert_int_equal(json_array_size(got), 0);
 	json_decref(got);
 	got = reminders_to(gone, 0);
 	assert_int_equal(json_array_size(got), 0);
 	json_decref(got);
-	advance_to("2027-04-20T16:00:00+02:00");
+	test_clock("advance_to", "2027-04-20T16:00:00+02:00");
 	got = reminders_to(moved, 1);
 	assert_int_equal(json_array_size(got), 1);
 	assert_non_null(strstr(json_string_value(json_object_get(json_array_get(got, 0), "subject")),
@@ -314,7 +275,7 @@ static void a_started_appointment_gets_no_reminder(void **state)
 	struct err e = {0};
 	assert_true(reminders_scan(H.app->db, utc(2027, 4, 24, 8, 6), &e) >= 4);
 	assert_int_equal(rows(a, "dropped", "started"), 4);
-	advance_to("2027-04-24T12:00:00+02:00");
+	test_clock("advance_to", "2027-04-24T12:00:00+02:00");
 	json_t *got = reminders_to(who, 0);
 	assert_int_equal(json_array_size(got), 0);
 	json_decref(got);
@@ -322,12 +283,8 @@ static void a_started_appointment_gets_no_reminder(void **state)
 
 int main(void)
 {
-	if (!getenv("CRENEAU_TEST_SMTP") || !getenv("CRENEAU_TEST_MAILDIR")) {
-		fprintf(stderr,
-			"CRENEAU_TEST_SMTP and CRENEAU_TEST_MAILDIR must be set: tests/run.sh starts the "
-			"SMTP server (scripts/peers/smtp.sh)\n");
+	if (harness_need_smtp())
 		return 1;
-	}
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(reminders_arrive_24h_and_2h_before),
 		cmocka_unit_test(moved_and_cancelled_appointments),

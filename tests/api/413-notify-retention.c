@@ -15,18 +15,6 @@
 
 #define DAY 86400
 
-static void clock_call(const char *field, const char *instant)
-{
-	char body[128];
-	struct reply r;
-	snprintf(body, sizeof(body), "{\"%s\": \"%s\"}", field, instant);
-	http_call(&H, "POST", "/api/v1/test/clock", body, NULL, &r);
-	if (r.status != 200)
-		fprintf(stderr, "clock %s %s: %ld %s\n", field, instant, r.status, r.body);
-	assert_int_equal(r.status, 200);
-	reply_free(&r);
-}
-
 static int64_t one_int(const char *sql, int64_t arg)
 {
 	db_conn *c;
@@ -67,7 +55,7 @@ static int64_t write_mail(int64_t account, const char *to, const char *subject_r
 static void bodies_after_three_months_records_after_twelve(void **state)
 {
 	(void)state;
-	clock_call("set", "2027-01-11T10:00:00+01:00");
+	test_clock("set", "2027-01-11T10:00:00+01:00");
 	struct session s;
 	harness_signup(&H, "Atelier Mémoire", "gerante-retention@exemple.fr", "pro", &s);
 	/* a paying business: a trial left alone would be deleted long before a year */
@@ -89,7 +77,7 @@ static void bodies_after_three_months_records_after_twelve(void **state)
 	}
 
 	int64_t sent = write_mail(account, "cliente-retention@exemple.fr", "retention:sent");
-	clock_call("advance_to", "2027-01-11T10:05:00+01:00");
+	test_clock("advance_to", "2027-01-11T10:05:00+01:00");
 	assert_int_equal(
 		one_int("SELECT count(*) FROM outbox WHERE id = $1 AND state = 'sent' AND body IS NOT NULL",
 			sent),
@@ -106,7 +94,7 @@ static void bodies_after_three_months_records_after_twelve(void **state)
 	}
 
 	/* 89 days on: the text is still there */
-	clock_call("advance_to", "2027-04-10T10:00:00+02:00");
+	test_clock("advance_to", "2027-04-10T10:00:00+02:00");
 	assert_int_equal(
 		one_int("SELECT count(*) FROM outbox WHERE id = $1 AND body IS NOT NULL AND vars <> '{}'",
 			sent),
@@ -116,16 +104,16 @@ static void bodies_after_three_months_records_after_twelve(void **state)
 		one_int("SELECT count(*) FROM jobs WHERE unique_key = 'outbox:' || CAST($1 AS TEXT)", sent),
 		0);
 	/* past 3 months: the text and variables are emptied, the delivery record stays */
-	clock_call("advance_to", "2027-04-12T10:00:00+02:00");
+	test_clock("advance_to", "2027-04-12T10:00:00+02:00");
 	assert_int_equal(one_int("SELECT count(*) FROM outbox WHERE id = $1 AND body IS NULL AND vars = '{}'"
 				 " AND state = 'sent' AND sent_at IS NOT NULL",
 				 sent),
 			 1);
 	assert_int_equal(one_int("SELECT count(*) FROM outbox WHERE id = $1 AND vars <> '{}'", waiting), 1);
 	/* just before 12 months the record is there; past them it is gone */
-	clock_call("advance_to", "2028-01-09T10:00:00+01:00");
+	test_clock("advance_to", "2028-01-09T10:00:00+01:00");
 	assert_int_equal(one_int("SELECT count(*) FROM outbox WHERE id = $1", sent), 1);
-	clock_call("advance_to", "2028-01-13T10:00:00+01:00");
+	test_clock("advance_to", "2028-01-13T10:00:00+01:00");
 	assert_int_equal(one_int("SELECT count(*) FROM outbox WHERE id = $1", sent), 0);
 	/* a message that never went is never purged under its sender */
 	assert_int_equal(

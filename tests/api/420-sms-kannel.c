@@ -127,17 +127,6 @@ static int64_t write_sms(struct biz *b, int64_t client_id, const char *to, const
 		      DB_ARGS(DB_TEXT(ref)));
 }
 
-/* Runs the due jobs by moving the shared clock. */
-static void advance(int seconds)
-{
-	char body[64];
-	snprintf(body, sizeof(body), "{\"advance_seconds\": %d}", seconds);
-	struct reply r;
-	http_call(&H, "POST", "/api/v1/test/clock", body, NULL, &r);
-	assert_int_equal(r.status, 200);
-	reply_free(&r);
-}
-
 static char *text_of(const char *sql, int64_t id)
 {
 	static char out[4096];
@@ -327,7 +316,7 @@ static void test_gsm7_text_reaches_the_operator_and_reports_come_back(void **sta
 	char to[32];
 	next_phone(to);
 	int64_t id = write_sms(&P, consenting, to, "Coupe \u00ab homme \u00bb", 0);
-	advance(1);
+	test_clock_advance_s(1);
 	assert_string_equal(wait_state(id), "sent");
 	struct part parts[4];
 	assert_int_equal(wait_received(to, parts, 4, 1), 1);
@@ -371,7 +360,7 @@ static void test_long_texts_are_concatenated_or_cut(void **state)
 		text[o++] = (char)('a' + i % 26);
 	text[o] = '\0';
 	int64_t id = write_sms(&P, consenting, to, text, 0);
-	advance(1);
+	test_clock_advance_s(1);
 	assert_string_equal(wait_state(id), "sent");
 	assert_int_equal(wait_received(to, parts, 8, 3), 3);
 	char joined[4096] = "";
@@ -391,7 +380,7 @@ static void test_long_texts_are_concatenated_or_cut(void **state)
 		text[i] = (char)('A' + i % 26);
 	text[400] = '\0';
 	id = write_sms(&P, consenting, to, text, 0);
-	advance(1);
+	test_clock_advance_s(1);
 	assert_string_equal(wait_state(id), "sent");
 	assert_int_equal(wait_received(to, parts, 8, 3), 3);
 	joined[0] = '\0';
@@ -409,7 +398,7 @@ static void test_long_texts_are_concatenated_or_cut(void **state)
 		text[i] = (char)('a' + i % 26);
 	text[600] = '\0';
 	id = write_sms(&P, consenting, to, text, 0);
-	advance(1);
+	test_clock_advance_s(1);
 	assert_string_equal(wait_state(id), "sent");
 	assert_int_equal(wait_received(to, parts, 8, 3), 3);
 	const char *body = text_of("SELECT body FROM outbox WHERE id = $1", id);
@@ -424,14 +413,14 @@ static void expect_refused(struct biz *b, int64_t client_id, const char *reason)
 	char to[32];
 	next_phone(to);
 	int64_t id = write_sms(b, client_id, to, "Coupe", 0);
-	advance(1);
+	test_clock_advance_s(1);
 	assert_string_equal(wait_state(id), "suppressed");
 	assert_string_equal(text_of("SELECT reason FROM outbox WHERE id = $1", id), reason);
 	/* a control message sent after it arrives; the refused one never does */
 	char ctl[32];
 	next_phone(ctl);
 	int64_t cid = write_sms(&P, consenting, ctl, "Controle", 0);
-	advance(1);
+	test_clock_advance_s(1);
 	assert_string_equal(wait_state(cid), "sent");
 	struct part parts[2];
 	assert_int_equal(wait_received(ctl, parts, 2, 1), 1);
@@ -467,13 +456,13 @@ static void test_the_sending_path_refuses(void **state)
 	char to[32];
 	next_phone(to);
 	int64_t id = write_sms(&full, 0, to, "Coupe", 0);
-	advance(1);
+	test_clock_advance_s(1);
 	assert_string_equal(wait_state(id), "sent");
 
 	/* expired before it could go */
 	next_phone(to);
 	id = write_sms(&P, consenting, to, "Coupe", 1);
-	advance(1);
+	test_clock_advance_s(1);
 	assert_string_equal(wait_state(id), "suppressed");
 	assert_string_equal(text_of("SELECT reason FROM outbox WHERE id = $1", id), "expired");
 }
@@ -488,7 +477,7 @@ static void test_quiet_hours_move_the_send_to_the_morning(void **state)
 	int64_t id = write_sms(&P, consenting, to, "Coupe", 0);
 	/* one that expires before 08:00 can only be dropped */
 	int64_t gone = write_sms(&P, consenting, late, "Coupe", clock_now() + 3 * 3600);
-	advance(1);
+	test_clock_advance_s(1);
 	usleep(500 * 1000);
 	assert_string_equal(text_of("SELECT state FROM outbox WHERE id = $1", id), "queued");
 	struct part parts[2];
@@ -515,7 +504,7 @@ static void test_kannel_down_the_sms_waits_then_goes_once(void **state)
 	char to[32];
 	next_phone(to);
 	int64_t id = write_sms(&P, consenting, to, "Coupe", 0);
-	advance(1);
+	test_clock_advance_s(1);
 	for (int i = 0;
 	     i < 50 && fx_int("SELECT attempts FROM outbox WHERE id = $1", DB_ARGS(DB_INT(id))) < 1; i++)
 		usleep(100 * 1000);
@@ -524,7 +513,7 @@ static void test_kannel_down_the_sms_waits_then_goes_once(void **state)
 	assert_true(strlen(text_of("SELECT last_error FROM outbox WHERE id = $1", id)) > 0);
 	snprintf(cmd, sizeof(cmd), "scripts/peers/kannel.sh resume '%s' >/dev/null", dir);
 	assert_int_equal(system(cmd), 0);
-	advance(600); /* past the first backoff */
+	test_clock_advance_s(600); /* past the first backoff */
 	assert_string_equal(wait_state(id), "sent");
 	struct part parts[4];
 	assert_int_equal(wait_received(to, parts, 4, 1), 1);
@@ -546,7 +535,7 @@ static void test_the_report_hook_checks_its_signature(void **state)
 	char to[32];
 	next_phone(to);
 	int64_t id = write_sms(&P, consenting, to, "Coupe", 0);
-	advance(1);
+	test_clock_advance_s(1);
 	assert_string_equal(wait_state(id), "sent");
 	wait_dlr(id);
 	char sig[SMS_SIG_HEX_SIZE], q[300];

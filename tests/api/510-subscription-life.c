@@ -17,7 +17,7 @@
 static void a_trial_that_never_converts_is_frozen_then_deleted_on_day_45(void **state)
 {
 	(void)state;
-	clock_set("2027-01-04T09:30:00+01:00");
+	test_clock("set", "2027-01-04T09:30:00+01:00");
 	struct session s;
 	char email[128], name[96];
 	unique_names("essai", email, name);
@@ -32,25 +32,25 @@ static void a_trial_that_never_converts_is_frozen_then_deleted_on_day_45(void **
 
 	/* no warning before its day; the -3 days one on the 16th, the -1 day one on the 18th */
 	live_until(&s, email, "2027-01-15T23:00:00+01:00");
-	assert_int_equal(mail_count(email, "sans interruption"), 0);
+	assert_int_equal(maildir_count(email, "sans interruption"), 0);
 	live_until(&s, email, "2027-01-16T08:00:00+01:00");
-	assert_int_equal(mail_count(email, "sans interruption"), 1);
-	assert_int_equal(mail_count(email, "pour que votre page"), 0);
+	assert_int_equal(maildir_count(email, "sans interruption"), 1);
+	assert_int_equal(maildir_count(email, "pour que votre page"), 0);
 	live_until(&s, email, "2027-01-18T08:00:00+01:00");
-	assert_int_equal(mail_count(email, "pour que votre page"), 1);
+	assert_int_equal(maildir_count(email, "pour que votre page"), 1);
 	sub = subscription(&s);
 	assert_int_equal(json_integer_value(json_object_get(sub, "trial_days_left")), 1);
 	json_decref(sub);
 
 	/* trial end: frozen, writes refused, reads and the public page still answer, booking closed */
-	clock_advance("2027-01-19T00:00:01+01:00");
+	test_clock("advance_to", "2027-01-19T00:00:01+01:00");
 	sub = subscription(&s);
 	assert_string_equal(json_string_value(json_object_get(sub, "state")), "frozen");
 	assert_string_equal(json_path_str(sub, "next_transition", "kind"), "deletion");
 	assert_string_equal(json_string_value(json_object_get(sub, "delete_at")),
 			    "2027-02-18T00:00:00+01:00");
 	json_decref(sub);
-	assert_int_equal(mail_count(email, "maintenant en lecture seule"), 1);
+	assert_int_equal(maildir_count(email, "maintenant en lecture seule"), 1);
 	struct reply r;
 	session_call(&H, &s, "PATCH", "/api/v1/account", "{\"phone\": \"+33 1 23 45 67 89\"}", &r);
 	assert_error(&r, 403, "account_frozen");
@@ -67,21 +67,21 @@ static void a_trial_that_never_converts_is_frozen_then_deleted_on_day_45(void **
 
 	/* 7 days before deletion: one notice; nothing twice when the clock moves on */
 	live_until(&s, email, "2027-02-10T12:00:00+01:00");
-	assert_int_equal(mail_count(email, "depuis plusieurs semaines"), 0);
+	assert_int_equal(maildir_count(email, "depuis plusieurs semaines"), 0);
 	live_until(&s, email, "2027-02-11T12:00:00+01:00");
-	assert_int_equal(mail_count(email, "depuis plusieurs semaines"), 1);
-	assert_int_equal(mail_count(email, "sans interruption"), 1);
+	assert_int_equal(maildir_count(email, "depuis plusieurs semaines"), 1);
+	assert_int_equal(maildir_count(email, "sans interruption"), 1);
 
 	/* day 45: deleted — sessions end, the page answers 410; the purge follows within the hour */
 	live_until(&s, email, "2027-02-17T23:00:00+01:00");
-	clock_advance("2027-02-18T00:00:01+01:00");
+	test_clock("advance_to", "2027-02-18T00:00:01+01:00");
 	session_call(&H, &s, "GET", "/api/v1/me", NULL, &r);
 	assert_error(&r, 401, "unauthorized");
 	reply_free(&r);
 	http_call(&H, "GET", path, NULL, NULL, &r);
 	assert_error(&r, 410, "account_deleted");
 	reply_free(&r);
-	clock_advance("2027-02-18T02:00:00+01:00");
+	test_clock("advance_to", "2027-02-18T02:00:00+01:00");
 	http_call(&H, "GET", path, NULL, NULL, &r);
 	assert_error(&r, 410, "account_deleted");
 	reply_free(&r);
@@ -91,7 +91,7 @@ static void a_trial_that_never_converts_is_frozen_then_deleted_on_day_45(void **
 static void a_year_in_the_life_of_a_paying_business(void **state)
 {
 	(void)state;
-	clock_set("2027-03-27T10:00:00+01:00");
+	test_clock("set", "2027-03-27T10:00:00+01:00");
 	struct session s;
 	char email[128], name[96];
 	unique_names("annee", email, name);
@@ -99,9 +99,9 @@ static void a_year_in_the_life_of_a_paying_business(void **state)
 
 	/* warnings on the 8th and the 10th of April (trial end: 11 April 00:00) */
 	live_until(&s, email, "2027-04-08T09:00:00+02:00");
-	assert_int_equal(mail_count(email, "sans interruption"), 1);
+	assert_int_equal(maildir_count(email, "sans interruption"), 1);
 	live_until(&s, email, "2027-04-10T09:00:00+02:00");
-	assert_int_equal(mail_count(email, "pour que votre page"), 1);
+	assert_int_equal(maildir_count(email, "pour que votre page"), 1);
 
 	/* subscribing needs the billing identity first */
 	struct reply r;
@@ -132,7 +132,7 @@ static void a_year_in_the_life_of_a_paying_business(void **state)
 	assert_string_equal(json_string_value(json_object_get(sub, "state")), "active");
 	assert_true(json_is_null(json_object_get(sub, "next_transition")));
 	json_decref(sub);
-	assert_int_equal(mail_count(email, "maintenant en lecture seule"), 0);
+	assert_int_equal(maildir_count(email, "maintenant en lecture seule"), 0);
 	session_call(&H, &s, "GET", "/api/v1/services", NULL, &r);
 	assert_true(json_array_size(json_object_get(r.json, "services")) > 0);
 	reply_free(&r);
@@ -194,7 +194,7 @@ static void a_year_in_the_life_of_a_paying_business(void **state)
 	session_call(&H, &s, "DELETE", "/api/v1/subscription", NULL, &r);
 	assert_int_equal(r.status, 200);
 	reply_free(&r);
-	assert_int_equal(mail_count(email, "est enregistr"), 1); /* one notice per cancellation instant */
+	assert_int_equal(maildir_count(email, "est enregistr"), 1); /* one notice per cancellation instant */
 
 	/* 1 August: read-only; reading and exports work, writes do not; no August invoice */
 	live_until(&s, email, "2027-08-01T09:00:00+02:00");
@@ -223,18 +223,18 @@ static void a_year_in_the_life_of_a_paying_business(void **state)
 
 	/* notices 30 and 7 days before, then deletion on 1 August 2028 */
 	live_until(&s, email, "2028-07-01T09:00:00+02:00");
-	assert_int_equal(mail_count(email, "a pris fin"), 0);
+	assert_int_equal(maildir_count(email, "a pris fin"), 0);
 	live_until(&s, email, "2028-07-02T09:00:00+02:00");
-	assert_int_equal(mail_count(email, "a pris fin"), 1);
+	assert_int_equal(maildir_count(email, "a pris fin"), 1);
 	live_until(&s, email, "2028-07-25T09:00:00+02:00");
-	assert_int_equal(mail_count(email, "Dernier rappel"), 1);
+	assert_int_equal(maildir_count(email, "Dernier rappel"), 1);
 	live_until(&s, email, "2028-07-31T23:00:00+02:00");
-	clock_advance("2028-08-01T00:00:01+02:00");
+	test_clock("advance_to", "2028-08-01T00:00:01+02:00");
 	session_call(&H, &s, "GET", "/api/v1/me", NULL, &r);
 	assert_error(&r, 401, "unauthorized");
 	reply_free(&r);
-	assert_int_equal(mail_count(email, "plus personne ne peut"), 1);
-	clock_advance("2028-08-01T03:00:00+02:00");
+	assert_int_equal(maildir_count(email, "plus personne ne peut"), 1);
+	test_clock("advance_to", "2028-08-01T03:00:00+02:00");
 	assert_purged(s.account_id, name, email, s.slug);
 }
 

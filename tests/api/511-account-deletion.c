@@ -144,7 +144,7 @@ static void public_routes_answer(const char *slug, const char *service_id, long 
 static void the_owner_deletes_the_account_and_it_is_purged(void **state)
 {
 	(void)state;
-	clock_set("2027-06-10T10:00:00+02:00");
+	test_clock("set", "2027-06-10T10:00:00+02:00");
 	struct session s, staff;
 	char email[128], name[96], staff_email[160];
 	unique_names("supprime", email, name);
@@ -238,7 +238,7 @@ static void the_owner_deletes_the_account_and_it_is_purged(void **state)
 	assert_int_equal(r.status, 401);
 	reply_free(&r);
 	public_routes_answer(s.slug, service_id, 410);
-	assert_int_equal(mail_count(email, "plus personne ne peut"), 1);
+	assert_int_equal(maildir_count(email, "plus personne ne peut"), 1);
 
 	/* the operator sees it deleting, with the credit to refund */
 	char op_cookie[200];
@@ -260,7 +260,7 @@ static void the_owner_deletes_the_account_and_it_is_purged(void **state)
 	reply_free(&r);
 
 	/* the purge, once its delay is over: nothing left but what the law keeps */
-	clock_advance("2027-06-10T11:00:01+02:00");
+	test_clock("advance_to", "2027-06-10T11:00:01+02:00");
 	assert_purged(s.account_id, name, email, s.slug);
 	public_routes_answer(s.slug, service_id, 410);
 

@@ -19,29 +19,7 @@
  * least `want` messages. The caller json_decref's the list. */
 static json_t *mails(const char *to, size_t want)
 {
-	const char *maildir = getenv("CRENEAU_TEST_MAILDIR");
-	if (!maildir)
-		fail_msg("CRENEAU_TEST_MAILDIR is not set: tests/run.sh starts the SMTP server");
-	json_t *list = NULL;
-	for (int attempt = 0; attempt < 50; attempt++) {
-		char cmd[1024];
-		snprintf(cmd, sizeof(cmd), "/usr/bin/python3 tests/api/mail_attachments.py '%s' '%s'",
-			 maildir, to);
-		FILE *p = popen(cmd, "r");
-		assert_non_null(p);
-		static char buf[1 << 20];
-		size_t n = fread(buf, 1, sizeof(buf) - 1, p);
-		buf[n] = '\0';
-		if (pclose(p) != 0)
-			fail_msg("mail_attachments.py failed on the mail to %s", to);
-		json_decref(list);
-		list = json_loads(buf, 0, NULL);
-		assert_non_null(list);
-		if (json_array_size(list) >= want)
-			break;
-		usleep(100 * 1000);
-	}
-	return list;
+	return maildir_messages("tests/api/mail_attachments.py", to, want, 50);
 }
 
 /* The message whose attachment is named `file`, or NULL. */
@@ -81,7 +59,7 @@ static void served_pdf_sha256(const struct session *s, const char *doc_id, char 
 static void invoices_and_credit_notes_arrive_with_their_pdf(void **state)
 {
 	(void)state;
-	clock_set("2027-06-10T10:00:00+02:00");
+	test_clock("set", "2027-06-10T10:00:00+02:00");
 	struct session s;
 	char email[128], name[96], billing[160];
 	unique_names("pdfjoint", email, name);
@@ -155,7 +133,7 @@ static void invoices_and_credit_notes_arrive_with_their_pdf(void **state)
 		     "{\"password\": \"Tres-Bon-Mot-2027\", \"confirmation\": \"SUPPRIMER\"}", &r);
 	assert_int_equal(r.status, 202);
 	reply_free(&r);
-	clock_advance("2027-06-12T10:00:00+02:00");
+	test_clock("advance_to", "2027-06-12T10:00:00+02:00");
 	assert_purged(s.account_id, name, email, s.slug);
 	db *store;
 	struct err e = {0};

@@ -246,6 +246,86 @@ void session_call(struct harness *h, const struct session *s, const char *method
 	http_call(h, method, path, body, s ? headers : NULL, out);
 }
 
+void session_expect(struct harness *h, const struct session *s, const char *method, const char *path,
+		    const char *body, long status, struct reply *out)
+{
+	session_call(h, s, method, path, body, out);
+	if (out->status != status)
+		fprintf(stderr, "%s %s %s: %ld %s\n", method, path, body ? body : "", out->status, out->body);
+	assert_int_equal(out->status, status);
+}
+
+void harness_relogin(struct harness *h, const char *email, struct session *s)
+{
+	char body[300];
+	snprintf(body, sizeof(body), "{\"email\": \"%s\", \"password\": \"Tres-Bon-Mot-2027\"}", email);
+	const char *headers[] = {harness_next_ip_header(), NULL};
+	struct reply r;
+	http_call(h, "POST", "/api/v1/session", body, headers, &r);
+	if (r.status != 200)
+		fail_msg("log-in of %s: %ld %s", email, r.status, r.body);
+	session_from_reply(&r, s);
+	reply_free(&r);
+}
+
+static void test_clock_post(const char *body)
+{
+	struct reply r;
+	http_call(&H, "POST", "/api/v1/test/clock", body, NULL, &r);
+	if (r.status != 200)
+		fail_msg("clock %s: %ld %s", body, r.status, r.body);
+	reply_free(&r);
+}
+
+void test_clock(const char *key, const char *instant)
+{
+	char body[160];
+	snprintf(body, sizeof(body), "{\"%s\": \"%s\"}", key, instant);
+	test_clock_post(body);
+}
+
+void test_clock_advance_s(long seconds)
+{
+	char body[64];
+	snprintf(body, sizeof(body), "{\"advance_seconds\": %ld}", seconds);
+	test_clock_post(body);
+}
+
+json_t *maildir_messages(const char *script, const char *to, size_t want, int attempts)
+{
+	const char *maildir = getenv("CRENEAU_TEST_MAILDIR");
+	if (!maildir)
+		fail_msg("CRENEAU_TEST_MAILDIR is not set: tests/run.sh starts the SMTP server");
+	json_t *list = NULL;
+	for (int attempt = 0; attempt < attempts; attempt++) {
+		char cmd[1024];
+		snprintf(cmd, sizeof(cmd), "/usr/bin/python3 %s '%s' '%s'", script, maildir, to);
+		FILE *p = popen(cmd, "r");
+		assert_non_null(p);
+		static char buf[1 << 20];
+		size_t n = fread(buf, 1, sizeof(buf) - 1, p);
+		buf[n] = '\0';
+		if (pclose(p) != 0)
+			fail_msg("%s failed on the mail to %s", script, to);
+		json_decref(list);
+		list = json_loads(buf, 0, NULL);
+		assert_non_null(list);
+		if (json_array_size(list) >= want)
+			break;
+		usleep(100 * 1000);
+	}
+	return list;
+}
+
+int harness_need_smtp(void)
+{
+	if (getenv("CRENEAU_TEST_SMTP") && getenv("CRENEAU_TEST_MAILDIR"))
+		return 0;
+	fprintf(stderr, "CRENEAU_TEST_SMTP and CRENEAU_TEST_MAILDIR must be set: tests/run.sh starts the "
+			"SMTP server (scripts/peers/smtp.sh)\n");
+	return 1;
+}
+
 /* Decodes quoted-printable in place (soft line breaks and =XX). */
 static void qp_decode(char *s)
 {
@@ -266,43 +346,89 @@ static void qp_decode(char *s)
 	*o = '\0';
 }
 
-void mail_link_token(const char *to, const char *page, char token[64])
+/* Calls fn on the decoded text of each message in the maildir and counts the messages it
+ * accepts (nonzero); stops at the first accepted one unless `all`. -1 without a maildir. */
+static int maildir_each(int (*fn)(const char *text, void *ctx), void *ctx, int all)
 {
 	const char *maildir = getenv("CRENEAU_TEST_MAILDIR");
-	assert_non_null(maildir);
+	if (!maildir)
+		fail_msg("CRENEAU_TEST_MAILDIR is not set: tests/run.sh starts the SMTP server");
 	char dir[512];
 	snprintf(dir, sizeof(dir), "%s/new", maildir);
-	for (int attempt = 0; attempt < 100; attempt++) {
-		DIR *d = opendir(dir);
-		struct dirent *ent;
-		while (d && (ent = readdir(d))) {
-			if (ent->d_name[0] == '.')
-				continue;
-			char path[1024];
-			snprintf(path, sizeof(path), "%s/%s", dir, ent->d_name);
-			FILE *f = fopen(path, "rb");
-			if (!f)
-				continue;
-			static char buf[256 * 1024];
-			size_t n = fread(buf, 1, sizeof(buf) - 1, f);
-			fclose(f);
-			buf[n] = '\0';
-			qp_decode(buf);
-			char marker[64];
-			snprintf(marker, sizeof(marker), "/%s?token=", page);
-			const char *link = strstr(buf, marker);
-			if (!strstr(buf, to) || !link)
-				continue;
-			link += strlen(marker);
-			size_t len = strspn(
-				link, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_");
-			assert_int_equal(len, 43);
-			snprintf(token, 64, "%.*s", (int)len, link);
-			closedir(d);
-			return;
+	DIR *d = opendir(dir);
+	if (!d)
+		return -1;
+	int n = 0;
+	struct dirent *ent;
+	static char buf[512 * 1024];
+	while ((ent = readdir(d))) {
+		if (ent->d_name[0] == '.')
+			continue;
+		char path[1024];
+		snprintf(path, sizeof(path), "%s/%s", dir, ent->d_name);
+		FILE *f = fopen(path, "rb");
+		if (!f)
+			continue;
+		size_t len = fread(buf, 1, sizeof(buf) - 1, f);
+		fclose(f);
+		buf[len] = '\0';
+		qp_decode(buf);
+		if (fn(buf, ctx)) {
+			n++;
+			if (!all)
+				break;
 		}
-		if (d)
-			closedir(d);
+	}
+	closedir(d);
+	return n;
+}
+
+struct mail_match {
+	const char *to, *marker;
+	char *token; /* mail_link_token: where the link's token goes */
+};
+
+static int holds_marker(const char *text, void *ctx)
+{
+	const struct mail_match *m = ctx;
+	return strstr(text, m->to) && strstr(text, m->marker);
+}
+
+int maildir_count(const char *to, const char *marker)
+{
+	struct mail_match m = {.to = to, .marker = marker};
+	int n = 0;
+	for (int i = 0; i < 15 && !n; i++) {
+		if (i)
+			usleep(100 * 1000);
+		n = maildir_each(holds_marker, &m, 1);
+		if (n < 0)
+			fail_msg("no maildir in %s", getenv("CRENEAU_TEST_MAILDIR"));
+	}
+	return n;
+}
+
+static int take_token(const char *text, void *ctx)
+{
+	const struct mail_match *m = ctx;
+	const char *link = strstr(text, m->marker);
+	if (!strstr(text, m->to) || !link)
+		return 0;
+	link += strlen(m->marker);
+	size_t len = strspn(link, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_");
+	assert_int_equal(len, 43);
+	snprintf(m->token, 64, "%.*s", (int)len, link);
+	return 1;
+}
+
+void mail_link_token(const char *to, const char *page, char token[64])
+{
+	char marker[64];
+	snprintf(marker, sizeof(marker), "/%s?token=", page);
+	struct mail_match m = {.to = to, .marker = marker, .token = token};
+	for (int attempt = 0; attempt < 100; attempt++) {
+		if (maildir_each(take_token, &m, 0) > 0)
+			return;
 		usleep(100 * 1000);
 	}
 	fail_msg("no %s mail to %s", page, to);

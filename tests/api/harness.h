@@ -66,6 +66,18 @@ void session_from_reply(const struct reply *r, struct session *s);
 /* http_call with the session's cookie and CSRF headers (s may be NULL). */
 void session_call(struct harness *h, const struct session *s, const char *method, const char *path,
 		  const char *body, struct reply *out);
+/* session_call that fails the test unless the answer has `status`, printing the call and the
+ * answer first. The caller frees *out. */
+void session_expect(struct harness *h, const struct session *s, const char *method, const char *path,
+		    const char *body, long status, struct reply *out);
+/* Logs `email` in again with the password harness_signup gives (from a fresh client address)
+ * and fills *s; fails the test unless 200. For sessions the test clock has let expire. */
+void harness_relogin(struct harness *h, const char *email, struct session *s);
+/* POST /api/v1/test/clock {"<key>": "<instant>"}: key "set" or "advance_to" (which runs the
+ * jobs falling due on the way), instant in RFC 3339. Fails the test unless 200. */
+void test_clock(const char *key, const char *instant);
+/* Advances the test clock by `seconds`, running the jobs falling due on the way. */
+void test_clock_advance_s(long seconds);
 /* A fresh documentation address (203.0.113.x / 198.51.100.x) for X-Forwarded-For, so tests
  * do not share one client's rate limits. Returns a "X-Forwarded-For: ..." header line. */
 const char *harness_next_ip_header(void);
@@ -75,6 +87,18 @@ const char *json_path_str(const json_t *j, const char *k1, const char *k2);
 /* Finds the mail to `to` in the test SMTP server's maildir (waiting for the in-process worker
  * to send it), decodes it and copies the token of its "/<page>?token=" link into token. */
 void mail_link_token(const char *to, const char *page, char token[64]);
+
+/* Every message to `to` in the test SMTP server's maildir, in arrival order, as the Python
+ * reader `script` decodes them (tests/api/mail_read.py, or mail_attachments.py for the
+ * attachments): a JSON list. Polls every 100 ms, `attempts` times at most, until there are at
+ * least `want`. The caller json_decref's it. */
+json_t *maildir_messages(const char *script, const char *to, size_t want, int attempts);
+/* 0 when the SMTP peer is there (CRENEAU_TEST_SMTP and CRENEAU_TEST_MAILDIR set); else says
+ * so on stderr and returns 1, for main() to return: a missing peer is a failure. */
+int harness_need_smtp(void);
+/* How many messages to `to` in the maildir hold `marker` in their text (quoted-printable
+ * decoded), waiting up to 1.5 s for the first. */
+int maildir_count(const char *to, const char *marker);
 
 /* Asserts the API.md error shape with this status and code. */
 void assert_error(const struct reply *r, long status, const char *code);

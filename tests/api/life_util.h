@@ -1,9 +1,9 @@
-/* life_util — what the account-life tests (510-519) share: the test clock, the maildir, the
- * billing identity, and the purge check that scans every table of the store (and the SQLite
+/* life_util — what the account-life tests (510-519) share on top of harness.h (which has the
+ * test clock and the maildir): the owner's day, the billing identity, the invoices list, and
+ * the purge check that scans every table of the store (and the SQLite
  * files themselves) for what is left of an account. Include after cmocka.h. */
 #ifndef CRENEAU_TEST_LIFE_UTIL_H
 #define CRENEAU_TEST_LIFE_UTIL_H
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,44 +14,11 @@
 
 #define LIFE_UNUSED __attribute__((unused))
 
-LIFE_UNUSED static void clock_post(const char *key, const char *when)
-{
-	char body[160];
-	snprintf(body, sizeof(body), "{\"%s\": \"%s\"}", key, when);
-	struct reply r;
-	http_call(&H, "POST", "/api/v1/test/clock", body, NULL, &r);
-	if (r.status != 200)
-		fail_msg("clock %s %s: %ld %s", key, when, r.status, r.body);
-	reply_free(&r);
-}
-LIFE_UNUSED static void clock_set(const char *when)
-{
-	clock_post("set", when);
-}
-LIFE_UNUSED static void clock_advance(const char *when)
-{
-	clock_post("advance_to", when);
-}
-
-/* Logs the owner in again (a session left unused for a day has expired). */
-LIFE_UNUSED static void relogin(struct session *s, const char *email)
-{
-	char body[300];
-	snprintf(body, sizeof(body), "{\"email\": \"%s\", \"password\": \"Tres-Bon-Mot-2027\"}", email);
-	const char *headers[] = {harness_next_ip_header(), NULL};
-	struct reply r;
-	http_call(&H, "POST", "/api/v1/session", body, headers, &r);
-	if (r.status != 200)
-		fail_msg("log-in of %s: %ld %s", email, r.status, r.body);
-	session_from_reply(&r, s);
-	reply_free(&r);
-}
-
 /* Moves the clock and logs the owner in again. */
 LIFE_UNUSED static void live_until(struct session *s, const char *email, const char *when)
 {
-	clock_advance(when);
-	relogin(s, email);
+	test_clock("advance_to", when);
+	harness_relogin(&H, email, s);
 }
 
 /* A unique address and business name for this run and store (the maildir is shared). */
@@ -124,69 +91,6 @@ LIFE_UNUSED static void expect_invoices(const struct session *s, size_t count, c
 		break;
 	}
 	reply_free(&r);
-}
-
-/* Decodes quoted-printable in place. */
-static void life_qp_decode(char *s)
-{
-	char *o = s;
-	for (char *p = s; *p;) {
-		if (p[0] == '=' && p[1] == '\r' && p[2] == '\n')
-			p += 3;
-		else if (p[0] == '=' && p[1] == '\n')
-			p += 2;
-		else if (p[0] == '=' && p[1] && p[2] && strchr("0123456789ABCDEF", p[1]) &&
-			 strchr("0123456789ABCDEF", p[2])) {
-			char hex[3] = {p[1], p[2], 0};
-			*o++ = (char)strtol(hex, NULL, 16);
-			p += 3;
-		} else
-			*o++ = *p++;
-	}
-	*o = '\0';
-}
-
-static int life_mail_scan(const char *to, const char *marker)
-{
-	const char *maildir = getenv("CRENEAU_TEST_MAILDIR");
-	if (!maildir)
-		fail_msg("CRENEAU_TEST_MAILDIR is not set: run through tests/run.sh (SMTP peer)");
-	char dir[512];
-	snprintf(dir, sizeof(dir), "%s/new", maildir);
-	DIR *d = opendir(dir);
-	if (!d)
-		fail_msg("no maildir %s", dir);
-	int n = 0;
-	struct dirent *ent;
-	static char buf[512 * 1024];
-	while ((ent = readdir(d))) {
-		if (ent->d_name[0] == '.')
-			continue;
-		char path[1024];
-		snprintf(path, sizeof(path), "%s/%s", dir, ent->d_name);
-		FILE *f = fopen(path, "rb");
-		if (!f)
-			continue;
-		size_t len = fread(buf, 1, sizeof(buf) - 1, f);
-		fclose(f);
-		buf[len] = '\0';
-		life_qp_decode(buf);
-		char to_line[200];
-		snprintf(to_line, sizeof(to_line), "%s", to);
-		if (strstr(buf, to_line) && strstr(buf, marker))
-			n++;
-	}
-	closedir(d);
-	return n;
-}
-
-/* Messages to `to` whose text holds `marker` (waiting a little for one to arrive). */
-LIFE_UNUSED static int mail_count(const char *to, const char *marker)
-{
-	int n = 0;
-	for (int i = 0; i < 15 && !(n = life_mail_scan(to, marker)); i++)
-		usleep(100 * 1000);
-	return n;
 }
 
 /* ---- the purge check ---- */
