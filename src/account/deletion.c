@@ -8,6 +8,7 @@
 
 #include "account/account.h"
 #include "account/lifecycle.h"
+#include "account/lifecycle_int.h"
 #include "base/log.h"
 #include "base/xalloc.h"
 #include "billing/billing.h"
@@ -74,35 +75,8 @@ int account_delete(db_conn *c, int64_t account_id, const char *origin, int64_t n
 		    e) < 0)
 		return -1;
 	/* the owners are told now: their addresses are gone after the purge */
-	char ref[48];
-	snprintf(ref, sizeof(ref), "account:%lld", (long long)account_id);
-	db_rows *rows;
-	if (db_query(c,
-		     "SELECT email, locale FROM users WHERE account_id = $1 AND role = 'owner' AND status = "
-		     "'active'"
-		     " ORDER BY id",
-		     DB_ARGS(DB_INT(account_id)), &rows, e))
-		return -1;
-	json_t *vars = json_pack("{s:s, s:s}", "business", r.a.name, "origin", origin);
-	int rc;
-	while ((rc = db_rows_next(rows, e)) == 1) {
-		struct outbox_email m = {
-			.account_id = account_id,
-			.kind = "account_deleted",
-			.subject_ref = ref,
-			.version = now,
-			.to = db_rows_text(rows, 0),
-			.locale = db_rows_text(rows, 1),
-			.vars = vars,
-		};
-		if (outbox_email(c, &m, e) < 0) {
-			rc = -1;
-			break;
-		}
-	}
-	db_rows_free(rows);
-	json_decref(vars);
-	if (rc < 0)
+	if (lifecycle_mail_owners(c, account_id, "account_deleted", now,
+				  json_pack("{s:s, s:s}", "business", r.a.name, "origin", origin), e))
 		return -1;
 
 	/* the purge job is no account's: it outlives every row of the account */
@@ -113,7 +87,7 @@ int account_delete(db_conn *c, int64_t account_id, const char *origin, int64_t n
 			     .unique_key = key,
 			     .payload = payload,
 			     .run_at = now + lifecycle_options_get()->purge_delay_s};
-	rc = jobs_enqueue(c, &s, e);
+	int rc = jobs_enqueue(c, &s, e);
 	json_decref(payload);
 	if (rc < 0)
 		return -1;

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "account/deletion.h"
+#include "account/lifecycle_int.h"
 #include "account/signup.h"
 #include "base/i18n.h"
 #include "base/tz.h"
@@ -186,30 +187,24 @@ static void date_words(const struct account *a, int64_t t, char *out, size_t cap
 	free(s);
 }
 
-/* E-mails every active owner of the account the notice `kind` (a template name), once per
- * (kind, version): version is the instant the notice is about, so a later cycle can send it
- * again. vars gets "business" and "link" added; it is consumed. */
-static int notify_owners(db_conn *c, const struct lifecycle_row *r, const char *kind, int64_t version,
-			 json_t *vars, struct err *e)
+int lifecycle_mail_owners(db_conn *c, int64_t account_id, const char *kind, int64_t version, json_t *vars,
+			  struct err *e)
 {
-	char link[600], ref[48];
-	snprintf(link, sizeof(link), "%s/office/account/", opts.public_url);
-	snprintf(ref, sizeof(ref), "account:%lld", (long long)r->a.id);
-	json_object_set_new(vars, "business", json_string(r->a.name));
-	json_object_set_new(vars, "link", json_string(link));
+	char ref[48];
+	snprintf(ref, sizeof(ref), "account:%lld", (long long)account_id);
 	db_rows *rows;
 	if (db_query(c,
 		     "SELECT email, locale FROM users WHERE account_id = $1 AND role = 'owner' AND status = "
 		     "'active'"
 		     " ORDER BY id",
-		     DB_ARGS(DB_INT(r->a.id)), &rows, e)) {
+		     DB_ARGS(DB_INT(account_id)), &rows, e)) {
 		json_decref(vars);
 		return -1;
 	}
 	int rc;
 	while ((rc = db_rows_next(rows, e)) == 1) {
 		struct outbox_email m = {
-			.account_id = r->a.id,
+			.account_id = account_id,
 			.kind = kind,
 			.subject_ref = ref,
 			.version = version,
@@ -225,6 +220,19 @@ static int notify_owners(db_conn *c, const struct lifecycle_row *r, const char *
 	db_rows_free(rows);
 	json_decref(vars);
 	return rc < 0 ? -1 : 0;
+}
+
+/* E-mails every active owner of the account the notice `kind` (a template name), once per
+ * (kind, version): version is the instant the notice is about, so a later cycle can send it
+ * again. vars gets "business" and "link" added; it is consumed. */
+static int notify_owners(db_conn *c, const struct lifecycle_row *r, const char *kind, int64_t version,
+			 json_t *vars, struct err *e)
+{
+	char link[600];
+	snprintf(link, sizeof(link), "%s/office/account/", opts.public_url);
+	json_object_set_new(vars, "business", json_string(r->a.name));
+	json_object_set_new(vars, "link", json_string(link));
+	return lifecycle_mail_owners(c, r->a.id, kind, version, vars, e);
 }
 
 /* ---- jobs ---- */
@@ -311,6 +319,26 @@ static int set_state(db_conn *c, int64_t id, const char *state, const char *reas
 		       : 0;
 }
 
+/* Ends the account's active life at the job's instant: state `st` (frozen at the trial's end,
+ * read-only with `reason` at a cancellation's), its deletion instant (*delete_at, with
+ * frozen_at for a frozen one) and the retention jobs that delete it then. */
+static int enter_retention(db_conn *c, struct lifecycle_row *r, enum account_state st, const char *reason,
+			   const struct job_ctx *x, int64_t *delete_at, struct err *e)
+{
+	if (lifecycle_delete_at(r->a.time_zone, st, x->at, delete_at, e))
+		return -1;
+	if (set_state(c, r->a.id, account_state_code(st), reason, x->j->now, e) ||
+	    db_exec(c, "UPDATE accounts SET delete_at = $2 WHERE id = $1",
+		    DB_ARGS(DB_INT(r->a.id), DB_INT(*delete_at)), e) < 0 ||
+	    (st == ACCOUNT_FROZEN && db_exec(c, "UPDATE accounts SET frozen_at = $2 WHERE id = $1",
+					     DB_ARGS(DB_INT(r->a.id), DB_INT(x->j->now)), e) < 0))
+		return -1;
+	r->a.state = st;
+	if (reason)
+		snprintf(r->a.state_reason, sizeof(r->a.state_reason), "%s", reason);
+	return schedule_retention(c, r, *delete_at, e);
+}
+
 static int trial_warning_tx(db_conn *c, void *vctx, struct err *e)
 {
 	struct job_ctx *x = vctx;
@@ -334,17 +362,11 @@ static int trial_end_tx(db_conn *c, void *vctx, struct err *e)
 	if (r.a.state != ACCOUNT_TRIAL || r.a.trial_ends_at != x->at)
 		return 0;
 	int64_t delete_at;
-	if (lifecycle_delete_at(r.a.time_zone, ACCOUNT_FROZEN, x->at, &delete_at, e))
+	if (enter_retention(c, &r, ACCOUNT_FROZEN, NULL, x, &delete_at, e))
 		return -1;
-	if (set_state(c, r.a.id, "frozen", NULL, x->j->now, e) ||
-	    db_exec(c, "UPDATE accounts SET frozen_at = $2, delete_at = $3 WHERE id = $1",
-		    DB_ARGS(DB_INT(r.a.id), DB_INT(x->j->now), DB_INT(delete_at)), e) < 0)
-		return -1;
-	r.a.state = ACCOUNT_FROZEN;
 	char when[128];
 	date_words(&r.a, delete_at, when, sizeof(when));
-	if (schedule_retention(c, &r, delete_at, e) ||
-	    notify_owners(c, &r, "account_frozen", delete_at, json_pack("{s:s}", "delete_date", when), e))
+	if (notify_owners(c, &r, "account_frozen", delete_at, json_pack("{s:s}", "delete_date", when), e))
 		return -1;
 	return audit_write(c, r.a.id, 0, 0, "account.frozen", "", "", NULL, x->j->now, e);
 }
@@ -358,15 +380,7 @@ static int cancel_tx(db_conn *c, void *vctx, struct err *e)
 	if (r.a.state != ACCOUNT_CANCEL_PENDING || r.cancel_at != x->at)
 		return 0;
 	int64_t delete_at;
-	if (lifecycle_delete_at(r.a.time_zone, ACCOUNT_READ_ONLY, x->at, &delete_at, e))
-		return -1;
-	if (set_state(c, r.a.id, "read_only", "cancelled", x->j->now, e) ||
-	    db_exec(c, "UPDATE accounts SET delete_at = $2 WHERE id = $1",
-		    DB_ARGS(DB_INT(r.a.id), DB_INT(delete_at)), e) < 0)
-		return -1;
-	r.a.state = ACCOUNT_READ_ONLY;
-	snprintf(r.a.state_reason, sizeof(r.a.state_reason), "cancelled");
-	if (schedule_retention(c, &r, delete_at, e))
+	if (enter_retention(c, &r, ACCOUNT_READ_ONLY, "cancelled", x, &delete_at, e))
 		return -1;
 	return audit_write(c, r.a.id, 0, 0, "subscription.ended", "", "", NULL, x->j->now, e);
 }
