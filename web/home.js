@@ -1,28 +1,12 @@
 // The home page: translations and the plans from GET /api/v1/plans.
 import { api } from './common/api.js';
-import { monthlyPrice } from './common/format.js';
+import { monthlyPrice, planFeatures } from './common/format.js';
 import { init, t } from './common/i18n.js';
 
 init();
 const list = document.getElementById('plans');
 const statusEl = document.getElementById('plans-status');
 let plans = null;
-
-function features(p) {
-	const f = [];
-	if (p.staff_limit < 0)
-		f.push(t('plan.staff_unlimited'));
-	else if (p.staff_limit === 1)
-		f.push(t('plan.staff_one'));
-	else
-		f.push(t('plan.staff_many', { n: p.staff_limit }));
-	f.push(t('plan.email'));
-	f.push(p.sms_per_month > 0 ? t('plan.sms', { n: p.sms_per_month }) : t('plan.no_sms'));
-	if (p.branding)
-		f.push(t('plan.branding'));
-	f.push(t('plan.support', { n: p.support_hours }));
-	return f;
-}
 
 function el(tag, props = {}, ...children) {
 	const e = document.createElement(tag);
@@ -44,7 +28,7 @@ function render() {
 		card.setAttribute('aria-labelledby', h.id);
 		card.append(h,
 			el('p', { className: 'price' }, monthlyPrice(p.price_cents, p.currency)),
-			el('ul', {}, ...features(p).map((x) => el('li', {}, x))),
+			el('ul', {}, ...planFeatures(p).map((x) => el('li', {}, x))),
 			el('a', {
 				className: 'button' + (recommended ? '' : ' secondary'),
 				href: '/signup/?plan=' + encodeURIComponent(p.code),

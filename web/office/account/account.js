@@ -6,9 +6,10 @@
 // /api/v1/subscription, POST /api/v1/subscription/resume, GET/PUT /api/v1/billing/identity,
 // GET /api/v1/invoices, GET /api/v1/invoices/{id}.pdf, GET /api/v1/plans.
 import { api } from '../../common/api.js';
+import { el, word } from '../../common/dom.js';
 import { busy, clearErrors, errorText, requireFilled, showError, status, value } from '../../common/form.js';
-import { dateTime, money, monthlyPrice } from '../../common/format.js';
-import { has, intlLocale, t } from '../../common/i18n.js';
+import { dateTime, money, monthlyPrice, planFeatures } from '../../common/format.js';
+import { intlLocale, t } from '../../common/i18n.js';
 import { start } from '../session.js';
 
 const $ = (id) => document.getElementById(id);
@@ -21,20 +22,6 @@ let sub = null;	     // GET /subscription's answer
 let identity = null; // the billing identity, or null when none yet
 let invoices = [];
 let quote = null;    // {plan, q} shown in #quote
-
-function el(tag, props = {}, ...children) {
-	const e = document.createElement(tag);
-	for (const [k, v] of Object.entries(props)) {
-		if (k === 'dataset')
-			Object.assign(e.dataset, v);
-		else if (k.startsWith('aria-') || k === 'for' || k === 'role')
-			e.setAttribute(k, v);
-		else
-			e[k] = v;
-	}
-	e.append(...children.filter((c) => c !== null && c !== undefined));
-	return e;
-}
 
 const tz = () => me?.account?.time_zone || 'Europe/Paris';
 
@@ -49,11 +36,6 @@ function localDay(ymd) {
 
 function planName(code) {
 	return plans.find((p) => p.code === code)?.name || code || '';
-}
-
-/* The text of key prefix + v when the dictionary has it, else v itself. */
-function word(prefix, v) {
-	return v && has(prefix + v) ? t(prefix + v) : v || '';
 }
 
 function stateText(s) {
@@ -102,22 +84,6 @@ function renderNow() {
 
 /* ---- plans and quotes ---- */
 
-function features(p) {
-	const f = [];
-	if (p.staff_limit < 0)
-		f.push(t('plan.staff_unlimited'));
-	else if (p.staff_limit === 1)
-		f.push(t('plan.staff_one'));
-	else
-		f.push(t('plan.staff_many', { n: p.staff_limit }));
-	f.push(t('plan.email'));
-	f.push(p.sms_per_month > 0 ? t('plan.sms', { n: p.sms_per_month }) : t('plan.no_sms'));
-	if (p.branding)
-		f.push(t('plan.branding'));
-	f.push(t('plan.support', { n: p.support_hours }));
-	return f;
-}
-
 function renderPlans() {
 	const paying = PAYING.includes(sub.state);
 	$('plans-h2').textContent = t(paying ? 'acct.plans_h2' : 'acct.subscribe_h2');
@@ -129,7 +95,7 @@ function renderPlans() {
 		btn.addEventListener('click', () => askQuote(p.code, btn));
 		const card = el('li', { className: 'plan' + (held ? ' current' : ''), 'aria-labelledby': h.id }, h,
 			el('p', { className: 'price' }, monthlyPrice(p.price_cents, p.currency)),
-			el('ul', {}, ...features(p).map((x) => el('li', {}, x))), btn);
+			el('ul', {}, ...planFeatures(p).map((x) => el('li', {}, x))), btn);
 		return card;
 	}));
 	$('plans').removeAttribute('aria-busy');

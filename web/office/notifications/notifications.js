@@ -5,8 +5,10 @@
 // GET/PUT /api/v1/notifications/settings, POST /api/v1/notifications/sms-preview,
 // GET /api/v1/notifications/log.
 import { api } from '../../common/api.js';
+import { el, word } from '../../common/dom.js';
 import { busy, clearErrors, errorText, fieldError, showError, status } from '../../common/form.js';
-import { has, intlLocale, t } from '../../common/i18n.js';
+import { inZone } from '../../common/format.js';
+import { has, t } from '../../common/i18n.js';
 import { start } from '../session.js';
 
 const $ = (id) => document.getElementById(id);
@@ -21,25 +23,6 @@ let settings = null; // as last loaded or saved
 let texts = [];	     // [{channel, locale, subject, body, edited, encoding, segments}]
 let variables = [];  // [{name, ...}]
 let reminders = [];  // what the rows show: [{minutes, email, sms}]
-
-function el(tag, props = {}, ...children) {
-	const e = document.createElement(tag);
-	for (const [k, v] of Object.entries(props)) {
-		if (k === 'dataset')
-			Object.assign(e.dataset, v);
-		else if (k.startsWith('aria-') || k === 'for' || k === 'role')
-			e.setAttribute(k, v);
-		else
-			e[k] = v;
-	}
-	e.append(...children.filter((c) => c !== null && c !== undefined));
-	return e;
-}
-
-/* The text of key prefix + v when the dictionary has it, else v itself. */
-function word(prefix, v) {
-	return v && has(prefix + v) ? t(prefix + v) : v || '';
-}
 
 /* ---- settings ---- */
 
@@ -357,14 +340,10 @@ function shortDateTime(instant, tz) {
 	const d = new Date(instant);
 	if (Number.isNaN(d.getTime()))
 		return String(instant);
-	const fmt = (opts) => {
-		try {
-			return new Intl.DateTimeFormat(intlLocale(), { ...opts, timeZone: tz || undefined }).format(d);
-		} catch {
-			return new Intl.DateTimeFormat(intlLocale(), opts).format(d);
-		}
-	};
-	return t('notif.when', { date: fmt({ dateStyle: 'medium' }), time: fmt({ timeStyle: 'short' }) });
+	return t('notif.when', {
+		date: inZone(d, { dateStyle: 'medium' }, tz),
+		time: inZone(d, { timeStyle: 'short' }, tz),
+	});
 }
 
 /* « Rappel 24 h avant » for reminder_1440, else the kind's name. */
