@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { axeViolations, launch, newPage, text } from './lib/browser.mjs';
+import { signUp } from './lib/owner.mjs';
 import { startServer } from './lib/server.mjs';
 
 let server;
@@ -18,38 +19,9 @@ const run = `${process.pid}-${Date.now()}`;
 const PASSWORD = 'Facture du lundi 10h';
 const email = `account-${run}@example.com`;
 
-class Owner {
-	constructor(cookie, csrf) {
-		this.cookie = cookie;
-		this.csrf = csrf;
-	}
-
-	async call(method, path, body) {
-		const headers = { Accept: 'application/json', Cookie: this.cookie, 'X-CSRF-Token': this.csrf };
-		if (body !== undefined)
-			headers['Content-Type'] = 'application/json';
-		const r = await fetch(server.base + '/api/v1' + path, { method, headers,
-			body: body === undefined ? undefined : JSON.stringify(body) });
-		return { status: r.status, data: await r.json().catch(() => ({})) };
-	}
-
-	async ok(method, path, body) {
-		const r = await this.call(method, path, body);
-		assert.ok(r.status >= 200 && r.status < 300, `${method} ${path}: ${r.status} ${JSON.stringify(r.data)}`);
-		return r.data;
-	}
-}
-
-async function signUp() {
-	const r = await fetch(server.base + '/api/v1/signup', {
-		method: 'POST',
-		headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
-		body: JSON.stringify({ business_name: 'Garage des Tilleuls', email, password: PASSWORD,
-			business_type: 'garage', plan: 'essentiel', time_zone: 'Europe/Paris', accept_terms: true, accept_dpa: true }),
-	});
-	const data = await r.json();
-	assert.equal(r.status, 201, JSON.stringify(data));
-	return new Owner(r.headers.getSetCookie().map((c) => c.split(';')[0]).join('; '), data.csrf_token);
+async function signUpOwner() {
+	return signUp(server.base, { business_name: 'Garage des Tilleuls', email, password: PASSWORD,
+		business_type: 'garage', plan: 'essentiel' });
 }
 
 /* One page for the whole story, logged in with the sign-up's session. */
@@ -72,13 +44,10 @@ const longDateTime = (iso) => norm(new Intl.DateTimeFormat('fr-FR', { dateStyle:
 before(async () => {
 	server = await startServer();
 	browser = await launch();
-	owner = await signUp();
+	owner = await signUpOwner();
 	page = await newPage(browser);
 	page.setDefaultTimeout(10000);
-	await page.context().addCookies(owner.cookie.split('; ').map((kv) => {
-		const i = kv.indexOf('=');
-		return { name: kv.slice(0, i), value: kv.slice(i + 1), url: server.base };
-	}));
+	await owner.logIn(page);
 });
 
 after(async () => {

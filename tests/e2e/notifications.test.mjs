@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { axeViolations, launch, newPage, text } from './lib/browser.mjs';
+import { signUp } from './lib/owner.mjs';
 import { startServer } from './lib/server.mjs';
 
 let server;
@@ -16,52 +17,16 @@ const run = `${process.pid}-${Date.now()}`;
 const PASSWORD = 'Rappel du vendredi 9h';
 const clientEmail = `client-notif-${run}@example.com`;
 
-/* The API as the business owner calls it (cookie and CSRF token of the sign-up). */
-class Owner {
-	constructor(cookie, csrf, me) {
-		this.cookie = cookie;
-		this.csrf = csrf;
-		this.me = me;
-	}
-
-	async call(method, path, body) {
-		const headers = { Accept: 'application/json', Cookie: this.cookie, 'X-CSRF-Token': this.csrf };
-		if (body !== undefined)
-			headers['Content-Type'] = 'application/json';
-		const r = await fetch(server.base + '/api/v1' + path, { method, headers,
-			body: body === undefined ? undefined : JSON.stringify(body) });
-		return { status: r.status, data: await r.json().catch(() => ({})) };
-	}
-
-	async ok(method, path, body) {
-		const r = await this.call(method, path, body);
-		assert.ok(r.status >= 200 && r.status < 300, `${method} ${path}: ${r.status} ${JSON.stringify(r.data)}`);
-		return r.data;
-	}
-}
-
-async function signUp() {
-	const r = await fetch(server.base + '/api/v1/signup', {
-		method: 'POST',
-		headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
-		body: JSON.stringify({ business_name: 'Institut Rappel', email: `notif-${run}@example.com`, password: PASSWORD,
-			business_type: 'beauty', plan: 'pro', time_zone: 'Europe/Paris', accept_terms: true, accept_dpa: true }),
-	});
-	const data = await r.json();
-	assert.equal(r.status, 201, JSON.stringify(data));
-	const cookie = r.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
-	return new Owner(cookie, data.csrf_token, data);
+async function signUpOwner() {
+	return signUp(server.base, { business_name: 'Institut Rappel', email: `notif-${run}@example.com`,
+		password: PASSWORD, business_type: 'beauty', plan: 'pro' });
 }
 
 /* A page logged in as the owner: the sign-up's session cookie in a fresh context. */
 async function ownerPage() {
 	const page = await newPage(browser);
 	page.setDefaultTimeout(10000);
-	const cookies = owner.cookie.split('; ').map((kv) => {
-		const i = kv.indexOf('=');
-		return { name: kv.slice(0, i), value: kv.slice(i + 1), url: server.base };
-	});
-	await page.context().addCookies(cookies);
+	await owner.logIn(page);
 	return page;
 }
 
@@ -81,7 +46,7 @@ async function measureMatches(page, re) {
 before(async () => {
 	server = await startServer();
 	browser = await launch();
-	owner = await signUp();
+	owner = await signUpOwner();
 	const staff = (await owner.ok('POST', '/staff', { name: 'Inès Robert' })).staff;
 	const week = Object.fromEntries(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].map((d) => [d, [['08:00', '20:00']]]));
 	await owner.ok('PUT', `/staff/${staff.id}/hours`, week);

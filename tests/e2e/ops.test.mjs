@@ -9,6 +9,7 @@ import { createHmac } from 'node:crypto';
 import { resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { axeViolations, launch, newPage, text } from './lib/browser.mjs';
+import { signUp } from './lib/owner.mjs';
 import { ROOT, startServer } from './lib/server.mjs';
 
 let server;
@@ -59,16 +60,9 @@ async function serverNow() {
 before(async () => {
 	server = await startServer();
 	browser = await launch();
-	const r = await fetch(server.base + '/api/v1/signup', {
-		method: 'POST',
-		headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
-		body: JSON.stringify({ business_name: BUSINESS, email: `phare-${process.pid}@example.com`,
-			password: 'Vidange du mardi 9h', business_type: 'garage', plan: 'essentiel',
-			time_zone: 'Europe/Paris', accept_terms: true, accept_dpa: true }),
-	});
-	const data = await r.json();
-	assert.equal(r.status, 201, JSON.stringify(data));
-	account = data.account;
+	const owner = await signUp(server.base, { business_name: BUSINESS, email: `phare-${process.pid}@example.com`,
+		password: 'Vidange du mardi 9h', business_type: 'garage', plan: 'essentiel' });
+	account = owner.me.account;
 	const bin = resolve(ROOT, process.env.CRENEAU_BIN || 'build/debug/creneau');
 	const add = spawnSync(bin, ['operator', 'add', OP_EMAIL, '--name', 'Ada Ops', '--store',
 		`sqlite:${server.tmp}/e2e.db`], { input: OP_PASSWORD + '\n', encoding: 'utf8' });
