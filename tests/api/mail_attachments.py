@@ -4,23 +4,16 @@ package, independent of the product's code) and lists the attachments of each me
 address. Usage: mail_attachments.py MAILDIR ADDRESS
 Prints a JSON list, one object per message: subject, text (the text/plain part decoded), and
 attachments [{name, type, size, sha256}] with the SHA-256 hex of each attachment's decoded bytes."""
-import email
-import email.policy
 import hashlib
 import json
-import os
 import sys
+
+from maildir_reader import messages_to
 
 
 def main():
-    maildir, address = sys.argv[1], sys.argv[2].lower()
     out = []
-    new = os.path.join(maildir, "new")
-    for name in sorted(os.listdir(new), key=lambda n: os.stat(os.path.join(new, n)).st_mtime_ns):
-        with open(os.path.join(new, name), "rb") as f:
-            msg = email.message_from_binary_file(f, policy=email.policy.default)
-        if address not in str(msg.get("To", "")).lower():
-            continue
+    for msg in messages_to(sys.argv[1], sys.argv[2]):
         m = {"subject": str(msg["Subject"]), "text": None, "attachments": []}
         for part in msg.walk():
             if part.is_multipart():

@@ -6,13 +6,12 @@ Usage: mail_read.py MAILDIR ADDRESS  — prints a JSON list, one object per mess
   top (content type of the message), calendar {method, uid, sequence, status, dtstart,
   organizer, attendee, summary, location} of the text/calendar alternative part, attachment
   (the same read from the attached invite.ics) and attachment_name."""
-import email
-import email.policy
 import json
-import os
 import sys
 
 import icalendar
+
+from maildir_reader import messages_to
 
 
 def read_ics(data):
@@ -33,14 +32,8 @@ def read_ics(data):
 
 
 def main():
-    maildir, address = sys.argv[1], sys.argv[2].lower()
     out = []
-    new = os.path.join(maildir, "new")
-    for name in sorted(os.listdir(new), key=lambda n: os.stat(os.path.join(new, n)).st_mtime_ns):
-        with open(os.path.join(new, name), "rb") as f:
-            msg = email.message_from_binary_file(f, policy=email.policy.default)
-        if address not in str(msg.get("To", "")).lower():
-            continue
+    for msg in messages_to(sys.argv[1], sys.argv[2]):
         m = {
             "subject": str(msg["Subject"]),
             "from": str(msg["From"]),
