@@ -283,6 +283,23 @@ static int question_parse(const json_t *v, int i, struct question *q, struct err
 }
 
 /* Overlays the fields present in body onto *s (defaults or the stored service). */
+/* The optional `version` of a create (refused: 400 `unknown_field`) or a change (409
+ * `stale_version` when it is not `current`, the stored one). */
+static int version_check(const json_t *body, int creating, int64_t current, struct err *e)
+{
+	if (!json_object_get(body, "version"))
+		return 0;
+	if (creating)
+		return err_set(e, 400, "unknown_field", "version", "version is only for changes");
+	int64_t v = 0;
+	if (api_int(body, "version", 0, 0, 1, INT64_MAX, &v, e))
+		return -1;
+	if (v != current)
+		return err_set(e, 409, "stale_version", "version", "changed since it was read (now version %lld)",
+			       (long long)current);
+	return 0;
+}
+
 static int service_parse(const json_t *body, int creating, struct service *s, struct err *e)
 {
 	static const char *const fields[] = {"name",
@@ -301,6 +318,7 @@ static int service_parse(const json_t *body, int creating, struct service *s, st
 					     "cancel_cutoff_s",
 					     "staff",
 					     "questions",
+					     "version",
 					     NULL};
 	if (api_only_fields(body, fields, e))
 		return -1;
@@ -525,7 +543,7 @@ static int service_create_tx(db_conn *c, void *ctx, struct err *e)
 	for (int i = 0; i < 4; i++)
 		x->s->rule_null[i] = 1;
 	snprintf(x->s->currency, sizeof(x->s->currency), "EUR");
-	if (service_parse(x->body, 1, x->s, e))
+	if (version_check(x->body, 1, 0, e) || service_parse(x->body, 1, x->s, e))
 		return -1;
 	return service_write(c, x, 1, e);
 }
@@ -536,7 +554,7 @@ static int service_patch_tx(db_conn *c, void *ctx, struct err *e)
 	int rc = service_load(c, api_account(x->req)->id, x->pid, x->s, e);
 	if (rc <= 0)
 		return rc < 0 ? -1 : err_set(e, 404, "not_found", NULL, "no such service in this account");
-	if (service_parse(x->body, 0, x->s, e))
+	if (version_check(x->body, 0, x->s->version, e) || service_parse(x->body, 0, x->s, e))
 		return -1;
 	return service_write(c, x, 0, e);
 }
@@ -737,8 +755,8 @@ static int staff_of_path(struct http_req *req, db_conn *c, struct staff *s, stru
 
 static int staff_parse(const json_t *body, int creating, struct staff *s, struct err *e)
 {
-	static const char *const fields[] = {"name",	 "email",  "phone", "color",
-					     "bookable", "active", "user",  NULL};
+	static const char *const fields[] = {"name",   "email", "phone",   "color", "bookable",
+					     "active", "user",  "version", NULL};
 	if (api_only_fields(body, fields, e))
 		return -1;
 	if (creating && !json_object_get(body, "name"))
@@ -868,7 +886,7 @@ static int staff_create_tx(db_conn *c, void *ctx, struct err *e)
 	memset(&x->s, 0, sizeof(x->s));
 	x->s.bookable = x->s.active = 1;
 	public_id_new("stf", x->s.pid);
-	if (staff_parse(x->body, 1, &x->s, e))
+	if (version_check(x->body, 1, 0, e) || staff_parse(x->body, 1, &x->s, e))
 		return -1;
 	return staff_write(c, x, 1, 0, e);
 }
@@ -881,7 +899,7 @@ static int staff_patch_tx(db_conn *c, void *ctx, struct err *e)
 		return rc < 0 ? -1
 			      : err_set(e, 404, "not_found", NULL, "no such staff member in this account");
 	int counted = x->s.active && x->s.bookable && !x->s.is_demo;
-	if (staff_parse(x->body, 0, &x->s, e))
+	if (version_check(x->body, 0, x->s.version, e) || staff_parse(x->body, 0, &x->s, e))
 		return -1;
 	return staff_write(c, x, 0, counted, e);
 }
