@@ -68,6 +68,22 @@ LIFE_UNUSED static void put_identity(const struct session *s, const char *email)
 	reply_free(&r);
 }
 
+/* Subscribes to Pro, then moves down to Essentiel the same instant: an invoice, then a credit
+ * note. Returns the second answer's "change" object (the caller json_decref's it). */
+LIFE_UNUSED static json_t *pro_then_essentiel(const struct session *s)
+{
+	struct reply r;
+	session_call(&H, s, "POST", "/api/v1/subscription", "{\"plan\": \"pro\"}", &r);
+	assert_int_equal(r.status, 201);
+	reply_free(&r);
+	session_call(&H, s, "POST", "/api/v1/subscription", "{\"plan\": \"essentiel\"}", &r);
+	assert_int_equal(r.status, 200);
+	json_t *change = json_incref(json_object_get(r.json, "change"));
+	reply_free(&r);
+	assert_string_equal(json_string_value(json_object_get(change, "document")), "credit_note");
+	return change;
+}
+
 /* The account's documents: how many, and the newest invoice's number and totals. */
 LIFE_UNUSED static void expect_invoices(const struct session *s, size_t count, const char *newest_invoice,
 					long long ht, long long ttc)
