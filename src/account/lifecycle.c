@@ -319,6 +319,35 @@ static int set_state(db_conn *c, int64_t id, const char *state, const char *reas
 		       : 0;
 }
 
+/* A trial still ending at `at`. */
+static int trial_due(const struct lifecycle_row *r, int64_t at)
+{
+	return r->a.state == ACCOUNT_TRIAL && r->a.trial_ends_at == at;
+}
+
+/* A cancellation still taking effect at `at`. */
+static int cancel_due(const struct lifecycle_row *r, int64_t at)
+{
+	return r->a.state == ACCOUNT_CANCEL_PENDING && r->cancel_at == at;
+}
+
+/* Frozen and cancelled accounts whose deletion instant is still `at`. */
+static int retention_applies(const struct lifecycle_row *r, int64_t at)
+{
+	return (r->a.state == ACCOUNT_FROZEN || is_cancelled_read_only(r)) && r->delete_at == at;
+}
+
+/* Locks and loads the job's account into *r: 1 when the job still applies (`still_due` at the
+ * job's instant), 0 when the account is gone or has moved on (nothing to do), -1 on error. */
+static int job_account(db_conn *c, const struct job_ctx *x,
+		       int (*still_due)(const struct lifecycle_row *, int64_t), struct lifecycle_row *r,
+		       struct err *e)
+{
+	if (lifecycle_load(c, x->j->account_id, 1, r, e))
+		return e->status == 404 ? 0 : -1;
+	return still_due(r, x->at);
+}
+
 /* Ends the account's active life at the job's instant: state `st` (frozen at the trial's end,
  * read-only with `reason` at a cancellation's), its deletion instant (*delete_at, with
  * frozen_at for a frozen one) and the retention jobs that delete it then. */
@@ -343,10 +372,9 @@ static int trial_warning_tx(db_conn *c, void *vctx, struct err *e)
 {
 	struct job_ctx *x = vctx;
 	struct lifecycle_row r;
-	if (lifecycle_load(c, x->j->account_id, 1, &r, e))
-		return e->status == 404 ? 0 : -1;
-	if (r.a.state != ACCOUNT_TRIAL || r.a.trial_ends_at != x->at)
-		return 0;
+	int due = job_account(c, x, trial_due, &r, e);
+	if (due <= 0)
+		return due;
 	char last_day[128];
 	date_words(&r.a, x->at - 1, last_day, sizeof(last_day));
 	return notify_owners(c, &r, x->days == 1 ? "trial_ending_1d" : "trial_ending_3d", x->at,
@@ -357,10 +385,9 @@ static int trial_end_tx(db_conn *c, void *vctx, struct err *e)
 {
 	struct job_ctx *x = vctx;
 	struct lifecycle_row r;
-	if (lifecycle_load(c, x->j->account_id, 1, &r, e))
-		return e->status == 404 ? 0 : -1;
-	if (r.a.state != ACCOUNT_TRIAL || r.a.trial_ends_at != x->at)
-		return 0;
+	int due = job_account(c, x, trial_due, &r, e);
+	if (due <= 0)
+		return due;
 	int64_t delete_at;
 	if (enter_retention(c, &r, ACCOUNT_FROZEN, NULL, x, &delete_at, e))
 		return -1;
@@ -375,30 +402,22 @@ static int cancel_tx(db_conn *c, void *vctx, struct err *e)
 {
 	struct job_ctx *x = vctx;
 	struct lifecycle_row r;
-	if (lifecycle_load(c, x->j->account_id, 1, &r, e))
-		return e->status == 404 ? 0 : -1;
-	if (r.a.state != ACCOUNT_CANCEL_PENDING || r.cancel_at != x->at)
-		return 0;
+	int due = job_account(c, x, cancel_due, &r, e);
+	if (due <= 0)
+		return due;
 	int64_t delete_at;
 	if (enter_retention(c, &r, ACCOUNT_READ_ONLY, "cancelled", x, &delete_at, e))
 		return -1;
 	return audit_write(c, r.a.id, 0, 0, "subscription.ended", "", "", NULL, x->j->now, e);
 }
 
-/* Frozen and cancelled accounts whose deletion instant is still `at`. */
-static int retention_applies(const struct lifecycle_row *r, int64_t at)
-{
-	return (r->a.state == ACCOUNT_FROZEN || is_cancelled_read_only(r)) && r->delete_at == at;
-}
-
 static int deletion_notice_tx(db_conn *c, void *vctx, struct err *e)
 {
 	struct job_ctx *x = vctx;
 	struct lifecycle_row r;
-	if (lifecycle_load(c, x->j->account_id, 1, &r, e))
-		return e->status == 404 ? 0 : -1;
-	if (!retention_applies(&r, x->at))
-		return 0;
+	int due = job_account(c, x, retention_applies, &r, e);
+	if (due <= 0)
+		return due;
 	const char *kind = r.a.state == ACCOUNT_FROZEN ? "deletion_7d"
 			   : x->days >= 30	       ? "read_only_deletion_30d"
 						       : "read_only_deletion_7d";
@@ -412,10 +431,9 @@ static int retention_tx(db_conn *c, void *vctx, struct err *e)
 {
 	struct job_ctx *x = vctx;
 	struct lifecycle_row r;
-	if (lifecycle_load(c, x->j->account_id, 1, &r, e))
-		return e->status == 404 ? 0 : -1;
-	if (!retention_applies(&r, x->at))
-		return 0;
+	int due = job_account(c, x, retention_applies, &r, e);
+	if (due <= 0)
+		return due;
 	return account_delete(c, r.a.id, "retention", x->j->now, e);
 }
 
