@@ -149,6 +149,23 @@ HANDLER(handle_ops_account_get);
 
 /* api_support.c: support tickets, customer and operator sides, SLA report */
 /* -- handlers of api_support.c go here -- */
+HANDLER(handle_tickets_list);
+HANDLER(handle_tickets_create);
+HANDLER(handle_ticket_get);
+HANDLER(handle_ticket_patch);
+HANDLER(handle_ticket_messages_list);
+HANDLER(handle_ticket_reply);
+HANDLER(handle_ticket_attachments_list);
+HANDLER(handle_ticket_attach);
+HANDLER(handle_ticket_attachment_get);
+HANDLER(handle_ops_tickets_list);
+HANDLER(handle_ops_tickets_create);
+HANDLER(handle_ops_ticket_get);
+HANDLER(handle_ops_ticket_patch);
+HANDLER(handle_ops_ticket_message);
+HANDLER(handle_ops_ticket_deletion);
+HANDLER(handle_ops_ticket_attachment_get);
+HANDLER(handle_ops_sla_report);
 
 /* api_community.c: contact form and leads, improvement requests, votes, roadmap */
 /* -- handlers of api_community.c go here -- */

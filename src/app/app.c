@@ -19,6 +19,7 @@
 #include "account/lifecycle.h"
 #include "schedule/clients.h"
 #include "schedule/setup.h"
+#include "support/tickets.h"
 #include "base/clock.h"
 #include "base/banned.h"
 
@@ -82,6 +83,7 @@ void app_register_modules(void)
 	setup_register();
 	clients_register();
 	reminders_register();
+	support_register();
 }
 
 /* Store, clock, mail and job kinds: what both the server and a lone worker need. */
@@ -117,6 +119,7 @@ static int app_prepare(const struct config *cfg, struct app **out, struct err *e
 				       .public_url = cfg->public_url};
 	lifecycle_configure(&lo);
 	reminders_configure(cfg->public_url);
+	support_configure(cfg->public_url);
 	app_register_modules();
 	if (credentials_schedule_purge(a->db, clock_now(), e) ||
 	    clients_schedule_jobs(a->db, clock_now(), e) || retention_schedule(a->db, clock_now(), e)) {

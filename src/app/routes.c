@@ -180,6 +180,30 @@ const struct http_route app_routes[] = {
 
 	/* support tickets, customer and operator sides, SLA report (src/app/api_support.c) */
 	/* -- routes of api_support.c go here -- */
+	{"GET", "/api/v1/tickets", handle_tickets_list, TENANT | ROUTE_NEEDS(FEAT_TICKETS), 0, NULL},
+	{"POST", "/api/v1/tickets", handle_tickets_create, TENANT | ROUTE_NEEDS(FEAT_TICKETS), 0, NULL},
+	{"GET", "/api/v1/tickets/{id}", handle_ticket_get, TENANT | ROUTE_NEEDS(FEAT_TICKETS), 0, NULL},
+	{"PATCH", "/api/v1/tickets/{id}", handle_ticket_patch, TENANT | ROUTE_NEEDS(FEAT_TICKETS), 0, NULL},
+	{"GET", "/api/v1/tickets/{id}/messages", handle_ticket_messages_list,
+	 TENANT | ROUTE_NEEDS(FEAT_TICKETS), 0, NULL},
+	{"POST", "/api/v1/tickets/{id}/messages", handle_ticket_reply, TENANT | ROUTE_NEEDS(FEAT_TICKETS), 0,
+	 NULL},
+	{"GET", "/api/v1/tickets/{id}/attachments", handle_ticket_attachments_list,
+	 TENANT | ROUTE_NEEDS(FEAT_TICKETS), 0, NULL},
+	/* the body may reach 8 MiB so an attachment over 5 MB gets a clear 400, not the adapter's 413 */
+	{"POST", "/api/v1/tickets/{id}/attachments", handle_ticket_attach, TENANT | ROUTE_NEEDS(FEAT_TICKETS),
+	 8 * 1024 * 1024, NULL},
+	{"GET", "/api/v1/tickets/{id}/attachments/{attachment_id}", handle_ticket_attachment_get,
+	 TENANT | ROUTE_NEEDS(FEAT_TICKETS), 0, NULL},
+	{"GET", "/api/v1/ops/tickets", handle_ops_tickets_list, OPS, 0, NULL},
+	{"POST", "/api/v1/ops/tickets", handle_ops_tickets_create, OPS, 0, NULL},
+	{"GET", "/api/v1/ops/tickets/{id}", handle_ops_ticket_get, OPS, 0, NULL},
+	{"PATCH", "/api/v1/ops/tickets/{id}", handle_ops_ticket_patch, OPS, 0, NULL},
+	{"POST", "/api/v1/ops/tickets/{id}/messages", handle_ops_ticket_message, OPS, 0, NULL},
+	{"POST", "/api/v1/ops/tickets/{id}/deletion", handle_ops_ticket_deletion, OPS, 0, NULL},
+	{"GET", "/api/v1/ops/tickets/{id}/attachments/{attachment_id}", handle_ops_ticket_attachment_get, OPS,
+	 0, NULL},
+	{"GET", "/api/v1/ops/sla-report", handle_ops_sla_report, OPS, 0, NULL},
 
 	/* contact form and leads, improvement requests, votes, roadmap (src/app/api_community.c) */
 	/* -- routes of api_community.c go here -- */
