@@ -1,5 +1,6 @@
 /* Clients of a business: GET/POST /api/v1/clients, GET/PATCH/DELETE /api/v1/clients/{id},
- * GET /api/v1/clients/{id}/export (the right of access). Staff read (FEAT_READ), writes need
+ * GET /api/v1/clients/{id}/export (the right of access), POST /api/v1/clients/{id}/merge
+ * (duplicates). Staff read (FEAT_READ), writes need
  * FEAT_WRITE, erasure is for owners, the export needs FEAT_EXPORT (so it works in read-only
  * and frozen accounts). The rules are in src/schedule/clients.h; this file reads input and
  * shapes answers. */
@@ -342,5 +343,52 @@ int handle_clients_delete(struct http_req *req, struct http_resp *resp, struct e
 	if (!(x.id = path_id(req, e)) || api_transact(req, erase_tx, &x, e))
 		return -1;
 	http_resp_empty(resp, 204);
+	return 0;
+}
+
+/* ---- merging duplicates ---- */
+
+struct merge_ctx {
+	int64_t account_id, user_id, moved;
+	const char *id, *ip;
+	char from[64];
+	struct client out;
+};
+
+static int merge_tx(db_conn *c, void *ctx, struct err *e)
+{
+	struct merge_ctx *x = ctx;
+	struct client kept;
+	int64_t now = clock_now();
+	/* the path's client first: a stranger's id is 404 whatever the body says */
+	if (clients_get(c, x->account_id, x->id, &kept, e))
+		return -1;
+	if (!x->from[0])
+		return err_set(e, 400, "missing_field", "from", "name the client to merge into this one");
+	if (strlen(x->from) >= 24)
+		return err_set(e, 404, "not_found", "from", "no such client in this account");
+	if (clients_merge(c, x->account_id, x->id, x->from, now, &x->out, &x->moved, e))
+		return -1;
+	char detail[96];
+	snprintf(detail, sizeof(detail), "{\"from\": \"%s\"}", x->from);
+	return audit_write(c, x->account_id, x->user_id, 0, "client_merged", x->out.public_id, x->ip, detail,
+			   now, e);
+}
+
+int handle_clients_merge(struct http_req *req, struct http_resp *resp, struct err *e)
+{
+	static const char *const fields[] = {"from", NULL};
+	struct merge_ctx *x = arena_alloc(http_req_arena(req), sizeof(*x));
+	memset(x, 0, sizeof(*x));
+	x->account_id = api_account(req)->id;
+	x->user_id = api_principal(req)->user_id;
+	x->ip = http_req_client_ip(req);
+	json_t *body = http_req_json(req, e);
+	if (!(x->id = path_id(req, e)) || !body || api_only_fields(body, fields, e) ||
+	    api_string(body, "from", 0, x->from, sizeof(x->from) - 1, e) || api_transact(req, merge_tx, x, e))
+		return -1;
+	http_resp_json(resp, 200,
+		       json_pack("{s:o, s:I}", "client", client_json(req, &x->out, 1), "appointments_moved",
+				 (json_int_t)x->moved));
 	return 0;
 }

@@ -85,6 +85,7 @@ HANDLER(handle_clients_get);
 HANDLER(handle_clients_patch);
 HANDLER(handle_clients_delete);
 HANDLER(handle_clients_export);
+HANDLER(handle_clients_merge);
 
 /* api_appointments.c: appointments and availability */
 /* -- handlers of api_appointments.c go here -- */
@@ -146,6 +147,8 @@ HANDLER(handle_ops_account_get);
 
 /* api_dashboard.c: the back office: dashboard figures, first-run checklist */
 /* -- handlers of api_dashboard.c go here -- */
+HANDLER(handle_dashboard_get);
+HANDLER(handle_dashboard_checklist);
 
 /* api_support.c: support tickets, customer and operator sides, SLA report */
 /* -- handlers of api_support.c go here -- */

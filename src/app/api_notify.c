@@ -177,6 +177,7 @@ int handle_notify_log_get(struct http_req *req, struct http_resp *resp, struct e
 {
 	const char *lim = http_req_query(req, "limit"), *cur = http_req_query(req, "cursor");
 	const char *channel = http_req_query(req, "channel"), *status = http_req_query(req, "status");
+	const char *client = http_req_query(req, "client"); /* a client's public id: its messages only */
 	int64_t limit = LOG_PAGE_DEFAULT, after = INT64_MAX;
 	if (lim) {
 		char *end;
@@ -200,6 +201,10 @@ int handle_notify_log_get(struct http_req *req, struct http_resp *resp, struct e
 		known |= !strcmp(*p, status);
 	if (!known)
 		return err_invalid(e, "status", "status is queued, sent, failed, suppressed or delivered");
+	if (!client)
+		client = "";
+	if (strlen(client) >= 24)
+		return err_invalid(e, "client", "client is a client's id");
 
 	/* staff members see the messages about their own appointments only */
 	const struct principal *pr = api_principal(req);
@@ -220,10 +225,11 @@ int handle_notify_log_get(struct http_req *req, struct http_resp *resp, struct e
 		"o.id < $2 AND ($3 = '' OR o.channel = $3) AND ($4 = '' OR ($4 = 'delivered' AND "
 		"o.dlr_status = 1) "
 		"OR ($4 <> 'delivered' AND o.state = $4)) AND ($5 = 0 OR EXISTS (SELECT 1 FROM staff s WHERE "
-		"s.account_id = a.account_id AND s.id = a.staff_id AND s.user_id = $5)) ORDER BY o.id DESC "
+		"s.account_id = a.account_id AND s.id = a.staff_id AND s.user_id = $5)) AND ($7 = '' OR "
+		"cl.public_id = $7) ORDER BY o.id DESC "
 		"LIMIT $6",
 		DB_ARGS(DB_INT(api_account(req)->id), DB_INT(after), DB_TEXT(channel), DB_TEXT(status),
-			DB_INT(staff_user), DB_INT(limit)),
+			DB_INT(staff_user), DB_INT(limit), DB_TEXT(client)),
 		&r, e);
 	if (rc) {
 		db_release(c);

@@ -97,6 +97,7 @@ const struct http_route app_routes[] = {
 	{"DELETE", "/api/v1/clients/{id}", handle_clients_delete, TENANT | ROUTE_OWNER, 0, NULL},
 	{"GET", "/api/v1/clients/{id}/export", handle_clients_export, TENANT | ROUTE_NEEDS(FEAT_EXPORT), 0,
 	 NULL},
+	{"POST", "/api/v1/clients/{id}/merge", handle_clients_merge, TENANT | ROUTE_OWNER, 0, NULL},
 
 	/* appointments and availability (src/app/api_appointments.c) */
 	/* -- routes of api_appointments.c go here -- */
@@ -177,6 +178,8 @@ const struct http_route app_routes[] = {
 
 	/* the back office: dashboard figures, first-run checklist (src/app/api_dashboard.c) */
 	/* -- routes of api_dashboard.c go here -- */
+	{"GET", "/api/v1/dashboard", handle_dashboard_get, TENANT | ROUTE_OWNER, 0, NULL},
+	{"POST", "/api/v1/dashboard/checklist", handle_dashboard_checklist, TENANT | ROUTE_OWNER, 4096, NULL},
 
 	/* support tickets, customer and operator sides, SLA report (src/app/api_support.c) */
 	/* -- routes of api_support.c go here -- */

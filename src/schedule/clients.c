@@ -528,6 +528,91 @@ int clients_anonymise(db_conn *c, int64_t account_id, int64_t client_id, int64_t
 	return 1;
 }
 
+/* ---- merging duplicates ---- */
+
+/* into's notes, then from's after a blank line, cut at CLIENTS_NOTES_MAX on a UTF-8 boundary. */
+static void join_notes(char *into, size_t cap, const char *from)
+{
+	if (!from[0] || !strcmp(into, from))
+		return;
+	size_t n = strlen(into);
+	if (n && n + 2 < cap) {
+		memcpy(into + n, "\n\n", 2);
+		n += 2;
+	}
+	size_t len = strlen(from);
+	if (n + len + 1 > cap)
+		len = cap - n - 1;
+	while (len && (from[len] & 0xC0) == 0x80)
+		len--; /* never cut a character in two */
+	memcpy(into + n, from, len);
+	into[n + len] = '\0';
+}
+
+int clients_merge(db_conn *c, int64_t account_id, const char *into_public_id, const char *from_public_id,
+		  int64_t now, struct client *out, int64_t *moved, struct err *e)
+{
+	struct client into, from;
+	if (clients_get(c, account_id, into_public_id, &into, e) ||
+	    clients_get(c, account_id, from_public_id, &from, e))
+		return -1;
+	if (into.id == from.id)
+		return err_set(e, 409, "same_client", "from", "a client cannot be merged into itself");
+	if (into.anonymised_at || from.anonymised_at)
+		return err_set(e, 409, "client_erased", into.anonymised_at ? NULL : "from",
+			       "an erased client cannot be merged");
+	/* the moved appointments take the account's next change number, so the agenda that
+	 * polls /appointments/changes shows the kept client's name */
+	int64_t seq = 0;
+	int rc = db_query_int(
+		c,
+		"INSERT INTO change_counters (account_id, seq) VALUES ($1, 1)"
+		" ON CONFLICT (account_id) DO UPDATE SET seq = change_counters.seq + 1 RETURNING seq",
+		DB_ARGS(DB_INT(account_id)), &seq, e);
+	if (rc != 1)
+		return rc < 0 ? -1 : err_internal(e, "no change_seq");
+	int n = db_exec(c,
+			"UPDATE appointments SET client_id = $2, change_seq = $4, version = version + 1 "
+			"WHERE account_id = $1 AND client_id = $3",
+			DB_ARGS(DB_INT(account_id), DB_INT(into.id), DB_INT(from.id), DB_INT(seq)), e);
+	if (n < 0 || db_exec(c, "UPDATE outbox SET client_id = $2 WHERE account_id = $1 AND client_id = $3",
+			     DB_ARGS(DB_INT(account_id), DB_INT(into.id), DB_INT(from.id)), e) < 0)
+		return -1;
+	if (moved)
+		*moved = n;
+	/* from has no appointment left: anonymising it touches nothing else, and frees its
+	 * email and phone for the kept client */
+	if (clients_anonymise(c, account_id, from.id, now, e) < 0)
+		return -1;
+	if (!into.first_name[0] && !into.last_name[0]) {
+		copy(into.first_name, sizeof(into.first_name), from.first_name);
+		copy(into.last_name, sizeof(into.last_name), from.last_name);
+	}
+	if (!into.email[0])
+		copy(into.email, sizeof(into.email), from.email);
+	if (!into.phone[0])
+		copy(into.phone, sizeof(into.phone), from.phone);
+	join_notes(into.notes, sizeof(into.notes), from.notes);
+	int64_t last = into.last_appointment_at > from.last_appointment_at ? into.last_appointment_at
+									   : from.last_appointment_at;
+	char search[SEARCH_TEXT_MAX];
+	if (clients_search_text(into.first_name, into.last_name, into.email, into.phone, search,
+				sizeof(search), e))
+		return -1;
+	if (db_exec(c,
+		    "UPDATE clients SET first_name = $3, last_name = $4, email = $5, phone = $6, notes = $7, "
+		    "consent_email = $8, consent_sms = $9, search_text = $10, last_appointment_at = $11, "
+		    "updated_at = $12, version = version + 1 WHERE account_id = $1 AND id = $2",
+		    DB_ARGS(DB_INT(account_id), DB_INT(into.id), DB_TEXT(into.first_name),
+			    DB_TEXT(into.last_name), DB_TEXT(into.email), DB_TEXT(into.phone),
+			    DB_TEXT(into.notes), DB_INT(into.consent_email && from.consent_email),
+			    DB_INT(into.consent_sms && from.consent_sms), DB_TEXT(search),
+			    last ? DB_INT(last) : DB_NULL, DB_INT(now)),
+		    e) < 0)
+		return -1;
+	return clients_get(c, account_id, into_public_id, out, e);
+}
+
 struct stale_ctx {
 	int64_t now, cutoff;
 	int done; /* anonymised in this batch */

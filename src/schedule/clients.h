@@ -126,6 +126,16 @@ int clients_note_appointment(db_conn *c, int64_t account_id, int64_t client_id, 
  * no such client in the account. Writes no audit entry (the API does). */
 int clients_anonymise(db_conn *c, int64_t account_id, int64_t client_id, int64_t now, struct err *e) WUR;
 
+/* Merges client `from_public_id` into `into_public_id` inside the caller's transaction (both
+ * of account_id; 404 `not_found` otherwise, 409 `same_client` when they are one, 409
+ * `client_erased` when either is erased): the other's appointments (with their answers) and
+ * messages move to the kept client, its empty names, email and phone are filled from the
+ * other, the notes are joined (capped at CLIENTS_NOTES_MAX), a consent survives only when
+ * both gave it, and the other is then anonymised. *out receives the kept client;
+ * *moved (may be NULL) the number of appointments moved. */
+int clients_merge(db_conn *c, int64_t account_id, const char *into_public_id, const char *from_public_id,
+		  int64_t now, struct client *out, int64_t *moved, struct err *e) WUR;
+
 /* Anonymises, in every account, the clients created and last booked more than
  * CLIENTS_RETENTION_S before now (in batches, each its own transaction). *count (may be
  * NULL) receives how many were anonymised. */
