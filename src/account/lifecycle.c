@@ -301,10 +301,15 @@ static int schedule_retention(db_conn *c, const struct lifecycle_row *r, int64_t
 	return 0;
 }
 
+struct lifecycle_row;
 struct job_ctx {
 	const struct job *j;
 	int64_t at;
 	int days;
+	/* whether the job still applies to the account at `at` */
+	int (*still_due)(const struct lifecycle_row *r, int64_t at);
+	/* what it does then, in the transaction, with the account locked and loaded */
+	int (*act)(db_conn *c, const struct job_ctx *x, struct lifecycle_row *r, struct err *e);
 };
 
 static int set_state(db_conn *c, int64_t id, const char *state, const char *reason, int64_t now,
@@ -337,15 +342,15 @@ static int retention_applies(const struct lifecycle_row *r, int64_t at)
 	return (r->a.state == ACCOUNT_FROZEN || is_cancelled_read_only(r)) && r->delete_at == at;
 }
 
-/* Locks and loads the job's account into *r: 1 when the job still applies (`still_due` at the
- * job's instant), 0 when the account is gone or has moved on (nothing to do), -1 on error. */
-static int job_account(db_conn *c, const struct job_ctx *x,
-		       int (*still_due)(const struct lifecycle_row *, int64_t), struct lifecycle_row *r,
-		       struct err *e)
+/* A lifecycle job's transaction: locks and loads its account and runs x->act when the job still
+ * applies; an account that is gone or has moved on leaves nothing to do. */
+static int job_tx(db_conn *c, void *vctx, struct err *e)
 {
-	if (lifecycle_load(c, x->j->account_id, 1, r, e))
+	const struct job_ctx *x = vctx;
+	struct lifecycle_row r;
+	if (lifecycle_load(c, x->j->account_id, 1, &r, e))
 		return e->status == 404 ? 0 : -1;
-	return still_due(r, x->at);
+	return x->still_due(&r, x->at) ? x->act(c, x, &r, e) : 0;
 }
 
 /* Ends the account's active life at the job's instant: state `st` (frozen at the trial's end,
@@ -368,107 +373,85 @@ static int enter_retention(db_conn *c, struct lifecycle_row *r, enum account_sta
 	return schedule_retention(c, r, *delete_at, e);
 }
 
-static int trial_warning_tx(db_conn *c, void *vctx, struct err *e)
+static int trial_warning_act(db_conn *c, const struct job_ctx *x, struct lifecycle_row *r, struct err *e)
 {
-	struct job_ctx *x = vctx;
-	struct lifecycle_row r;
-	int due = job_account(c, x, trial_due, &r, e);
-	if (due <= 0)
-		return due;
 	char last_day[128];
-	date_words(&r.a, x->at - 1, last_day, sizeof(last_day));
-	return notify_owners(c, &r, x->days == 1 ? "trial_ending_1d" : "trial_ending_3d", x->at,
+	date_words(&r->a, x->at - 1, last_day, sizeof(last_day));
+	return notify_owners(c, r, x->days == 1 ? "trial_ending_1d" : "trial_ending_3d", x->at,
 			     json_pack("{s:s, s:i}", "last_day", last_day, "days", x->days), e);
 }
 
-static int trial_end_tx(db_conn *c, void *vctx, struct err *e)
+static int trial_end_act(db_conn *c, const struct job_ctx *x, struct lifecycle_row *r, struct err *e)
 {
-	struct job_ctx *x = vctx;
-	struct lifecycle_row r;
-	int due = job_account(c, x, trial_due, &r, e);
-	if (due <= 0)
-		return due;
 	int64_t delete_at;
-	if (enter_retention(c, &r, ACCOUNT_FROZEN, NULL, x, &delete_at, e))
+	if (enter_retention(c, r, ACCOUNT_FROZEN, NULL, x, &delete_at, e))
 		return -1;
 	char when[128];
-	date_words(&r.a, delete_at, when, sizeof(when));
-	if (notify_owners(c, &r, "account_frozen", delete_at, json_pack("{s:s}", "delete_date", when), e))
+	date_words(&r->a, delete_at, when, sizeof(when));
+	if (notify_owners(c, r, "account_frozen", delete_at, json_pack("{s:s}", "delete_date", when), e))
 		return -1;
-	return audit_write(c, r.a.id, 0, 0, "account.frozen", "", "", NULL, x->j->now, e);
+	return audit_write(c, r->a.id, 0, 0, "account.frozen", "", "", NULL, x->j->now, e);
 }
 
-static int cancel_tx(db_conn *c, void *vctx, struct err *e)
+static int cancel_act(db_conn *c, const struct job_ctx *x, struct lifecycle_row *r, struct err *e)
 {
-	struct job_ctx *x = vctx;
-	struct lifecycle_row r;
-	int due = job_account(c, x, cancel_due, &r, e);
-	if (due <= 0)
-		return due;
 	int64_t delete_at;
-	if (enter_retention(c, &r, ACCOUNT_READ_ONLY, "cancelled", x, &delete_at, e))
+	if (enter_retention(c, r, ACCOUNT_READ_ONLY, "cancelled", x, &delete_at, e))
 		return -1;
-	return audit_write(c, r.a.id, 0, 0, "subscription.ended", "", "", NULL, x->j->now, e);
+	return audit_write(c, r->a.id, 0, 0, "subscription.ended", "", "", NULL, x->j->now, e);
 }
 
-static int deletion_notice_tx(db_conn *c, void *vctx, struct err *e)
+static int deletion_notice_act(db_conn *c, const struct job_ctx *x, struct lifecycle_row *r, struct err *e)
 {
-	struct job_ctx *x = vctx;
-	struct lifecycle_row r;
-	int due = job_account(c, x, retention_applies, &r, e);
-	if (due <= 0)
-		return due;
-	const char *kind = r.a.state == ACCOUNT_FROZEN ? "deletion_7d"
-			   : x->days >= 30	       ? "read_only_deletion_30d"
-						       : "read_only_deletion_7d";
+	const char *kind = r->a.state == ACCOUNT_FROZEN ? "deletion_7d"
+			   : x->days >= 30		? "read_only_deletion_30d"
+							: "read_only_deletion_7d";
 	char when[128];
-	date_words(&r.a, x->at, when, sizeof(when));
-	return notify_owners(c, &r, kind, x->at,
-			     json_pack("{s:s, s:i}", "delete_date", when, "days", x->days), e);
+	date_words(&r->a, x->at, when, sizeof(when));
+	return notify_owners(c, r, kind, x->at, json_pack("{s:s, s:i}", "delete_date", when, "days", x->days),
+			     e);
 }
 
-static int retention_tx(db_conn *c, void *vctx, struct err *e)
+static int retention_act(db_conn *c, const struct job_ctx *x, struct lifecycle_row *r, struct err *e)
 {
-	struct job_ctx *x = vctx;
-	struct lifecycle_row r;
-	int due = job_account(c, x, retention_applies, &r, e);
-	if (due <= 0)
-		return due;
-	return account_delete(c, r.a.id, "retention", x->j->now, e);
+	return account_delete(c, r->a.id, "retention", x->j->now, e);
 }
 
-static enum job_result run_tx(db *d, const struct job *j, int (*fn)(db_conn *, void *, struct err *),
-			      struct err *e)
+static enum job_result
+run_tx(db *d, const struct job *j, int (*still_due)(const struct lifecycle_row *r, int64_t at),
+       int (*act)(db_conn *c, const struct job_ctx *x, struct lifecycle_row *r, struct err *e), struct err *e)
 {
 	struct job_ctx x = {
 		.j = j,
 		.at = json_integer_value(json_object_get(j->payload, "at")),
 		.days = (int)json_integer_value(json_object_get(j->payload, "days")),
+		.still_due = still_due,
+		.act = act,
 	};
 	if (!j->account_id || !x.at)
 		return err_internal(e, "lifecycle job %s without account or instant", j->kind), JOB_FAILED;
-	return db_transact(d, fn, &x, e) ? JOB_RETRY : JOB_DONE;
+	return db_transact(d, job_tx, &x, e) ? JOB_RETRY : JOB_DONE;
 }
 
 static enum job_result trial_warning_job(db *d, const struct job *j, struct err *e)
 {
-	return run_tx(d, j, trial_warning_tx, e);
+	return run_tx(d, j, trial_due, trial_warning_act, e);
 }
 static enum job_result trial_end_job(db *d, const struct job *j, struct err *e)
 {
-	return run_tx(d, j, trial_end_tx, e);
+	return run_tx(d, j, trial_due, trial_end_act, e);
 }
 static enum job_result cancel_job(db *d, const struct job *j, struct err *e)
 {
-	return run_tx(d, j, cancel_tx, e);
+	return run_tx(d, j, cancel_due, cancel_act, e);
 }
 static enum job_result deletion_notice_job(db *d, const struct job *j, struct err *e)
 {
-	return run_tx(d, j, deletion_notice_tx, e);
+	return run_tx(d, j, retention_applies, deletion_notice_act, e);
 }
 static enum job_result retention_job(db *d, const struct job *j, struct err *e)
 {
-	return run_tx(d, j, retention_tx, e);
+	return run_tx(d, j, retention_applies, retention_act, e);
 }
 
 static enum job_result purge_job(db *d, const struct job *j, struct err *e)
