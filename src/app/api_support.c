@@ -355,8 +355,23 @@ static struct change_op *new_change(struct http_req *req, int what)
 	return op;
 }
 
+/* 404 for a ticket the session cannot see, before the body is read: a stranger learns
+ * nothing from a validation error. */
+static int visible_or_404(struct http_req *req, struct err *e)
+{
+	db_conn *c;
+	struct ticket *t = arena_alloc(http_req_arena(req), sizeof(*t));
+	if (db_acquire(api_app(req)->db, &c, e))
+		return -1;
+	int rc = own_ticket(req, c, 0, t, e);
+	db_release(c);
+	return rc;
+}
+
 int handle_ticket_reply(struct http_req *req, struct http_resp *resp, struct err *e)
 {
+	if (visible_or_404(req, e))
+		return -1;
 	json_t *body = http_req_json(req, e);
 	if (!body)
 		return -1;
@@ -372,6 +387,8 @@ int handle_ticket_reply(struct http_req *req, struct http_resp *resp, struct err
 
 int handle_ticket_patch(struct http_req *req, struct http_resp *resp, struct err *e)
 {
+	if (visible_or_404(req, e))
+		return -1;
 	json_t *body = http_req_json(req, e);
 	if (!body)
 		return -1;
@@ -419,10 +436,13 @@ int handle_ticket_attach(struct http_req *req, struct http_resp *resp, struct er
 {
 	size_t len;
 	const char *data = http_req_body(req, &len);
+	if (visible_or_404(req, e))
+		return -1;
 	if (len > TICKET_ATTACH_MAX)
 		return err_set(e, 400, "file_too_large", NULL, "an attachment is at most 5 MB");
 	if (!len)
 		return err_set(e, 400, "missing_file", NULL, "send the file as the request body");
+	/* the type is checked again, from the same bytes, by ticket_attach */
 	const char *type = ticket_file_type(data, len);
 	if (!type)
 		return err_set(e, 400, "invalid_file_type", NULL,
