@@ -137,13 +137,9 @@ static int table_index(const struct table_set *t, const char *name)
 	return -1;
 }
 
-/* Every table of the store with an account_id column, but the kept ones, and the foreign keys
- * between them. */
-static int list_tables(db_conn *c, enum db_kind kind, struct table_set *t, struct err *e)
+int deletion_account_tables(db_conn *c, enum db_kind kind,
+			    int (*each)(void *ctx, const char *table, struct err *e), void *ctx, struct err *e)
 {
-	t->n = 0;
-	t->has_invoices = 0;
-	memset(t->refs, 0, sizeof(t->refs));
 	db_rows *r;
 	const char *tables_sql =
 		kind == DB_SQLITE
@@ -159,19 +155,43 @@ static int list_tables(db_conn *c, enum db_kind kind, struct table_set *t, struc
 	int rc;
 	while ((rc = db_rows_next(r, e)) == 1) {
 		const char *name = db_rows_text(r, 0);
-		if (name && !strcmp(name, "invoices"))
-			t->has_invoices = 1;
-		if (!name || deletion_table_kept(name))
-			continue;
-		if (!identifier_ok(name) || t->n >= MAX_TABLES) {
+		if (!name || !identifier_ok(name)) {
 			db_rows_free(r);
-			return err_internal(e, "cannot purge table %s", name ? name : "?");
+			return err_internal(e, "unexpected table name %s", name ? name : "?");
 		}
-		snprintf(t->names[t->n++], NAME_MAX_B, "%s", name);
+		if (each(ctx, name, e)) {
+			db_rows_free(r);
+			return -1;
+		}
 	}
 	db_rows_free(r);
-	if (rc < 0)
+	return rc < 0 ? -1 : 0;
+}
+
+static int add_table(void *ctx, const char *name, struct err *e)
+{
+	struct table_set *t = ctx;
+	if (!strcmp(name, "invoices"))
+		t->has_invoices = 1;
+	if (deletion_table_kept(name))
+		return 0;
+	if (t->n >= MAX_TABLES)
+		return err_internal(e, "cannot purge table %s", name);
+	snprintf(t->names[t->n++], NAME_MAX_B, "%s", name);
+	return 0;
+}
+
+/* Every table of the store with an account_id column, but the kept ones, and the foreign keys
+ * between them. */
+static int list_tables(db_conn *c, enum db_kind kind, struct table_set *t, struct err *e)
+{
+	t->n = 0;
+	t->has_invoices = 0;
+	memset(t->refs, 0, sizeof(t->refs));
+	if (deletion_account_tables(c, kind, add_table, t, e))
 		return -1;
+	db_rows *r;
+	int rc;
 	const char *fk_sql = kind == DB_SQLITE ? "SELECT m.name, f.\"table\" FROM sqlite_master m JOIN "
 						 "pragma_foreign_key_list(m.name) f"
 						 " WHERE m.type = 'table'"
