@@ -175,6 +175,11 @@ HANDLER(handle_ops_sla_report);
 
 /* api_data.c: exports, imports, calendar feeds, account archive */
 /* -- handlers of api_data.c go here -- */
+/* imports (src/app/api_imports.c) */
+HANDLER(handle_imports_create);
+HANDLER(handle_imports_get);
+HANDLER(handle_imports_patch);
+HANDLER(handle_imports_commit);
 
 /* api_payments.c: SEPA mandates, collection and bank files, dunning, e-invoicing XML */
 /* -- handlers of api_payments.c go here -- */

@@ -213,6 +213,12 @@ const struct http_route app_routes[] = {
 
 	/* exports, imports, calendar feeds, account archive (src/app/api_data.c) */
 	/* -- routes of api_data.c go here -- */
+	/* imports (src/app/api_imports.c) */
+	/* the file is the body: IMPORT_BODY_MAX (64 MiB); a larger Content-Length is refused unread */
+	{"POST", "/api/v1/imports", handle_imports_create, TENANT | ROUTE_OWNER, 64 * 1024 * 1024, NULL},
+	{"GET", "/api/v1/imports/{id}", handle_imports_get, TENANT | ROUTE_OWNER, 0, NULL},
+	{"PATCH", "/api/v1/imports/{id}", handle_imports_patch, TENANT | ROUTE_OWNER, 0, NULL},
+	{"POST", "/api/v1/imports/{id}/commit", handle_imports_commit, TENANT | ROUTE_OWNER, 0, NULL},
 
 	/* SEPA mandates, collection and bank files, dunning, e-invoicing XML (src/app/api_payments.c) */
 	/* -- routes of api_payments.c go here -- */

@@ -136,6 +136,11 @@ static const struct {
 	{"POST", "/api/v1/ops/tickets/{id}/deletion", OWN_DATA},
 	{"GET", "/api/v1/ops/tickets/{id}/attachments/{attachment_id}", OWN_DATA},
 	{"GET", "/api/v1/ops/sla-report", OWN_DATA},
+	/* imports (src/app/api_imports.c); 810-imports walks a real foreign import id */
+	{"POST", "/api/v1/imports", OWN_DATA},
+	{"GET", "/api/v1/imports/{id}", FOREIGN_ID},
+	{"PATCH", "/api/v1/imports/{id}", FOREIGN_ID},
+	{"POST", "/api/v1/imports/{id}/commit", FOREIGN_ID},
 	{"GET", "/api/v1/test/clock", NO_SESSION},
 	{"POST", "/api/v1/test/clock", NO_SESSION},
 	{"POST", "/api/v1/test/account-state", NO_SESSION},
