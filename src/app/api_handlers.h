@@ -172,6 +172,29 @@ HANDLER(handle_ops_sla_report);
 
 /* api_community.c: contact form and leads, improvement requests, votes, roadmap */
 /* -- handlers of api_community.c go here -- */
+HANDLER(handle_contact);
+HANDLER(handle_roadmap);
+HANDLER(handle_unsubscribe_page);
+HANDLER(handle_unsubscribe);
+HANDLER(handle_ideas_list);
+HANDLER(handle_ideas_create);
+HANDLER(handle_ideas_get);
+HANDLER(handle_ideas_vote);
+HANDLER(handle_ideas_unvote);
+HANDLER(handle_ideas_comments_list);
+HANDLER(handle_ideas_comment);
+HANDLER(handle_ideas_subscribe);
+HANDLER(handle_ideas_unsubscribe);
+HANDLER(handle_ops_leads_list);
+HANDLER(handle_ops_leads_get);
+HANDLER(handle_ops_leads_patch);
+HANDLER(handle_ops_leads_reply);
+HANDLER(handle_ops_ideas_list);
+HANDLER(handle_ops_ideas_get);
+HANDLER(handle_ops_ideas_publish);
+HANDLER(handle_ops_ideas_decline);
+HANDLER(handle_ops_ideas_merge);
+HANDLER(handle_ops_ideas_status);
 
 /* api_data.c: exports, imports, calendar feeds, account archive */
 /* -- handlers of api_data.c go here -- */

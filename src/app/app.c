@@ -19,6 +19,7 @@
 #include "account/lifecycle.h"
 #include "schedule/clients.h"
 #include "schedule/setup.h"
+#include "community/ideas.h"
 #include "support/tickets.h"
 #include "base/clock.h"
 #include "base/banned.h"
@@ -83,6 +84,7 @@ void app_register_modules(void)
 	setup_register();
 	clients_register();
 	reminders_register();
+	community_register();
 	support_register();
 }
 

@@ -210,6 +210,33 @@ const struct http_route app_routes[] = {
 
 	/* contact form and leads, improvement requests, votes, roadmap (src/app/api_community.c) */
 	/* -- routes of api_community.c go here -- */
+	{"POST", "/api/v1/contact", handle_contact, PUBLIC | ROUTE_RATE(RATE_PUBLIC), 0, NULL},
+	{"GET", "/api/v1/roadmap", handle_roadmap, PUBLIC, 0, NULL},
+	{"GET", "/u/{token}", handle_unsubscribe_page, PUBLIC, 0, NULL},
+	{"POST", "/u/{token}", handle_unsubscribe, PUBLIC | ROUTE_RATE(RATE_PUBLIC), 0, NULL},
+	{"GET", "/api/v1/ideas", handle_ideas_list, COMMUNITY, 0, NULL},
+	{"POST", "/api/v1/ideas", handle_ideas_create, COMMUNITY | ROUTE_NEEDS(FEAT_TICKETS), 0, NULL},
+	{"GET", "/api/v1/ideas/{id}", handle_ideas_get, COMMUNITY, 0, NULL},
+	{"POST", "/api/v1/ideas/{id}/votes", handle_ideas_vote, COMMUNITY | ROUTE_NEEDS(FEAT_TICKETS), 0, NULL},
+	{"DELETE", "/api/v1/ideas/{id}/votes", handle_ideas_unvote, COMMUNITY | ROUTE_NEEDS(FEAT_TICKETS), 0,
+	 NULL},
+	{"GET", "/api/v1/ideas/{id}/comments", handle_ideas_comments_list, COMMUNITY, 0, NULL},
+	{"POST", "/api/v1/ideas/{id}/comments", handle_ideas_comment, COMMUNITY | ROUTE_NEEDS(FEAT_TICKETS), 0,
+	 NULL},
+	{"PUT", "/api/v1/ideas/{id}/subscription", handle_ideas_subscribe, COMMUNITY | ROUTE_NEEDS(FEAT_TICKETS),
+	 0, NULL},
+	{"DELETE", "/api/v1/ideas/{id}/subscription", handle_ideas_unsubscribe,
+	 COMMUNITY | ROUTE_NEEDS(FEAT_TICKETS), 0, NULL},
+	{"GET", "/api/v1/ops/leads", handle_ops_leads_list, OPS, 0, NULL},
+	{"GET", "/api/v1/ops/leads/{id}", handle_ops_leads_get, OPS, 0, NULL},
+	{"PATCH", "/api/v1/ops/leads/{id}", handle_ops_leads_patch, OPS, 0, NULL},
+	{"POST", "/api/v1/ops/leads/{id}/replies", handle_ops_leads_reply, OPS, 0, NULL},
+	{"GET", "/api/v1/ops/ideas", handle_ops_ideas_list, OPS, 0, NULL},
+	{"GET", "/api/v1/ops/ideas/{id}", handle_ops_ideas_get, OPS, 0, NULL},
+	{"POST", "/api/v1/ops/ideas/{id}/publish", handle_ops_ideas_publish, OPS, 0, NULL},
+	{"POST", "/api/v1/ops/ideas/{id}/decline", handle_ops_ideas_decline, OPS, 0, NULL},
+	{"POST", "/api/v1/ops/ideas/{id}/merge", handle_ops_ideas_merge, OPS, 0, NULL},
+	{"POST", "/api/v1/ops/ideas/{id}/status", handle_ops_ideas_status, OPS, 0, NULL},
 
 	/* exports, imports, calendar feeds, account archive (src/app/api_data.c) */
 	/* -- routes of api_data.c go here -- */
