@@ -6,7 +6,7 @@
 //
 // No resize: an appointment lasts its service's duration and the API has no duration change.
 import { api } from '../../common/api.js';
-import { el } from '../../common/dom.js';
+import { el, word } from '../../common/dom.js';
 import { busy, clearErrors, errorText, fieldError, showError, status } from '../../common/form.js';
 import { inZone } from '../../common/format.js';
 import { has, intlLocale, lang, t } from '../../common/i18n.js';
@@ -42,7 +42,8 @@ let polling = false;
 /* ---- texts ---- */
 
 function agendaError(e) {
-	return has('agenda.err.' + e.code) ? t('agenda.err.' + e.code) : errorText(e);
+	const key = 'agenda.err.' + e.code;
+	return has(key) ? t(key) : errorText(e);
 }
 
 function announce(text, kind = 'info') {
@@ -87,7 +88,7 @@ function inkOn(bg) {
 function toEvent(a) {
 	const svc = services.get(a.service);
 	const bg = svc?.color || staffById.get(a.staff)?.color || '#2f6f5e';
-	const mark = a.status === 'booked' ? '' : ' (' + t('agenda.status.' + a.status) + ')';
+	const mark = a.status === 'booked' ? '' : ' (' + word('agenda.status.', a.status) + ')';
 	return {
 		id: a.id,
 		resourceIds: [a.staff],
@@ -533,6 +534,8 @@ async function submitNew() {
 /* ---- an appointment's dialog ---- */
 
 let current = null;
+const STATUS_SET = { cancelled: 'agenda.status_set.cancelled', no_show: 'agenda.status_set.no_show',
+	done: 'agenda.status_set.done' };
 
 function openEvent(a) {
 	current = a;
@@ -542,8 +545,8 @@ function openEvent(a) {
 		[t('agenda.service'), services.get(a.service)?.name || ''],
 		[t('agenda.staff'), staffById.get(a.staff)?.name || ''],
 		[t('agenda.when'), whenText(a.start) + ' – ' + inZone(new Date(a.end), { hour: '2-digit', minute: '2-digit' }, tz)],
-		[t('agenda.status'), t('agenda.status.' + a.status)],
-		[t('agenda.source'), t('agenda.source.' + a.source)],
+		[t('agenda.status'), word('agenda.status.', a.status)],
+		[t('agenda.source'), word('agenda.source.', a.source)],
 	];
 	if (a.notes)
 		facts.push([t('agenda.notes'), a.notes]);
@@ -579,7 +582,7 @@ async function setStatus(button) {
 		upsert(r.appointment);
 		render();
 		evDialog.close();
-		announce(t('agenda.status_set.' + want, { who: clientName(r.appointment) }), 'success');
+		announce(t(STATUS_SET[want], { who: clientName(r.appointment) }), 'success');
 	} catch (e) {
 		status(evForm, agendaError(e), 'error');
 		if (e.code === 'stale_version')
