@@ -6,6 +6,7 @@ import { apply } from '../common/i18n.js';
 /* [path, i18n key, who sees it: 'all' | 'owner'] in menu order. */
 const ITEMS = [
 	['/office/', 'common.nav_office', 'all'],
+	['/office/setup/', 'common.nav_setup', 'owner'],
 	['/office/clients/', 'common.nav_clients', 'all'],
 	['/office/agenda/', 'common.nav_agenda', 'all'],
 	['/office/notifications/', 'common.nav_notifications', 'owner'],
