@@ -10,6 +10,7 @@ const ITEMS = [
 	['/office/clients/', 'common.nav_clients', 'all'],
 	['/office/agenda/', 'common.nav_agenda', 'all'],
 	['/office/notifications/', 'common.nav_notifications', 'owner'],
+	['/office/ideas/', 'common.nav_ideas', 'all'],
 	['/office/account/', 'common.nav_account', 'owner'],
 	['/office/profile/', 'common.nav_profile', 'all'],
 ];

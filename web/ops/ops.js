@@ -7,7 +7,11 @@ import { apply, t } from '../common/i18n.js';
 const PLAN_NAMES = { essentiel: 'Essentiel', pro: 'Pro', optimum: 'Optimum' };
 
 /* [path, i18n key] of the console's screens, in menu order: a screen is added here only. */
-const MENU = [['/ops/accounts/', 'ops.nav_accounts']];
+const MENU = [
+	['/ops/accounts/', 'ops.nav_accounts'],
+	['/ops/leads/', 'ops.nav_leads'],
+	['/ops/ideas/', 'ops.nav_ideas'],
+];
 
 function drawNav() {
 	const here = location.pathname.replace(/[^/]*$/, '');
