@@ -138,7 +138,8 @@ static int table_index(const struct table_set *t, const char *name)
 }
 
 int deletion_account_tables(db_conn *c, enum db_kind kind,
-			    int (*each)(void *ctx, const char *table, struct err *e), void *ctx, struct err *e)
+			    int (*each)(void *ctx, const char *table, struct err *e), void *ctx,
+			    struct err *e)
 {
 	db_rows *r;
 	const char *tables_sql =

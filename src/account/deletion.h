@@ -43,7 +43,8 @@ int deletion_purge(db *d, int64_t account_id, int64_t now, struct err *e) WUR;
 /* Calls each(ctx, table) for every table of the store with an account_id column, in name order
  * (the purge's list, and the export archive's); stops at the first non-zero return. */
 int deletion_account_tables(db_conn *c, enum db_kind kind,
-			    int (*each)(void *ctx, const char *table, struct err *e), void *ctx, struct err *e) WUR;
+			    int (*each)(void *ctx, const char *table, struct err *e), void *ctx,
+			    struct err *e) WUR;
 
 /* 1 when the purge keeps the rows of this table (see above), else 0. */
 int deletion_table_kept(const char *table);

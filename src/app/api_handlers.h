@@ -198,6 +198,14 @@ HANDLER(handle_ops_ideas_status);
 
 /* api_data.c: exports, imports, calendar feeds, account archive */
 /* -- handlers of api_data.c go here -- */
+HANDLER(handle_exports_get);
+HANDLER(handle_archive_list);
+HANDLER(handle_archive_create);
+HANDLER(handle_archive_get);
+HANDLER(handle_feeds_list);
+HANDLER(handle_feeds_create);
+HANDLER(handle_feeds_delete);
+HANDLER(handle_feed_ics);
 /* imports (src/app/api_imports.c) */
 HANDLER(handle_imports_create);
 HANDLER(handle_imports_get);

@@ -6,6 +6,7 @@
 #include "app/routes.h"
 #include "base/log.h"
 #include "base/xalloc.h"
+#include "data/export.h"
 #include "http/http.h"
 #include "jobs/jobs.h"
 #include "jobs/testclock.h"
@@ -84,6 +85,7 @@ void app_register_modules(void)
 	setup_register();
 	clients_register();
 	reminders_register();
+	export_register();
 	community_register();
 	support_register();
 }

@@ -240,6 +240,18 @@ const struct http_route app_routes[] = {
 
 	/* exports, imports, calendar feeds, account archive (src/app/api_data.c) */
 	/* -- routes of api_data.c go here -- */
+	{"GET", "/api/v1/exports/archive", handle_archive_list, TENANT | ROUTE_OWNER | ROUTE_NEEDS(FEAT_EXPORT), 0,
+	 NULL},
+	{"POST", "/api/v1/exports/archive", handle_archive_create,
+	 TENANT | ROUTE_OWNER | ROUTE_NEEDS(FEAT_EXPORT), 0, NULL},
+	{"GET", "/api/v1/exports/archive/{id}", handle_archive_get, TENANT | ROUTE_OWNER | ROUTE_NEEDS(FEAT_EXPORT),
+	 0, NULL},
+	{"GET", "/api/v1/exports/{file}", handle_exports_get, TENANT | ROUTE_NEEDS(FEAT_EXPORT), 0, NULL},
+	{"GET", "/api/v1/feeds", handle_feeds_list, TENANT | ROUTE_OWNER | ROUTE_NEEDS(FEAT_EXPORT), 0, NULL},
+	{"POST", "/api/v1/feeds", handle_feeds_create, TENANT | ROUTE_OWNER | ROUTE_NEEDS(FEAT_EXPORT), 0, NULL},
+	{"DELETE", "/api/v1/feeds/{id}", handle_feeds_delete, TENANT | ROUTE_OWNER | ROUTE_NEEDS(FEAT_EXPORT), 0,
+	 NULL},
+	{"GET", "/feeds/{token}", handle_feed_ics, PUBLIC, 0, NULL},
 	/* imports (src/app/api_imports.c) */
 	/* the file is the body: IMPORT_BODY_MAX (64 MiB); a larger Content-Length is refused unread */
 	{"POST", "/api/v1/imports", handle_imports_create, TENANT | ROUTE_OWNER, 64 * 1024 * 1024, NULL},

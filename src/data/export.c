@@ -12,18 +12,18 @@
 #include "base/banned.h"
 
 static const char *const format_codes[] = {"csv", "xlsx", "vcf", "json", "ics"};
-static const char *const format_types[] = {"text/csv; charset=utf-8",
-					   "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-					   "text/vcard; charset=utf-8", "application/json; charset=utf-8",
-					   "text/calendar; charset=utf-8"};
+static const char *const format_types[] = {
+	"text/csv; charset=utf-8", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+	"text/vcard; charset=utf-8", "application/json; charset=utf-8", "text/calendar; charset=utf-8"};
 static const char *const column_codes[EXPORT_NCOLS] = {
-	"id",	 "first_name", "last_name", "email",	 "phone",     "notes", "consent_email",
+	"id",	       "first_name", "last_name", "email",     "phone", "notes", "consent_email",
 	"consent_sms", "no_shows",   "last_seen", "created_at"};
 static const char *const labels_fr[EXPORT_NCOLS] = {
-	"Identifiant",	"Prénom",	  "Nom",     "E-mail",		 "Téléphone", "Notes", "Accord e-mail",
-	"Accord SMS", "Absences", "Dernier rendez-vous", "Créé le"};
+	"Identifiant", "Prénom",	"Nom",	      "E-mail",	  "Téléphone",
+	"Notes",       "Accord e-mail", "Accord SMS", "Absences", "Dernier rendez-vous",
+	"Créé le"};
 static const char *const labels_en[EXPORT_NCOLS] = {
-	"ID",	     "First name", "Last name", "Email",	    "Phone",	  "Notes", "Email consent",
+	"ID",	       "First name", "Last name",	 "Email",     "Phone", "Notes", "Email consent",
 	"SMS consent", "No-shows",   "Last appointment", "Created on"};
 
 const char *export_format_code(enum export_format f)
@@ -243,18 +243,41 @@ static void client_cell(const struct export_client *cl, int col, struct xlsx_cel
 	out->s = "";
 	out->n = 0;
 	switch (col) {
-	case EXPORT_COL_ID: out->s = cl->id; break;
-	case EXPORT_COL_FIRST_NAME: out->s = cl->first_name; break;
-	case EXPORT_COL_LAST_NAME: out->s = cl->last_name; break;
-	case EXPORT_COL_EMAIL: out->s = cl->email; break;
-	case EXPORT_COL_PHONE: out->s = cl->phone; break;
-	case EXPORT_COL_NOTES: out->s = cl->notes; break;
-	case EXPORT_COL_CONSENT_EMAIL: out->n = cl->consent_email; break;
-	case EXPORT_COL_CONSENT_SMS: out->n = cl->consent_sms; break;
-	case EXPORT_COL_NO_SHOWS: out->n = cl->no_shows; break;
-	case EXPORT_COL_LAST_SEEN: out->n = cl->last_seen; break;
-	case EXPORT_COL_CREATED: out->n = cl->created; break;
-	default: break;
+	case EXPORT_COL_ID:
+		out->s = cl->id;
+		break;
+	case EXPORT_COL_FIRST_NAME:
+		out->s = cl->first_name;
+		break;
+	case EXPORT_COL_LAST_NAME:
+		out->s = cl->last_name;
+		break;
+	case EXPORT_COL_EMAIL:
+		out->s = cl->email;
+		break;
+	case EXPORT_COL_PHONE:
+		out->s = cl->phone;
+		break;
+	case EXPORT_COL_NOTES:
+		out->s = cl->notes;
+		break;
+	case EXPORT_COL_CONSENT_EMAIL:
+		out->n = cl->consent_email;
+		break;
+	case EXPORT_COL_CONSENT_SMS:
+		out->n = cl->consent_sms;
+		break;
+	case EXPORT_COL_NO_SHOWS:
+		out->n = cl->no_shows;
+		break;
+	case EXPORT_COL_LAST_SEEN:
+		out->n = cl->last_seen;
+		break;
+	case EXPORT_COL_CREATED:
+		out->n = cl->created;
+		break;
+	default:
+		break;
 	}
 }
 
@@ -269,15 +292,20 @@ static int csv_client(FILE *f, const struct export_client *cl, const int *which,
 		char tmp[24];
 		const char *s = cell.s;
 		switch (col_types[which[i]]) {
-		case 'b': s = cell.n ? (fr ? "oui" : "yes") : (fr ? "non" : "no"); break;
-		case 'n': snprintf(tmp, sizeof(tmp), "%lld", (long long)cell.n), s = tmp; break;
+		case 'b':
+			s = cell.n ? (fr ? "oui" : "yes") : (fr ? "non" : "no");
+			break;
+		case 'n':
+			snprintf(tmp, sizeof(tmp), "%lld", (long long)cell.n), s = tmp;
+			break;
 		case 'd':
 			if (cell.n)
 				export_local(z, cell.n, 0, tmp), s = tmp;
 			else
 				s = "";
 			break;
-		default: break;
+		default:
+			break;
 		}
 		if (csv_cell(f, s, sep, i == 0))
 			return -1;
@@ -294,13 +322,11 @@ static int json_client(FILE *f, const struct export_client *cl, const struct tz 
 	json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:b, s:I, s:s?, s:s}", "id", cl->id,
 			      "first_name", cl->first_name, "last_name", cl->last_name, "email", cl->email,
 			      "phone", cl->phone, "notes", cl->notes, "consent_email", cl->consent_email,
-			      "consent_sms", cl->consent_sms, "no_shows", (json_int_t)cl->no_shows, "last_seen",
-			      cl->last_seen ? last : NULL, "created_at", created);
+			      "consent_sms", cl->consent_sms, "no_shows", (json_int_t)cl->no_shows,
+			      "last_seen", cl->last_seen ? last : NULL, "created_at", created);
 	if (!o)
 		return -1;
-	int rc = (fputs(first ? "\n  " : ",\n  ", f) < 0 || json_dumpf(o, f, JSON_COMPACT))
-			 ? -1
-			 : 0;
+	int rc = (fputs(first ? "\n  " : ",\n  ", f) < 0 || json_dumpf(o, f, JSON_COMPACT)) ? -1 : 0;
 	json_decref(o);
 	return rc;
 }
@@ -374,9 +400,15 @@ int export_clients(db *d, const struct account *a, const struct export_clients_o
 		client_from_row(cur.r, &cl);
 		int w = 0;
 		switch (o->format) {
-		case EXPORT_CSV: w = csv_client(f, &cl, which, ncols, sep, z, fr); break;
-		case EXPORT_VCF: w = vcard_client(f, &cl); break;
-		case EXPORT_JSON: w = json_client(f, &cl, z, n == 0); break;
+		case EXPORT_CSV:
+			w = csv_client(f, &cl, which, ncols, sep, z, fr);
+			break;
+		case EXPORT_VCF:
+			w = vcard_client(f, &cl);
+			break;
+		case EXPORT_JSON:
+			w = json_client(f, &cl, z, n == 0);
+			break;
 		default: {
 			struct xlsx_cell cells[EXPORT_NCOLS];
 			for (int i = 0; i < ncols; i++)
@@ -419,10 +451,10 @@ static const char appts_sql[] =
 	" AND ($4 = 0 OR ap.staff_id = $4) AND ($5 = 1 OR ap.status <> 'cancelled')"
 	" ORDER BY ap.starts_at, ap.id";
 
-static const char *const appt_labels_fr[] = {"Identifiant", "Statut",	 "Début",  "Fin",
+static const char *const appt_labels_fr[] = {"Identifiant", "Statut",	   "Début",  "Fin",
 					     "Prestation",  "Intervenant", "Prénom", "Nom",
 					     "E-mail",	    "Téléphone",   "Notes"};
-static const char *const appt_labels_en[] = {"ID",	"Status", "Start",	"End",	 "Service", "Staff",
+static const char *const appt_labels_en[] = {"ID",	   "Status",	"Start", "End",	  "Service", "Staff",
 					     "First name", "Last name", "Email", "Phone", "Notes"};
 
 static int csv_appt(FILE *f, const struct export_appt *ap, const struct tz *z)
@@ -430,7 +462,7 @@ static int csv_appt(FILE *f, const struct export_appt *ap, const struct tz *z)
 	char start[24], end[24];
 	export_local(z, ap->start, 1, start);
 	export_local(z, ap->end, 1, end);
-	const char *cells[] = {ap->id,	   ap->status,	   start,     end,	 ap->service, ap->staff,
+	const char *cells[] = {ap->id,	       ap->status,    start,	 end,	    ap->service, ap->staff,
 			       ap->first_name, ap->last_name, ap->email, ap->phone, ap->notes};
 	for (size_t i = 0; i < sizeof(cells) / sizeof(cells[0]); i++)
 		if (csv_cell(f, cells[i], ';', i == 0))

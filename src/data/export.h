@@ -21,13 +21,13 @@
 #include "base/err.h"
 #include "db/db.h"
 
-#define EXPORT_FETCH	       500		  /* rows fetched per round trip on PostgreSQL */
-#define EXPORT_ARCHIVE_KEEP_S  (7 * 24 * 3600)	  /* an archive can be downloaded for 7 days */
-#define EXPORT_ARCHIVE_KIND    "data.archive"	  /* the job that builds an archive */
-#define EXPORT_EXPIRE_KIND     "data.archive_end" /* the job that deletes it after 7 days */
-#define EXPORT_APPTS_SPAN_MAX  (3 * 366 * 86400)  /* longest range of an appointment export */
-#define EXPORT_FEED_PAST_S     (31 * 86400)	  /* a feed shows a month back... */
-#define EXPORT_FEED_FUTURE_S   (366 * 86400)	  /* ...and a year ahead */
+#define EXPORT_FETCH	      500		 /* rows fetched per round trip on PostgreSQL */
+#define EXPORT_ARCHIVE_KEEP_S (7 * 24 * 3600)	 /* an archive can be downloaded for 7 days */
+#define EXPORT_ARCHIVE_KIND   "data.archive"	 /* the job that builds an archive */
+#define EXPORT_EXPIRE_KIND    "data.archive_end" /* the job that deletes it after 7 days */
+#define EXPORT_APPTS_SPAN_MAX (3 * 366 * 86400)	 /* longest range of an appointment export */
+#define EXPORT_FEED_PAST_S    (31 * 86400)	 /* a feed shows a month back... */
+#define EXPORT_FEED_FUTURE_S  (366 * 86400)	 /* ...and a year ahead */
 
 enum export_format { EXPORT_CSV, EXPORT_XLSX, EXPORT_VCF, EXPORT_JSON, EXPORT_ICS };
 

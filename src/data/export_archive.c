@@ -59,15 +59,16 @@ static int table_columns(db_conn *c, enum db_kind kind, const char *table, char 
 	*n = 0;
 	while ((rc = db_rows_next(r, e)) == 1) {
 		const char *name = db_rows_text(r, 0), *type = db_rows_text(r, 1);
-		if (!name || !type || secret_column(name) || !strcasecmp(type, "BLOB") || !strcmp(type, "bytea"))
+		if (!name || !type || secret_column(name) || !strcasecmp(type, "BLOB") ||
+		    !strcmp(type, "bytea"))
 			continue;
 		size_t len = strlen(name);
 		if (!len || len >= 64 || strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789_") != len ||
 		    *n >= ARCHIVE_COLS_MAX)
 			continue;
 		memcpy(cols[*n], name, len + 1);
-		types[*n] = (!strcasecmp(type, "INTEGER") || !strcmp(type, "bigint") || !strcmp(type, "integer") ||
-			     !strcmp(type, "smallint"))
+		types[*n] = (!strcasecmp(type, "INTEGER") || !strcmp(type, "bigint") ||
+			     !strcmp(type, "integer") || !strcmp(type, "smallint"))
 				    ? 'i'
 				    : 't';
 		(*n)++;
@@ -113,7 +114,7 @@ static int table_json(db *d, int64_t account_id, const char *table, const char *
 		}
 		json_t *o = json_object();
 		for (int i = 0; i < n; i++) {
-			json_t *v = db_rows_is_null(cur.r, i)	 ? json_null()
+			json_t *v = db_rows_is_null(cur.r, i) ? json_null()
 				    : types[i] == 'i' ? json_integer((json_int_t)db_rows_int(cur.r, i))
 						      : json_string(db_rows_text(cur.r, i));
 			json_object_set_new(o, cols[i], v ? v : json_null());
@@ -269,7 +270,8 @@ int export_archive(db *d, const struct account *a, const char *path, struct err 
 			if (!src || zip_file_add(z, s.names[i], src, ZIP_FL_ENC_UTF_8) < 0) {
 				if (src)
 					zip_source_free(src);
-				rc = err_internal(e, "cannot add %s to the archive: %s", s.names[i], zip_strerror(z));
+				rc = err_internal(e, "cannot add %s to the archive: %s", s.names[i],
+						  zip_strerror(z));
 			}
 		}
 		if (z && !rc && zip_close(z) < 0)
@@ -303,13 +305,14 @@ int export_archive_request(db_conn *c, int64_t account_id, int64_t user_id, cons
 	int rc = db_exec(c,
 			 "INSERT INTO export_archives (account_id, public_id, state, created_by, created_at)"
 			 " VALUES ($1, $2, 'pending', $3, $4)",
-			 DB_ARGS(DB_INT(account_id), DB_TEXT(id_out), user_id ? DB_INT(user_id) : DB_NULL, DB_INT(now)),
+			 DB_ARGS(DB_INT(account_id), DB_TEXT(id_out), user_id ? DB_INT(user_id) : DB_NULL,
+				 DB_INT(now)),
 			 e) < 0 ||
-			 jobs_enqueue(c, &spec, e) < 0 ||
-			 audit_write(c, account_id, user_id, 0, "export.archive_requested", id_out, ip ? ip : "",
-				     detail, now, e)
-		 ? -1
-		 : 0;
+				 jobs_enqueue(c, &spec, e) < 0 ||
+				 audit_write(c, account_id, user_id, 0, "export.archive_requested", id_out,
+					     ip ? ip : "", detail, now, e)
+			 ? -1
+			 : 0;
 	json_decref(payload);
 	return rc;
 }
@@ -329,7 +332,8 @@ static int ready_tx(db_conn *c, void *ctx, struct err *e)
 		return db_exec(c,
 			       "UPDATE export_archives SET state = 'failed', error = $3 WHERE account_id = $1"
 			       " AND public_id = $2 AND state = 'pending'",
-			       DB_ARGS(DB_INT(op->account_id), DB_TEXT(op->archive), DB_TEXT(op->error)), e) < 0
+			       DB_ARGS(DB_INT(op->account_id), DB_TEXT(op->archive), DB_TEXT(op->error)),
+			       e) < 0
 			       ? -1
 			       : 0;
 	char file_id[FILES_ID_LEN + 1], name[64], key[64];
@@ -342,16 +346,20 @@ static int ready_tx(db_conn *c, void *ctx, struct err *e)
 				.account_id = op->account_id,
 				.payload = payload,
 				.run_at = expires};
-	int rc = files_put(c, op->account_id, name, "application/zip", op->data, op->len, op->now, file_id, e) ||
-			 db_exec(c,
-				 "UPDATE export_archives SET state = 'ready', file_id = $3, size = $4, ready_at = $5,"
-				 " expires_at = $6 WHERE account_id = $1 AND public_id = $2 AND state = 'pending'",
-				 DB_ARGS(DB_INT(op->account_id), DB_TEXT(op->archive), DB_TEXT(file_id),
-					 DB_INT((int64_t)op->len), DB_INT(op->now), DB_INT(expires)),
-				 e) < 0 ||
-			 jobs_enqueue(c, &spec, e) < 0
-		 ? -1
-		 : 0;
+	int rc = files_put(c, op->account_id, name, "application/zip", op->data, op->len, op->now, file_id,
+			   e) ||
+				 db_exec(c,
+					 "UPDATE export_archives SET state = 'ready', file_id = $3, size = "
+					 "$4, ready_at = $5,"
+					 " expires_at = $6 WHERE account_id = $1 AND public_id = $2 AND "
+					 "state = 'pending'",
+					 DB_ARGS(DB_INT(op->account_id), DB_TEXT(op->archive),
+						 DB_TEXT(file_id), DB_INT((int64_t)op->len), DB_INT(op->now),
+						 DB_INT(expires)),
+					 e) < 0 ||
+				 jobs_enqueue(c, &spec, e) < 0
+			 ? -1
+			 : 0;
 	json_decref(payload);
 	return rc;
 }
@@ -392,8 +400,8 @@ static enum job_result archive_job(db *d, const struct job *j, struct err *e)
 		size_t got;
 		while (f && !rc && (got = fread(chunk, 1, sizeof(chunk), f)) > 0)
 			if (buf_append(&zipped, chunk, got))
-				rc = err_set(e, 413, "file_too_large", NULL, "the archive is larger than %zu MB",
-					     FILES_MAX_SIZE >> 20);
+				rc = err_set(e, 413, "file_too_large", NULL,
+					     "the archive is larger than %zu MB", FILES_MAX_SIZE >> 20);
 		if (!f)
 			rc = err_internal(e, "cannot read the archive");
 		else
@@ -425,10 +433,11 @@ static int expire_tx(db_conn *c, void *ctx, struct err *e)
 	const struct job *j = ctx;
 	const char *archive = json_string_value(json_object_get(j->payload, "archive"));
 	db_rows *r;
-	if (!archive || db_query(c,
-				 "SELECT file_id FROM export_archives WHERE account_id = $1 AND public_id = $2"
-				 " AND state = 'ready'",
-				 DB_ARGS(DB_INT(j->account_id), DB_TEXT(archive)), &r, e))
+	if (!archive ||
+	    db_query(c,
+		     "SELECT file_id FROM export_archives WHERE account_id = $1 AND public_id = $2"
+		     " AND state = 'ready'",
+		     DB_ARGS(DB_INT(j->account_id), DB_TEXT(archive)), &r, e))
 		return archive ? -1 : 0;
 	char file_id[FILES_ID_LEN + 1] = "";
 	int rc = db_rows_next(r, e);

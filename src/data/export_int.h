@@ -65,7 +65,8 @@ struct xlsx_out;
 struct xlsx_out *xlsx_open(const char *path, const char *sheet, struct err *e);
 /* The header row (labels) and the column types: 's' text, 'n' number, 'b' boolean, 'd' date,
  * 't' date and time. */
-int xlsx_header(struct xlsx_out *x, const char *const *labels, const char *types, int ncols, struct err *e) WUR;
+int xlsx_header(struct xlsx_out *x, const char *const *labels, const char *types, int ncols,
+		struct err *e) WUR;
 /* One cell: type as above; s for 's', n for the others (UTC seconds for 'd' and 't', where 0
  * leaves the cell empty). */
 struct xlsx_cell {

@@ -14,12 +14,24 @@ static int escape(struct buf *b, const char *s)
 	for (const char *p = s ? s : ""; *p; p++) {
 		int rc;
 		switch (*p) {
-		case '\\': rc = buf_appends(b, "\\\\"); break;
-		case ',': rc = buf_appends(b, "\\,"); break;
-		case ';': rc = buf_appends(b, "\\;"); break;
-		case '\n': rc = buf_appends(b, "\\n"); break;
-		case '\r': rc = 0; break;
-		default: rc = buf_append(b, p, 1); break;
+		case '\\':
+			rc = buf_appends(b, "\\\\");
+			break;
+		case ',':
+			rc = buf_appends(b, "\\,");
+			break;
+		case ';':
+			rc = buf_appends(b, "\\;");
+			break;
+		case '\n':
+			rc = buf_appends(b, "\\n");
+			break;
+		case '\r':
+			rc = 0;
+			break;
+		default:
+			rc = buf_append(b, p, 1);
+			break;
 		}
 		if (rc)
 			return -1;

@@ -26,7 +26,8 @@ struct xlsx_out *xlsx_open(const char *path, const char *sheet, struct err *e)
 		return NULL;
 	}
 	const char *tmp = getenv("TMPDIR");
-	lxw_workbook_options opt = {.constant_memory = LXW_TRUE, .tmpdir = (char *)(tmp && *tmp ? tmp : NULL)};
+	lxw_workbook_options opt = {.constant_memory = LXW_TRUE,
+				    .tmpdir = (char *)(tmp && *tmp ? tmp : NULL)};
 	x->wb = workbook_new_opt(path, &opt);
 	if (!x->wb || !(x->ws = workbook_add_worksheet(x->wb, sheet))) {
 		if (x->wb)
@@ -73,8 +74,12 @@ int xlsx_row(struct xlsx_out *x, const struct xlsx_cell *cells, const struct tz 
 			if (cells[i].s && *cells[i].s)
 				rc = worksheet_write_string(x->ws, x->row, col, cells[i].s, NULL);
 			break;
-		case 'n': rc = worksheet_write_number(x->ws, x->row, col, (double)cells[i].n, NULL); break;
-		case 'b': rc = worksheet_write_boolean(x->ws, x->row, col, cells[i].n ? 1 : 0, NULL); break;
+		case 'n':
+			rc = worksheet_write_number(x->ws, x->row, col, (double)cells[i].n, NULL);
+			break;
+		case 'b':
+			rc = worksheet_write_boolean(x->ws, x->row, col, cells[i].n ? 1 : 0, NULL);
+			break;
 		default:
 			if (cells[i].n) {
 				struct civil cv;
