@@ -137,7 +137,7 @@ function drawServices() {
 function questionBox(q, i) {
 	const id = `q-${i}`;
 	const kind = el('select', { id: id + '-kind', name: `questions[${i}].kind` },
-		...['text', 'choice', 'yesno'].map((k) => el('option', { value: k, textContent: t('setup.q_kind_' + k) })));
+		...['text', 'choice', 'yesno'].map((k) => el('option', { value: k, textContent: t(`setup.q_kind_${k}`) })));
 	kind.value = q.kind || 'text';
 	const choices = el('textarea', { id: id + '-choices', name: `questions[${i}].choices`, rows: 3,
 		value: (q.choices || []).join('\n'), 'aria-describedby': id + '-choices-hint' });
@@ -377,9 +377,9 @@ function drawWeek(hours) {
 	box.replaceChildren();
 	for (const d of DAYS) {
 		const ranges = el('div', { id: 'hours-' + d });
-		const h = el('h4', { id: 'hours-' + d + '-h', textContent: t('setup.day_' + d) });
+		const h = el('h4', { id: 'hours-' + d + '-h', textContent: t(`setup.day_${d}`) });
 		box.append(el('div', { className: 'day', role: 'group', 'aria-labelledby': h.id }, h, ranges));
-		dayEditors[d] = rangeEditor(ranges, 'hours.' + d, 'h-' + d, () => t('setup.day_' + d));
+		dayEditors[d] = rangeEditor(ranges, 'hours.' + d, 'h-' + d, () => t(`setup.day_${d}`));
 		dayEditors[d].set(hours[d] || []);
 	}
 }
@@ -488,7 +488,7 @@ hoursForm.addEventListener('submit', (ev) => {
 function excText(x) {
 	const dates = x.to && x.to !== x.from ? t('setup.exc_range', { from: day(x.from), to: day(x.to) }) : day(x.from);
 	const ranges = (x.ranges || []).map((r) => `${r[0]}–${r[1]}`).join(', ');
-	let what = t('setup.exc_kind_' + x.kind);
+	let what = t(`setup.exc_kind_${x.kind}`);
 	if (x.kind === 'hours')
 		what = ranges ? t('setup.exc_hours_is', { ranges }) : t('setup.exc_closed');
 	else if (x.kind === 'extra')

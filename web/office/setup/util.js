@@ -31,7 +31,7 @@ function controlName(form, f) {
 function message(err) {
 	const base = (err.field || '').replace(/\[\d+\]/g, '[]');
 	if (err.code === 'invalid_field' && has('setup.bad.' + base))
-		return t('setup.bad.' + base);
+		return t(`setup.bad.${base}`);
 	if (err.code === 'stale_version')
 		return t('setup.stale');
 	return errorText(err);
