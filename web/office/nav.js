@@ -12,6 +12,7 @@ const ITEMS = [
 	['/office/notifications/', 'common.nav_notifications', 'owner'],
 	['/office/ideas/', 'common.nav_ideas', 'all'],
 	['/office/account/', 'common.nav_account', 'owner'],
+	['/office/support/', 'common.nav_support', 'all'],
 	['/office/profile/', 'common.nav_profile', 'all'],
 ];
 

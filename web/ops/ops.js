@@ -11,6 +11,7 @@ const MENU = [
 	['/ops/accounts/', 'ops.nav_accounts'],
 	['/ops/leads/', 'ops.nav_leads'],
 	['/ops/ideas/', 'ops.nav_ideas'],
+	['/ops/tickets/', 'ops.nav_tickets'],
 ];
 
 function drawNav() {

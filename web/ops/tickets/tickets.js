@@ -1,0 +1,139 @@
+// The operators' ticket queue (GET /api/v1/ops/tickets: the tickets owing a reply first, by
+// deadline, with each account's plan and state) and one ticket (?ticket=ID): the thread with
+// internal notes, reply or note, state, assignment, and for an owner's deletion request its
+// execution (POST /api/v1/ops/tickets/{id}/deletion, after a confirmation).
+import { api } from '../../common/api.js';
+import { el, word } from '../../common/dom.js';
+import { busy, clearErrors, requireFilled, showError, status, value } from '../../common/form.js';
+import { dateTime } from '../../common/format.js';
+import { t } from '../../common/i18n.js';
+import { planName, requireOperator, stateText } from '../ops.js';
+
+const ZONE = 'Europe/Paris';
+const statusEl = document.getElementById('ops-status');
+const answerForm = document.getElementById('answer-form');
+const manageForm = document.getElementById('manage-form');
+let current = null;
+let queue = null;
+
+function drawQueue() {
+	const body = document.querySelector('#queue tbody');
+	body.replaceChildren();
+	for (const tk of queue.tickets) {
+		const due = tk.reply_due_at ? dateTime(tk.reply_due_at, ZONE) : '—';
+		const flag = tk.breached ? ` (${t('opst.breached')})` : tk.warned ? ` (${t('opst.warned')})` : '';
+		body.append(el('tr', { className: tk.breached ? 'breached' : '' },
+			el('td', {}, due + flag),
+			el('td', {}, el('a', { href: '?ticket=' + encodeURIComponent(tk.id) }, tk.subject)),
+			el('td', {}, tk.account.name),
+			el('td', {}, planName(tk.account.plan)),
+			el('td', {}, stateText(tk.account.state)),
+			el('td', {}, word('support.state_', tk.state)),
+			el('td', {}, tk.assignee ? tk.assignee.name : '—')));
+	}
+	document.getElementById('queue-empty').hidden = queue.tickets.length > 0;
+}
+
+function drawTicket(data) {
+	current = data;
+	const tk = data.ticket;
+	document.getElementById('h1').textContent = tk.subject;
+	document.title = `${tk.subject} — ${t('opst.title')}`;
+	const facts = [tk.account.name, planName(tk.account.plan), stateText(tk.account.state),
+		word('support.cat_', tk.category), word('support.state_', tk.state),
+		`${tk.requester.name} <${tk.requester.email}>`];
+	if (tk.reply_due_at)
+		facts.push(t('support.due', { when: dateTime(tk.reply_due_at, ZONE) }));
+	if (tk.breached)
+		facts.push(t('opst.breached'));
+	document.getElementById('t-facts').textContent = facts.join(' · ');
+	const ol = document.getElementById('thread');
+	ol.replaceChildren();
+	for (const m of data.messages) {
+		const who = m.internal ? t('opst.note_by', { name: m.author_name }) : m.author_name;
+		ol.append(el('li', { className: 'card message-' + (m.internal ? 'internal' : m.author) },
+			el('p', { className: 'muted' }, `${who} — ${dateTime(m.created_at, ZONE)}`),
+			el('p', { className: 'message-body' }, m.body)));
+	}
+	const ul = document.getElementById('attachments');
+	ul.replaceChildren();
+	for (const a of data.attachments)
+		ul.append(el('li', {}, el('a', { href: a.url.replace('/api/v1/tickets/', '/api/v1/ops/tickets/') }, a.name)));
+	document.getElementById('execute-deletion').hidden = tk.category !== 'deletion_request' || tk.state === 'solved' ||
+		tk.state === 'closed' || tk.account.state === 'deleting';
+}
+
+answerForm.addEventListener('submit', (ev) => {
+	ev.preventDefault();
+	clearErrors(answerForm);
+	if (!requireFilled(answerForm, ['message']))
+		return;
+	busy(answerForm, async () => {
+		try {
+			drawTicket(await api('POST', `/ops/tickets/${encodeURIComponent(current.ticket.id)}/messages`,
+				{ message: value(answerForm, 'message'), internal: answerForm.elements.namedItem('internal').checked }));
+			answerForm.reset();
+			status(answerForm, t('opst.sent'), 'success');
+		} catch (e) {
+			showError(answerForm, e);
+		}
+	});
+});
+
+function patch(body) {
+	clearErrors(manageForm);
+	return busy(manageForm, async () => {
+		try {
+			drawTicket(await api('PATCH', '/ops/tickets/' + encodeURIComponent(current.ticket.id), body));
+			status(manageForm, t('common.saved'), 'success');
+		} catch (e) {
+			showError(manageForm, e);
+		}
+	});
+}
+
+manageForm.addEventListener('submit', (ev) => {
+	ev.preventDefault();
+	patch({ state: value(manageForm, 'state') });
+});
+document.getElementById('assign-me').addEventListener('click', () => patch({ assignee: 'me' }));
+document.getElementById('execute-deletion').addEventListener('click', () => {
+	if (!window.confirm(t('opst.confirm_deletion', { name: current.ticket.account.name })))
+		return;
+	busy(manageForm, async () => {
+		try {
+			drawTicket(await api('POST', `/ops/tickets/${encodeURIComponent(current.ticket.id)}/deletion`, {}));
+			status(manageForm, t('opst.deletion_done'), 'success');
+		} catch (e) {
+			showError(manageForm, e);
+		}
+	});
+});
+
+async function main() {
+	if (!(await requireOperator()))
+		return;
+	const id = new URLSearchParams(location.search).get('ticket');
+	try {
+		if (id) {
+			document.getElementById('ticket-view').hidden = false;
+			drawTicket(await api('GET', '/ops/tickets/' + encodeURIComponent(id)));
+		} else {
+			document.getElementById('queue-view').hidden = false;
+			queue = await api('GET', '/ops/tickets?limit=200');
+			drawQueue();
+		}
+		statusEl.textContent = '';
+		statusEl.hidden = true;
+	} catch (e) {
+		statusEl.textContent = e.status === 404 ? t('support.not_found') : e.message;
+	}
+}
+
+window.addEventListener('langchange', () => {
+	if (current)
+		drawTicket(current);
+	else if (queue)
+		drawQueue();
+});
+main();
