@@ -13,6 +13,7 @@
 #include "account/signup.h"
 #include "base/clock.h"
 #include "base/log.h"
+#include "data/export.h"
 #include "base/banned.h"
 
 #ifndef CRENEAU_VERSION
@@ -202,6 +203,67 @@ static int run_operator(const struct config *cfg)
 	return 0;
 }
 
+/* creneau export --account SLUG --format csv|xlsx|vcf|json|ics|archive --out FILE: an
+ * account's clients (csv, xlsx, vcf, json), all its appointments (ics) or its full archive, for
+ * operators (src/data/export.h). */
+static struct {
+	const char *account, *format, *out;
+} export_cli;
+
+static int export_take_args(int *argc, char **argv)
+{
+	int out = 0;
+	for (int i = 0; i < *argc; i++) {
+		const char **slot = !strcmp(argv[i], "--account") ? &export_cli.account
+				    : !strcmp(argv[i], "--format") ? &export_cli.format
+				    : !strcmp(argv[i], "--out")	   ? &export_cli.out
+								   : NULL;
+		if (slot && i + 1 < *argc)
+			*slot = argv[++i];
+		else
+			argv[out++] = argv[i];
+	}
+	*argc = out;
+	if (export_cli.account && export_cli.format && export_cli.out)
+		return 0;
+	fprintf(stderr, "usage: creneau export --account SLUG --format csv|xlsx|vcf|json|ics|archive --out FILE "
+			"[--store URL]\n");
+	return -1;
+}
+
+static int run_export(const struct config *cfg)
+{
+	struct err e = {0};
+	db *d;
+	struct account a;
+	if (app_open_store(cfg, &d, &e))
+		return report(&e);
+	int64_t n = -1;
+	int rc = plans_load(d, &e) || export_account_by_slug(d, export_cli.account, &a, &e);
+	if (!rc) {
+		int f = export_format_parse(export_cli.format);
+		if (!strcmp(export_cli.format, "archive")) {
+			rc = export_archive(d, &a, export_cli.out, &e);
+		} else if (f == EXPORT_ICS) {
+			struct export_appts_opts o = {.format = EXPORT_ICS, .all_time = 1, .with_cancelled = 1};
+			rc = export_appointments(d, &a, &o, export_cli.out, &n, &e);
+		} else if (f >= 0) {
+			struct export_clients_opts o = {.format = (enum export_format)f};
+			rc = export_clients(d, &a, &o, export_cli.out, &n, &e);
+		} else {
+			rc = err_invalid(&e, "format", "the format is csv, xlsx, vcf, json, ics or archive");
+		}
+	}
+	db_close(d);
+	if (rc)
+		return report(&e);
+	if (n >= 0)
+		printf("%s: %lld records written to %s\n", a.slug, (long long)n, export_cli.out);
+	else
+		printf("%s: archive written to %s\n", a.slug, export_cli.out);
+	return 0;
+}
+
 static const struct command commands[] = {
 	{"serve", "run the HTTP server (and, unless --no-worker, the job workers)",
 	 CFG_STORE | CFG_HTTP | CFG_MAIL | CFG_WORKER, run_serve},
@@ -211,6 +273,8 @@ static const struct command commands[] = {
 	{"demo", "create the demo business (once) and print its owner's log-in", CFG_STORE, run_demo},
 	{"operator", "add a platform operator: operator add EMAIL [--name N] < password", CFG_STORE,
 	 run_operator, operator_take_args},
+	{"export", "write an account's data to a file: export --account SLUG --format csv|xlsx|vcf|json|ics|archive --out FILE",
+	 CFG_STORE, run_export, export_take_args},
 	{"version", "print the version", 0, run_version},
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
