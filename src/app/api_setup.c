@@ -295,8 +295,8 @@ static int version_check(const json_t *body, int creating, int64_t current, stru
 	if (api_int(body, "version", 0, 0, 1, INT64_MAX, &v, e))
 		return -1;
 	if (v != current)
-		return err_set(e, 409, "stale_version", "version", "changed since it was read (now version %lld)",
-			       (long long)current);
+		return err_set(e, 409, "stale_version", "version",
+			       "changed since it was read (now version %lld)", (long long)current);
 	return 0;
 }
 
@@ -756,7 +756,7 @@ static int staff_of_path(struct http_req *req, db_conn *c, struct staff *s, stru
 static int staff_parse(const json_t *body, int creating, struct staff *s, struct err *e)
 {
 	static const char *const fields[] = {"name",   "email", "phone",   "color", "bookable",
-					     "active", "user",  "version", NULL};
+					     "active", "user",	"version", NULL};
 	if (api_only_fields(body, fields, e))
 		return -1;
 	if (creating && !json_object_get(body, "name"))

@@ -47,7 +47,8 @@ static void signup_once(void)
 	if (S.cookie[0])
 		return;
 	char email[128];
-	snprintf(email, sizeof(email), "versions-%d-%s@setup-test.example", (int)getpid(), harness_store_kind());
+	snprintf(email, sizeof(email), "versions-%d-%s@setup-test.example", (int)getpid(),
+		 harness_store_kind());
 	harness_signup(&H, "Atelier Versions", email, NULL, &S);
 }
 
