@@ -27,7 +27,7 @@ function card(idea, withActions) {
 	const li = el('li', { class: 'card idea', 'data-idea': idea.id });
 	const h = el('h3', {}, idea.title);
 	const meta = el('p', { class: 'muted' },
-		t('ideas.meta', { status: t('ideas.status_' + idea.status), votes: idea.votes, author: author(idea.author) }));
+		t('ideas.meta', { status: t(`ideas.status_${idea.status}`), votes: idea.votes, author: author(idea.author) }));
 	li.append(h, meta, el('p', { class: 'prose' }, idea.body));
 	if (idea.response)
 		li.append(el('p', { class: 'notice' }, t('ideas.response', { text: idea.response })));

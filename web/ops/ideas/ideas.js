@@ -29,7 +29,7 @@ function field(id, label, control) {
 function card(idea) {
 	const li = el('li', { class: 'card idea', 'data-idea': idea.id });
 	li.append(el('h2', { class: 'h3' }, idea.title),
-		el('p', { class: 'muted' }, t('opsideas.meta', { status: t('ideas.status_' + idea.status), votes: idea.votes,
+		el('p', { class: 'muted' }, t('opsideas.meta', { status: t(`ideas.status_${idea.status}`), votes: idea.votes,
 			account: idea.account.name || '—', id: idea.id })),
 		el('p', {}, idea.body));
 	if (idea.response)
@@ -37,7 +37,7 @@ function card(idea) {
 	const f = el('form', { novalidate: '' });
 	const sel = el('select', { name: 'action' });
 	for (const a of ACTIONS)
-		sel.append(el('option', { value: a }, t('opsideas.action_' + a)));
+		sel.append(el('option', { value: a }, t(`opsideas.action_${a}`)));
 	f.append(field('a-' + idea.id, t('opsideas.action'), sel),
 		field('r-' + idea.id, t('opsideas.response'), el('textarea', { name: 'response', rows: '2', maxlength: '2000' })),
 		field('m-' + idea.id, t('opsideas.into'), el('input', { name: 'into', maxlength: '30' })),

@@ -20,7 +20,7 @@ function card(lead) {
 	const li = el('li', { class: 'card', 'data-lead': lead.id });
 	li.append(el('h2', { class: 'h3' }, `${lead.name} — ${lead.company || '—'}`),
 		el('p', { class: 'muted' }, t('opsleads.meta', { email: lead.email, phone: lead.phone || '—',
-			status: t('opsleads.status_' + lead.status), replies: lead.replies })),
+			status: t(`opsleads.status_${lead.status}`), replies: lead.replies })),
 		el('p', { class: 'prose' }, lead.message));
 	const f = el('form', { novalidate: '' });
 	const id = 'reply-' + lead.id;
