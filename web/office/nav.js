@@ -8,6 +8,7 @@ const ITEMS = [
 	['/office/', 'common.nav_office', 'all'],
 	['/office/setup/', 'common.nav_setup', 'owner'],
 	['/office/clients/', 'common.nav_clients', 'all'],
+	['/office/data/', 'common.nav_data', 'all'],
 	['/office/agenda/', 'common.nav_agenda', 'all'],
 	['/office/notifications/', 'common.nav_notifications', 'owner'],
 	['/office/ideas/', 'common.nav_ideas', 'all'],
