@@ -152,12 +152,15 @@ int handle_invoice_get(struct http_req *req, struct http_resp *resp, struct err 
 	char id[32];
 	size_t len = param ? strlen(param) : 0;
 	int want_pdf = len > 4 && !strcmp(param + len - 4, ".pdf");
-	if (want_pdf)
+	int want_xml = len > 4 && !strcmp(param + len - 4, ".xml"); /* the CII: api_payments.c */
+	if (want_pdf || want_xml)
 		len -= 4;
 	if (!len || len >= sizeof(id))
 		return err_set(e, 404, "not_found", NULL, "no such invoice");
 	memcpy(id, param, len);
 	id[len] = '\0';
+	if (want_xml)
+		return api_invoice_cii(req, resp, id, e);
 	struct billing_doc *d = arena_alloc(http_req_arena(req), sizeof(*d));
 	char file_id[40];
 	db_conn *c;

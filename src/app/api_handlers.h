@@ -214,5 +214,15 @@ HANDLER(handle_imports_commit);
 
 /* api_payments.c: SEPA mandates, collection and bank files, dunning, e-invoicing XML */
 /* -- handlers of api_payments.c go here -- */
+int handle_mandate_get(struct http_req *req, struct http_resp *resp, struct err *e);
+int handle_mandate_put(struct http_req *req, struct http_resp *resp, struct err *e);
+int handle_mandate_delete(struct http_req *req, struct http_resp *resp, struct err *e);
+/* GET /api/v1/invoices/{id}.xml, called by handle_invoice_get for the ".xml" suffix: the
+ * EN 16931 CII of the account's document `id`. */
+int api_invoice_cii(struct http_req *req, struct http_resp *resp, const char *id, struct err *e);
+int handle_ops_sepa_batch(struct http_req *req, struct http_resp *resp, struct err *e);
+int handle_ops_bank_files_post(struct http_req *req, struct http_resp *resp, struct err *e);
+int handle_ops_payments_unmatched(struct http_req *req, struct http_resp *resp, struct err *e);
+int handle_ops_invoice_paid(struct http_req *req, struct http_resp *resp, struct err *e);
 
 #endif

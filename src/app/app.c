@@ -17,6 +17,7 @@
 #include "account/account.h"
 #include "account/credentials.h"
 #include "billing/billing.h"
+#include "payments/payments.h"
 #include "account/lifecycle.h"
 #include "schedule/clients.h"
 #include "schedule/setup.h"
@@ -82,6 +83,7 @@ void app_register_modules(void)
 	credentials_register_jobs();
 	billing_register();
 	lifecycle_register();
+	payments_register();
 	setup_register();
 	clients_register();
 	reminders_register();
@@ -116,6 +118,14 @@ static int app_prepare(const struct config *cfg, struct app **out, struct err *e
 	}
 	configure_mail(cfg);
 	configure_billing(cfg);
+	struct payments_config pc = {.creditor_id = cfg->sepa_creditor_id,
+				     .creditor_name = cfg->sepa_creditor_name,
+				     .creditor_iban = cfg->sepa_creditor_iban,
+				     .creditor_bic = cfg->sepa_creditor_bic};
+	if (payments_configure(&pc, e)) {
+		app_stop(a);
+		return -1;
+	}
 	credentials_set_public_url(cfg->public_url);
 	struct lifecycle_options lo = {.frozen_retention_days = (int)cfg->frozen_retention_days,
 				       .cancelled_retention_months = (int)cfg->cancelled_retention_months,

@@ -98,6 +98,15 @@ static const struct opt opts[] = {
 	 "seller: late-payment penalty rate, as printed"},
 	{"seller-vat-on-debits", "CRENEAU_SELLER_VAT_ON_DEBITS", B(seller_vat_on_debits), "1", CFG_MAIL,
 	 "seller: opted to pay VAT on debits (printed on invoices)"},
+	/* the SEPA creditor in the pain.008 batches and the mandates (src/payments/) */
+	{"sepa-creditor-id", "CRENEAU_SEPA_CREDITOR_ID", S(sepa_creditor_id), "FR72ZZZ123456", CFG_MAIL,
+	 "SEPA creditor identifier (ICS) printed on mandates and debits"},
+	{"sepa-creditor-name", "CRENEAU_SEPA_CREDITOR_NAME", S(sepa_creditor_name), "Créneau SAS", CFG_MAIL,
+	 "SEPA creditor name as the bank knows it"},
+	{"sepa-creditor-iban", "CRENEAU_SEPA_CREDITOR_IBAN", S(sepa_creditor_iban), "FR1420041010050500013M02606",
+	 CFG_MAIL, "IBAN the direct debits and transfers are paid to"},
+	{"sepa-creditor-bic", "CRENEAU_SEPA_CREDITOR_BIC", S(sepa_creditor_bic), "PSSTFRPPPAR", CFG_MAIL,
+	 "BIC of the creditor's bank"},
 };
 
 #define NOPTS (sizeof(opts) / sizeof(opts[0]))

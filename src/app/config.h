@@ -42,6 +42,8 @@ struct config {
 	char *seller_name, *seller_legal_form, *seller_capital, *seller_street, *seller_postcode;
 	char *seller_city, *seller_siren, *seller_vat_number, *seller_rcs, *seller_late_penalty;
 	long seller_vat_on_debits; /* prints the VAT-on-debits option */
+	/* the SEPA creditor collecting by direct debit (src/payments/, docs/internals/payments.md) */
+	char *sepa_creditor_id, *sepa_creditor_name, *sepa_creditor_iban, *sepa_creditor_bic;
 };
 
 /* Which settings a subcommand accepts (bit per group). */

@@ -261,6 +261,16 @@ const struct http_route app_routes[] = {
 
 	/* SEPA mandates, collection and bank files, dunning, e-invoicing XML (src/app/api_payments.c) */
 	/* -- routes of api_payments.c go here -- */
+	{"GET", "/api/v1/billing/mandate", handle_mandate_get, TENANT | ROUTE_OWNER, 0, NULL},
+	{"PUT", "/api/v1/billing/mandate", handle_mandate_put, TENANT | ROUTE_OWNER | ROUTE_NEEDS(FEAT_SUBSCRIBE), 0,
+	 NULL},
+	{"DELETE", "/api/v1/billing/mandate", handle_mandate_delete,
+	 TENANT | ROUTE_OWNER | ROUTE_NEEDS(FEAT_SUBSCRIBE), 0, NULL},
+	{"GET", "/api/v1/ops/sepa/batch", handle_ops_sepa_batch, OPS, 0, NULL},
+	/* the bank file is the body: at most 5 MB (PAYMENTS_BANK_FILE_MAX), a clear 400 up to 6 MiB */
+	{"POST", "/api/v1/ops/bank-files", handle_ops_bank_files_post, OPS, 6 * 1024 * 1024, NULL},
+	{"GET", "/api/v1/ops/payments/unmatched", handle_ops_payments_unmatched, OPS, 0, NULL},
+	{"POST", "/api/v1/ops/invoices/{id}/paid", handle_ops_invoice_paid, OPS, 0, NULL},
 
 	/* test mode only */
 	{"GET", "/api/v1/test/clock", handle_test_clock_get, TEST, 0, NULL},

@@ -14,6 +14,7 @@
 #include "db/files.h"
 #include "jobs/jobs.h"
 #include "notify/notify.h"
+#include "payments/payments.h"
 #include "base/banned.h"
 
 /* ---- the seller ---- */
@@ -357,7 +358,18 @@ int billing_doc_issue(db_conn *c, int64_t account_id, struct billing_doc *d, int
 		return -1;
 	if (n != 1)
 		return err_internal(e, "the draft invoice vanished");
-	return mail_doc(c, account_id, d, file_id, e);
+	if (mail_doc(c, account_id, d, file_id, e))
+		return -1;
+	/* collecting it (payment state, dunning, SEPA pre-notification) is the payments module's */
+	struct payments_invoice pi = {.invoice_id = id,
+				      .public_id = d->public_id,
+				      .number = d->number,
+				      .is_invoice = d->type == BILLING_INVOICE,
+				      .amount_due = d->amount_due_ttc,
+				      .due_date = d->due_date,
+				      .issued_at = now,
+				      .email = d->customer.email};
+	return payments_invoice_issued(c, account_id, &pi, now, e);
 }
 
 /* ---- reading ---- */
