@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <cmocka.h>
 
@@ -330,6 +331,20 @@ static void on_behalf_and_deletion_requests(void **state)
 	/* a second execution finds the ticket solved, the account already deleting */
 	snprintf(path, sizeof(path), "/api/v1/ops/tickets/%s/deletion", id);
 	ops_expect(&OP, "POST", path, "{}", 404, &r);
+	reply_free(&r);
+	/* the purge takes the tickets with everything else of the account */
+	long long now = su_server_now();
+	char when[40];
+	time_t later = (time_t)(now + 8 * 86400);
+	struct tm tm;
+	gmtime_r(&later, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	advance_to(when, NULL, NULL);
+	snprintf(path, sizeof(path), "/api/v1/ops/tickets/%s", id);
+	ops_expect(&OP, "GET", path, NULL, 404, &r);
+	reply_free(&r);
+	snprintf(path, sizeof(path), "/api/v1/ops/tickets/%s", question_id);
+	ops_expect(&OP, "GET", path, NULL, 404, &r);
 	reply_free(&r);
 }
 
