@@ -2,6 +2,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <termios.h>
 #include <unistd.h>
@@ -14,6 +15,7 @@
 #include "base/clock.h"
 #include "base/log.h"
 #include "data/export.h"
+#include "ops/backup.h"
 #include "base/banned.h"
 
 #ifndef CRENEAU_VERSION
@@ -264,6 +266,107 @@ static int run_export(const struct config *cfg)
 	return 0;
 }
 
+/* creneau backup DEST | backup --prune [--keep-days N] DIR | restore FILE | restore
+ * --replay-deletions (src/ops/backup.h, docs/operations.md "Backups"). */
+static struct {
+	const char *path;
+	int prune, replay;
+	long keep_days;
+} backup_cli = {.keep_days = BACKUP_KEEP_DAYS_DEFAULT};
+
+static int backup_take_args(int *argc, char **argv, int restore)
+{
+	int out = 0, bad = 0;
+	char *end;
+	for (int i = 0; i < *argc; i++) {
+		if (!restore && !strcmp(argv[i], "--prune"))
+			backup_cli.prune = 1;
+		else if (restore && !strcmp(argv[i], "--replay-deletions"))
+			backup_cli.replay = 1;
+		else if (!restore && !strcmp(argv[i], "--keep-days") && i + 1 < *argc) {
+			backup_cli.keep_days = strtol(argv[++i], &end, 10);
+			bad |= *end || backup_cli.keep_days < 1 || backup_cli.keep_days > 36500;
+		} else if (strncmp(argv[i], "--", 2) && !backup_cli.path) {
+			backup_cli.path = argv[i];
+		} else {
+			/* another option and its value (--store URL) go to the settings */
+			int has_value = !strncmp(argv[i], "--", 2) && !strchr(argv[i], '=') &&
+					strcmp(argv[i], "--test-mode") && i + 1 < *argc &&
+					strncmp(argv[i + 1], "--", 2);
+			argv[out++] = argv[i];
+			if (has_value)
+				argv[out++] = argv[++i];
+		}
+	}
+	*argc = out;
+	if (!bad && (restore ? !backup_cli.path != !backup_cli.replay : backup_cli.path != NULL))
+		return 0;
+	fprintf(stderr,
+		restore ? "usage: creneau restore FILE [--store URL] [--deletion-ledger PATH]\n"
+			  "       creneau restore --replay-deletions [--store URL] [--deletion-ledger PATH]\n"
+			: "usage: creneau backup DEST [--store URL]\n"
+			  "       creneau backup --prune [--keep-days 35] DIR\n");
+	return -1;
+}
+
+static int backup_args(int *argc, char **argv)
+{
+	return backup_take_args(argc, argv, 0);
+}
+
+static int restore_args(int *argc, char **argv)
+{
+	return backup_take_args(argc, argv, 1);
+}
+
+static int run_backup(const struct config *cfg)
+{
+	struct err e = {0};
+	if (backup_cli.prune) {
+		int removed = 0, kept = 0;
+		if (backup_prune(backup_cli.path, (int)backup_cli.keep_days, clock_now(), &removed, &kept,
+				 &e))
+			return report(&e);
+		printf("%d backups older than %ld days removed, %d kept\n", removed, backup_cli.keep_days,
+		       kept);
+		return 0;
+	}
+	char written[4096];
+	struct db_snapshot_stats st;
+	if (backup_make(cfg->store, backup_cli.path, clock_now(), written, sizeof(written), &st, &e))
+		return report(&e);
+	printf("backup written to %s: %lld pages, %lld bytes in %lld ms (%lld steps, longest %lld ms)\n",
+	       written, (long long)st.pages, (long long)st.bytes, (long long)st.millis, (long long)st.steps,
+	       (long long)st.max_stall);
+	return 0;
+}
+
+static int run_restore(const struct config *cfg)
+{
+	struct err e = {0};
+	struct backup_restore_report r = {0};
+	backup_ledger_configure(cfg->deletion_ledger, cfg->store);
+	if (backup_cli.replay) {
+		db *d;
+		if (app_open_store(cfg, &d, &e))
+			return report(&e);
+		int rc = plans_load(d, &e) || backup_replay_deletions(d, clock_now(), &r, &e);
+		db_close(d);
+		if (rc)
+			return report(&e);
+	} else if (backup_restore(backup_cli.path, cfg->store, clock_now(), &r, &e)) {
+		return report(&e);
+	} else {
+		printf("restored %s (schema %04d)%s%s\n", backup_cli.path, r.from_version,
+		       r.previous[0] ? "; the previous store was moved to " : "", r.previous);
+	}
+	printf("deletion ledger %s: %d accounts deleted again, %d clients erased again, %d lines with "
+	       "nothing to do\n",
+	       backup_ledger_path()[0] ? backup_ledger_path() : "(none)", r.accounts_deleted,
+	       r.clients_erased, r.lines_skipped);
+	return 0;
+}
+
 static const struct command commands[] = {
 	{"serve", "run the HTTP server (and, unless --no-worker, the job workers)",
 	 CFG_STORE | CFG_HTTP | CFG_MAIL | CFG_WORKER, run_serve},
@@ -275,6 +378,10 @@ static const struct command commands[] = {
 	 run_operator, operator_take_args},
 	{"export", "write an account's data to a file: export --account SLUG --format csv|xlsx|vcf|json|ics|archive --out FILE",
 	 CFG_STORE, run_export, export_take_args},
+	{"backup", "copy the running SQLite store: backup DEST | backup --prune [--keep-days 35] DIR",
+	 CFG_STORE, run_backup, backup_args},
+	{"restore", "put a backup back (server stopped): restore FILE | restore --replay-deletions",
+	 CFG_STORE, run_restore, restore_args},
 	{"version", "print the version", 0, run_version},
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

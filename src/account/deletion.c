@@ -14,6 +14,7 @@
 #include "billing/billing.h"
 #include "jobs/jobs.h"
 #include "notify/notify.h"
+#include "ops/backup.h"
 #include "base/banned.h"
 
 void deletion_slug_hash(const char *slug, char out[DELETION_HASH_SIZE])
@@ -60,6 +61,9 @@ int account_delete(db_conn *c, int64_t account_id, const char *origin, int64_t n
 		return -1;
 	char hash[DELETION_HASH_SIZE];
 	deletion_slug_hash(r.a.slug, hash);
+	/* recorded outside the store first, so a restored backup deletes it again (ops/backup.h) */
+	if (backup_ledger_account(account_id, hash, origin, now, e))
+		return -1;
 	if (db_exec(c,
 		    "UPDATE accounts SET state = 'deleting', state_reason = NULL, state_changed_at = $2,"
 		    " deletion_requested_at = $2, updated_at = $2, version = version + 1 WHERE id = $1",

@@ -24,11 +24,13 @@
 #include "community/ideas.h"
 #include "support/tickets.h"
 #include "base/clock.h"
+#include "ops/backup.h"
 #include "base/banned.h"
 
 int app_open_store(const struct config *cfg, db **out, struct err *e)
 {
 	struct db_options opts = {.pool_size = (int)cfg->pool_size};
+	backup_ledger_configure(cfg->deletion_ledger, cfg->store);
 	if (db_open(cfg->store, &opts, out, e))
 		return -1;
 	if (db_migrate(*out, e)) {

@@ -31,6 +31,9 @@ static const struct opt opts[] = {
 	{"pool-size", "CRENEAU_POOL_SIZE", L(pool_size), "16", CFG_STORE, "store connections"},
 	{"test-mode", "CRENEAU_TEST_MODE", B(test_mode), "0", CFG_STORE,
 	 "shared store-kept clock and /api/v1/test routes (never in production)"},
+	{"deletion-ledger", "CRENEAU_DELETION_LEDGER", S(deletion_ledger), "", CFG_STORE,
+	 "append-only file of account deletions and client erasures, re-applied by `creneau restore`"
+	 " (empty: STORE.deletions beside a SQLite store, none on PostgreSQL)"},
 	{"log-level", "CRENEAU_LOG_LEVEL", S(log_level), "info", CFG_STORE, "debug|info|warn|error"},
 	{"listen", "CRENEAU_LISTEN", S(listen), "127.0.0.1:8080", CFG_HTTP, "HTTP address host:port"},
 	{"web-root", "CRENEAU_WEB_ROOT", S(web_root), "web", CFG_HTTP, "static files directory"},

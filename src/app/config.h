@@ -14,6 +14,7 @@ struct config {
 	char *metrics_token;   /* bearer token for /metrics; empty: loopback peers only */
 	char *trusted_proxies; /* comma-separated IPs allowed to set X-Forwarded-For */
 	char *log_level;       /* debug | info | warn | error */
+	char *deletion_ledger; /* ledger of deletions kept outside the store (src/ops/backup.h) */
 	char *smtp_url;	       /* smtp://host:port */
 	char *smtp_starttls;   /* none | try | required */
 	char *smtp_user;

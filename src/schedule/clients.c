@@ -11,6 +11,7 @@
 #include "base/i18n.h"
 #include "base/log.h"
 #include "jobs/jobs.h"
+#include "ops/backup.h"
 #include "base/banned.h"
 
 #define DAY_S		 86400
@@ -516,6 +517,9 @@ int clients_anonymise(db_conn *c, int64_t account_id, int64_t client_id, int64_t
 		DB_ARGS(DB_INT(account_id), DB_INT(client_id), DB_TEXT(CLIENTS_ERASED_NAME), DB_INT(now)), e);
 	if (n <= 0)
 		return n < 0 ? -1 : 0;
+	/* recorded outside the store, so a restored backup erases it again (ops/backup.h) */
+	if (backup_ledger_client(c, account_id, client_id, now, e))
+		return -1;
 	if (db_exec(c,
 		    "DELETE FROM appointment_answers WHERE account_id = $1 AND appointment_id IN "
 		    "(SELECT id FROM appointments WHERE account_id = $1 AND client_id = $2)",
