@@ -384,11 +384,19 @@ int handle_appointments_list(struct http_req *req, struct http_resp *resp, struc
 int handle_appointments_changes(struct http_req *req, struct http_resp *resp, struct err *e)
 {
 	const char *since = http_req_query(req, "since");
+	json_t *out;
+	if (since && !strcmp(since, "latest")) { /* where a fresh agenda starts following */
+		if (appt_changes_latest(api_app(req)->db, api_account(req)->id, &out, e))
+			return -1;
+		http_resp_json(resp, 200, out);
+		return 0;
+	}
 	char *end = NULL;
 	long long n = since && *since ? strtoll(since, &end, 10) : 0;
 	if (since && *since && (*end || n < 0))
-		return err_invalid(e, "since", "since is a cursor from an earlier answer (an integer >= 0)");
-	json_t *out;
+		return err_invalid(
+			e, "since",
+			"since is \"latest\" or a cursor from an earlier answer (an integer >= 0)");
 	if (appt_changes(api_app(req)->db, api_account(req)->id, staff_user_of(req), n, &out, e))
 		return -1;
 	http_resp_json(resp, 200, out);

@@ -752,6 +752,21 @@ int appt_changes(db *d, int64_t account_id, int64_t only_staff_user, int64_t sin
 	return 0;
 }
 
+int appt_changes_latest(db *d, int64_t account_id, json_t **out, struct err *e)
+{
+	db_conn *c;
+	int64_t seq = 0;
+	if (db_acquire(d, &c, e))
+		return -1;
+	int rc = db_query_int(c, "SELECT seq FROM change_counters WHERE account_id = $1",
+			      DB_ARGS(DB_INT(account_id)), &seq, e);
+	db_release(c);
+	if (rc < 0)
+		return -1;
+	*out = json_pack("{s:[], s:I}", "changes", "next", (json_int_t)seq);
+	return 0;
+}
+
 /* ---- changes ---- */
 
 struct current {

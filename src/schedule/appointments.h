@@ -115,6 +115,9 @@ int appt_list(db *d, int64_t account_id, int64_t only_staff_user, const char *st
  * {"changes": [...appointments...], "next": cursor}. */
 int appt_changes(db *d, int64_t account_id, int64_t only_staff_user, int64_t since, json_t **out,
 		 struct err *e) WUR;
+/* {"changes": [], "next": the account's latest cursor}: where a client that has just read
+ * the appointments it shows starts following the changes. */
+int appt_changes_latest(db *d, int64_t account_id, json_t **out, struct err *e) WUR;
 
 /* Appends the free slots of a loaded schedule, joinable group sessions included, to *out
  * as the JSON text {"time_zone", "days": [{"date", "slots": [{"start", "staff": [...]}]}]}

@@ -228,6 +228,15 @@ static void moves_cancels_and_versions(void **state)
 	json_int_t cursor = json_integer_value(json_object_get(r.json, "next"));
 	assert_true(cursor >= 1);
 	reply_free(&r);
+	/* a fresh agenda starts following at the latest change, without reading the history */
+	get("/api/v1/appointments/changes?since=latest", &r);
+	assert_int_equal(r.status, 200);
+	assert_int_equal(json_array_size(json_object_get(r.json, "changes")), 0);
+	assert_int_equal(json_integer_value(json_object_get(r.json, "next")), cursor);
+	reply_free(&r);
+	get("/api/v1/appointments/changes?since=soon", &r);
+	assert_error(&r, 400, "invalid_field");
+	reply_free(&r);
 
 	book(svc, ana, "2027-04-12T09:00:00+02:00", NULL, &r);
 	assert_int_equal(r.status, 201);

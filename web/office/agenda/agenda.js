@@ -36,6 +36,7 @@ const appts = new Map(); // id → appointment, for the range on screen
 let range = null; // {from, to}: local dates, inclusive
 let loadSeq = 0;
 let cursor = 0;
+let follow = 0; /* the change feed's position when the agenda opened */
 let dragging = false;
 let polling = false;
 
@@ -135,17 +136,17 @@ function upsert(a) {
 async function loadRange(from, to) {
 	const seq = ++loadSeq;
 	range = { from, to };
+	/* where to follow the changes from, read before the appointments so none is missed */
+	if (!cursor && !follow)
+		follow = (await api('GET', '/appointments/changes?since=latest')).next || 0;
 	const r = await api('GET', `/appointments?from=${from}&to=${to}`);
 	if (seq !== loadSeq)
 		return;
 	appts.clear();
-	let top = 0;
-	for (const a of r.appointments || []) {
+	for (const a of r.appointments || [])
 		appts.set(a.id, a);
-		top = Math.max(top, a.change_seq || 0);
-	}
 	if (!cursor)
-		cursor = top;
+		cursor = follow; /* changes after it are fetched again: harmless, upsert keeps the newest */
 	render();
 }
 
