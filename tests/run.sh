@@ -107,6 +107,14 @@ delivery_suites() {
 		env CRENEAU_TEST_STORE=pg "$b/tests/delivery/two-workers"
 }
 
+# Crash safety and backups (tests/crash/, docs/internals/backup.md): SIGKILL of `creneau serve`
+# (and of PostgreSQL) under a 16-client booking storm; a backup under load, restored.
+crash_suites() {
+	run "crash: SIGKILL under a booking storm, ${CRASH_ROUNDS:-4} rounds (sqlite)" python3 tests/crash/storm.py sqlite
+	run "crash: SIGKILL of serve and of PostgreSQL under a booking storm (pg)" python3 tests/crash/storm.py pg
+	run "backup under load, restore, deletion ledger, prune (sqlite)" python3 tests/crash/backup.py
+}
+
 fuzz_replay() {
 	local b=$1
 	for t in $(find "$b/tests/fuzz" -type f -perm -u+x -name '*-replay' 2>/dev/null | sort); do
@@ -138,6 +146,8 @@ all)
 	api_suites build/debug pg
 	say "== delivery (worker processes)"
 	delivery_suites build/debug
+	say "== crash safety and backups"
+	crash_suites
 	say "== browser (headless Chromium)"
 	run "e2e web pages" tests/e2e/run.sh
 	say "== ASan + UBSan"

@@ -23,4 +23,6 @@ soak "races x$ROUNDS (PostgreSQL)" env CRENEAU_TEST_STORE=pg CRENEAU_RACE_ROUNDS
 soak "races x$((ROUNDS / 10)), two servers (PostgreSQL)" env CRENEAU_TEST_STORE=pg CRENEAU_RACE_ROUNDS=$((ROUNDS / 10)) build/debug/tests/api/pg-races
 soak "slots vs reference, 50000 schedules" tests/prop/run.sh 50000 7
 soak "time zones vs zoneinfo, every zone 2020-2037" /usr/bin/python3 scripts/zones-check.py --all --build build/debug
+soak "crash storm x${CRASH_ROUNDS:-100}, SIGKILL (SQLite)" env CRASH_ROUNDS=${CRASH_ROUNDS:-100} python3 tests/crash/storm.py sqlite
+soak "crash storm x${CRASH_ROUNDS:-100}, SIGKILL of serve and PostgreSQL" env CRASH_ROUNDS=${CRASH_ROUNDS:-100} python3 tests/crash/storm.py pg
 exit $status

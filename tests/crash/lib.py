@@ -61,9 +61,9 @@ class Store:
         check(out.returncode == 0, f"psql failed: {out.stderr.strip()}")
         return [tuple(line.split("\t")) for line in out.stdout.splitlines() if line]
 
-    def fill(self):
+    def fill(self, appointments=0):
         """A fresh business with free days to book (bench/schedule with no appointments)."""
-        out = subprocess.run([FILL, self.url, "0"], capture_output=True, text=True, timeout=120)
+        out = subprocess.run([FILL, self.url, str(appointments)], capture_output=True, text=True, timeout=120)
         check(out.returncode == 0, f"bench/schedule failed: {out.stderr[-2000:]}")
         env = {}
         for line in out.stdout.splitlines():
