@@ -217,6 +217,7 @@ HANDLER(handle_imports_commit);
 int handle_mandate_get(struct http_req *req, struct http_resp *resp, struct err *e);
 int handle_mandate_put(struct http_req *req, struct http_resp *resp, struct err *e);
 int handle_mandate_delete(struct http_req *req, struct http_resp *resp, struct err *e);
+int handle_billing_payments(struct http_req *req, struct http_resp *resp, struct err *e);
 /* GET /api/v1/invoices/{id}.xml, called by handle_invoice_get for the ".xml" suffix: the
  * EN 16931 CII of the account's document `id`. */
 int api_invoice_cii(struct http_req *req, struct http_resp *resp, const char *id, struct err *e);

@@ -273,3 +273,17 @@ int handle_ops_invoice_paid(struct http_req *req, struct http_resp *resp, struct
 	http_resp_json(resp, 200, json_pack("{s:o}", "invoice", op->out));
 	return 0;
 }
+
+/* GET /api/v1/billing/payments : the account's invoices and how each is being paid. */
+int handle_billing_payments(struct http_req *req, struct http_resp *resp, struct err *e)
+{
+	db_conn *c;
+	if (db_acquire(api_app(req)->db, &c, e))
+		return -1;
+	json_t *list = payments_list(c, api_account(req)->id, 200, e);
+	db_release(c);
+	if (!list)
+		return -1;
+	http_resp_json(resp, 200, json_pack("{s:o, s:s}", "payments", list, "currency", "EUR"));
+	return 0;
+}

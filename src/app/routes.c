@@ -266,6 +266,7 @@ const struct http_route app_routes[] = {
 	 NULL},
 	{"DELETE", "/api/v1/billing/mandate", handle_mandate_delete,
 	 TENANT | ROUTE_OWNER | ROUTE_NEEDS(FEAT_SUBSCRIBE), 0, NULL},
+	{"GET", "/api/v1/billing/payments", handle_billing_payments, TENANT | ROUTE_OWNER, 0, NULL},
 	{"GET", "/api/v1/ops/sepa/batch", handle_ops_sepa_batch, OPS, 0, NULL},
 	/* the bank file is the body: at most 5 MB (PAYMENTS_BANK_FILE_MAX), a clear 400 up to 6 MiB */
 	{"POST", "/api/v1/ops/bank-files", handle_ops_bank_files_post, OPS, 6 * 1024 * 1024, NULL},

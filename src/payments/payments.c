@@ -28,8 +28,10 @@ int payments_configure(const struct payments_config *c, struct err *e)
 {
 	char iban[IBAN_MAX + 1];
 	if (c->creditor_id && *c->creditor_id && !creditor_id_valid(c->creditor_id))
-		return err_invalid(e, "sepa-creditor-id", "--sepa-creditor-id is not a SEPA creditor identifier");
-	if (c->creditor_iban && *c->creditor_iban && iban_check(c->creditor_iban, iban, "sepa-creditor-iban", e))
+		return err_invalid(e, "sepa-creditor-id",
+				   "--sepa-creditor-id is not a SEPA creditor identifier");
+	if (c->creditor_iban && *c->creditor_iban &&
+	    iban_check(c->creditor_iban, iban, "sepa-creditor-iban", e))
 		return -1;
 	if (c->creditor_bic && *c->creditor_bic && !bic_valid(c->creditor_bic))
 		return err_invalid(e, "sepa-creditor-bic", "--sepa-creditor-bic is not a BIC");
@@ -136,7 +138,7 @@ int payments_amount_parse(const char *s, int64_t *cents)
 const struct payment_provider *payment_provider_for(db_conn *c, int64_t account_id, struct err *e)
 {
 	static const struct payment_provider *const order[] = {&payment_provider_sepa_dd,
-								&payment_provider_transfer};
+							       &payment_provider_transfer};
 	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
 		int rc = order[i]->collects(c, account_id, e);
 		if (rc < 0)
@@ -159,7 +161,8 @@ int payments_invoice_issued(db_conn *c, int64_t account_id, const struct payment
 		return -1;
 	int nothing_due = inv->amount_due <= 0;
 	if (db_exec(c,
-		    "INSERT INTO invoice_payments (invoice_id, account_id, amount_due, state, method, paid_at,"
+		    "INSERT INTO invoice_payments (invoice_id, account_id, amount_due, state, method, "
+		    "paid_at,"
 		    " paid_by, note, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
 		    " ON CONFLICT (invoice_id) DO NOTHING",
 		    DB_ARGS(DB_INT(inv->invoice_id), DB_INT(account_id), DB_INT(inv->amount_due),
@@ -187,8 +190,8 @@ json_t *payments_invoice_state(db_conn *c, int64_t account_id, const char *invoi
 	json_t *j = NULL;
 	if (db_rows_next(r, e) == 1)
 		j = json_pack("{s:s, s:s, s:o, s:s, s:I, s:I}", "state", db_rows_text(r, 0), "method",
-			      db_rows_text(r, 1),
-			      "paid_at", db_rows_is_null(r, 2) ? json_null() : json_integer(db_rows_int(r, 2)),
+			      db_rows_text(r, 1), "paid_at",
+			      db_rows_is_null(r, 2) ? json_null() : json_integer(db_rows_int(r, 2)),
 			      "paid_by", db_rows_text(r, 3), "dunning_level", (json_int_t)db_rows_int(r, 4),
 			      "amount_due_ttc", (json_int_t)db_rows_int(r, 5));
 	db_rows_free(r);
@@ -223,10 +226,11 @@ int payments_mark_paid_by_hand(db_conn *c, const char *invoice_public_id, const 
 			       "this invoice was issued before payments were followed; nothing to mark");
 	int64_t line_id = 0;
 	if (bank_line_public_id && *bank_line_public_id) {
-		int f = db_query_int(c,
-				     "SELECT id FROM bank_lines WHERE public_id = $1 AND state IN ('unmatched',"
-				     " 'ambiguous')",
-				     DB_ARGS(DB_TEXT(bank_line_public_id)), &line_id, e);
+		int f = db_query_int(
+			c,
+			"SELECT id FROM bank_lines WHERE public_id = $1 AND state IN ('unmatched',"
+			" 'ambiguous')",
+			DB_ARGS(DB_TEXT(bank_line_public_id)), &line_id, e);
 		if (f < 0)
 			return -1;
 		if (!f)
@@ -241,8 +245,8 @@ int payments_mark_paid_by_hand(db_conn *c, const char *invoice_public_id, const 
 	if (line_id && db_exec(c, "UPDATE bank_lines SET state = 'resolved', invoice_id = $2 WHERE id = $1",
 			       DB_ARGS(DB_INT(line_id), DB_INT(id)), e) < 0)
 		return -1;
-	*out = json_pack("{s:s, s:s, s:s, s:s, s:s}", "id", invoice_public_id, "number", number, "state", "paid",
-			 "paid_by", "manual", "note", note);
+	*out = json_pack("{s:s, s:s, s:s, s:s, s:s}", "id", invoice_public_id, "number", number, "state",
+			 "paid", "paid_by", "manual", "note", note);
 	return 0;
 }
 
@@ -253,9 +257,11 @@ int payments_account_locale(db_conn *c, int64_t account_id)
 	db_rows *r;
 	struct err ignored = {0};
 	int loc = I18N_FR;
-	if (db_query(c, "SELECT locale FROM accounts WHERE id = $1", DB_ARGS(DB_INT(account_id)), &r, &ignored))
+	if (db_query(c, "SELECT locale FROM accounts WHERE id = $1", DB_ARGS(DB_INT(account_id)), &r,
+		     &ignored))
 		return loc;
-	if (db_rows_next(r, &ignored) == 1 && db_rows_text(r, 0) && i18n_locale_parse(db_rows_text(r, 0)) >= 0)
+	if (db_rows_next(r, &ignored) == 1 && db_rows_text(r, 0) &&
+	    i18n_locale_parse(db_rows_text(r, 0)) >= 0)
 		loc = i18n_locale_parse(db_rows_text(r, 0));
 	db_rows_free(r);
 	return loc;
@@ -297,4 +303,32 @@ void payments_set_money(json_t *vars, const char *key, int locale, int64_t cents
 	char *s = i18n_format_money(locale, cents, "EUR");
 	json_object_set_new(vars, key, json_string(s ? s : "?"));
 	free(s);
+}
+
+json_t *payments_list(db_conn *c, int64_t account_id, int limit, struct err *e)
+{
+	db_rows *r;
+	if (db_query(c,
+		     "SELECT i.public_id, i.number, i.due_date, p.amount_due, p.state, p.method, p.paid_by,"
+		     " p.paid_at, p.dunning_level FROM invoice_payments p JOIN invoices i ON i.id ="
+		     " p.invoice_id WHERE p.account_id = $1 ORDER BY i.id DESC LIMIT $2",
+		     DB_ARGS(DB_INT(account_id), DB_INT(limit)), &r, e))
+		return NULL;
+	json_t *a = json_array();
+	int rc;
+	while ((rc = db_rows_next(r, e)) == 1)
+		json_array_append_new(
+			a, json_pack("{s:s, s:s, s:s, s:I, s:s, s:s, s:s, s:o, s:I}", "invoice_id",
+				     db_rows_text(r, 0), "number", db_rows_text(r, 1), "due_date",
+				     db_rows_text(r, 2), "amount_due_ttc", (json_int_t)db_rows_int(r, 3),
+				     "state", db_rows_text(r, 4), "method", db_rows_text(r, 5), "paid_by",
+				     db_rows_text(r, 6), "paid_at",
+				     db_rows_is_null(r, 7) ? json_null() : json_integer(db_rows_int(r, 7)),
+				     "dunning_level", (json_int_t)db_rows_int(r, 8)));
+	db_rows_free(r);
+	if (rc < 0) {
+		json_decref(a);
+		return NULL;
+	}
+	return a;
 }

@@ -14,9 +14,9 @@
 #include "base/err.h"
 #include "db/db.h"
 
-#define PAYMENTS_ZONE	     "Europe/Paris"
+#define PAYMENTS_ZONE	       "Europe/Paris"
 #define PAYMENTS_BANK_FILE_MAX (5 * 1024 * 1024) /* bytes of one uploaded bank file */
-#define PAYMENTS_LINES_MAX   5000		 /* transactions read from one bank file */
+#define PAYMENTS_LINES_MAX     5000		 /* transactions read from one bank file */
 /* Dunning, in local days after the due date (PRODUCT.md "Payment"). */
 #define PAYMENTS_REMINDER_1_DAYS 7
 #define PAYMENTS_REMINDER_2_DAYS 21
@@ -43,8 +43,8 @@ void payments_register(void);
 struct payments_invoice {
 	int64_t invoice_id; /* invoices.id */
 	const char *public_id, *number;
-	int is_invoice;	     /* 0 for a credit note: nothing to collect */
-	int64_t amount_due;  /* cents TTC still to pay after credit */
+	int is_invoice;	      /* 0 for a credit note: nothing to collect */
+	int64_t amount_due;   /* cents TTC still to pay after credit */
 	const char *due_date; /* YYYY-MM-DD */
 	int64_t issued_at;
 	const char *email;  /* the billing e-mail */
@@ -62,6 +62,10 @@ int payments_invoice_issued(db_conn *c, int64_t account_id, const struct payment
 /* The payment of an invoice of the account by public id as a new JSON object ({state,
  * method, paid_at, paid_by, dunning_level}), or NULL when the invoice has no payment row. */
 json_t *payments_invoice_state(db_conn *c, int64_t account_id, const char *invoice_public_id, struct err *e);
+/* The account's invoices with their payment state, newest first (at most limit), as a new
+ * JSON array of {invoice_id, number, due_date, amount_due_ttc, state, method, paid_by,
+ * paid_at, dunning_level}; NULL on error. */
+json_t *payments_list(db_conn *c, int64_t account_id, int limit, struct err *e);
 /* Marks an invoice (any account: an operator's act) paid by hand with a note: 404 no such
  * invoice, 409 `already_paid`, 409 `not_an_invoice`. Restores an account made read-only for
  * non-payment when nothing else is overdue. bank_line_public_id (may be NULL or "") marks a

@@ -167,6 +167,16 @@ static const struct {
 	{"POST", "/api/v1/ops/tickets/{id}/deletion", OWN_DATA},
 	{"GET", "/api/v1/ops/tickets/{id}/attachments/{attachment_id}", OWN_DATA},
 	{"GET", "/api/v1/ops/sla-report", OWN_DATA},
+	/* payments (src/app/api_payments.c): the mandate and payments of the caller's account;
+	 * the {id}.xml of a foreign invoice is walked by GET /api/v1/invoices/{id} */
+	{"GET", "/api/v1/billing/mandate", OWN_DATA},
+	{"PUT", "/api/v1/billing/mandate", OWN_DATA},
+	{"DELETE", "/api/v1/billing/mandate", OWN_DATA},
+	{"GET", "/api/v1/billing/payments", OWN_DATA},
+	{"GET", "/api/v1/ops/sepa/batch", OWN_DATA},
+	{"POST", "/api/v1/ops/bank-files", OWN_DATA},
+	{"GET", "/api/v1/ops/payments/unmatched", OWN_DATA},
+	{"POST", "/api/v1/ops/invoices/{id}/paid", OWN_DATA},
 	/* imports (src/app/api_imports.c); 810-imports walks a real foreign import id */
 	{"POST", "/api/v1/imports", OWN_DATA},
 	{"GET", "/api/v1/imports/{id}", FOREIGN_ID},
