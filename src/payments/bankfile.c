@@ -150,7 +150,8 @@ static int parse_pain002(struct parse *p, xmlNodePtr rpt)
 		snprintf(l->reference, sizeof(l->reference), "batch %s rejected", orig);
 	}
 	int first = p->out->nlines;
-	for (xmlNodePtr pmt = child(rpt, "OrgnlPmtInfAndSts"); pmt; pmt = next_named(pmt, "OrgnlPmtInfAndSts"))
+	for (xmlNodePtr pmt = child(rpt, "OrgnlPmtInfAndSts"); pmt;
+	     pmt = next_named(pmt, "OrgnlPmtInfAndSts"))
 		for (xmlNodePtr tx = child(pmt, "TxInfAndSts"); tx; tx = next_named(tx, "TxInfAndSts")) {
 			char sts[8];
 			text_at(tx, "TxSts", sts, sizeof(sts));
@@ -180,7 +181,8 @@ static int parse_pain002(struct parse *p, xmlNodePtr rpt)
 		int64_t n = 0, sum = 0, want = 0;
 		for (xmlNodePtr pmt = child(rpt, "OrgnlPmtInfAndSts"); pmt;
 		     pmt = next_named(pmt, "OrgnlPmtInfAndSts"))
-			for (xmlNodePtr tx = child(pmt, "TxInfAndSts"); tx; tx = next_named(tx, "TxInfAndSts")) {
+			for (xmlNodePtr tx = child(pmt, "TxInfAndSts"); tx;
+			     tx = next_named(tx, "TxInfAndSts")) {
 				char s[8];
 				text_at(tx, "TxSts", s, sizeof(s));
 				if (strcmp(s, sts))
@@ -195,8 +197,9 @@ static int parse_pain002(struct parse *p, xmlNodePtr rpt)
 		char got[24];
 		snprintf(got, sizeof(got), "%" PRId64, n);
 		if (strcmp(nb, got))
-			return refuse(p, "the totals do not add up: DtldNbOfTxs says %s, the transactions are %s", nb,
-				      got);
+			return refuse(
+				p, "the totals do not add up: DtldNbOfTxs says %s, the transactions are %s",
+				nb, got);
 		if (at(d, "DtldCtrlSum")) {
 			char t[32];
 			text_at(d, "DtldCtrlSum", t, sizeof(t));
@@ -205,7 +208,9 @@ static int parse_pain002(struct parse *p, xmlNodePtr rpt)
 			money(want, want_sum);
 			money(sum, got_sum);
 			if (want != sum)
-				return refuse(p, "the totals do not add up: DtldCtrlSum says %s, the transactions add up to %s",
+				return refuse(p,
+					      "the totals do not add up: DtldCtrlSum says %s, the "
+					      "transactions add up to %s",
 					      want_sum, got_sum);
 		}
 	}
@@ -254,11 +259,12 @@ static int parse_entries(struct parse *p, xmlNodePtr holder, int64_t *credits, i
 				char ustrd[281] = "", cref[64] = "";
 				text_at(tx, "RmtInf/Ustrd", ustrd, sizeof(ustrd));
 				text_at(tx, "RmtInf/Strd/CdtrRefInf/Ref", cref, sizeof(cref));
-				snprintf(l->reference, sizeof(l->reference), "%s%s%s", ustrd, *ustrd && *cref ? " " : "",
-					 cref);
-				if (!text_at(tx, credit ? "RltdPties/Dbtr/Nm" : "RltdPties/Cdtr/Nm", l->counterparty,
-					     sizeof(l->counterparty)))
-					text_at(tx, "RltdPties/Dbtr/Pty/Nm", l->counterparty, sizeof(l->counterparty));
+				snprintf(l->reference, sizeof(l->reference), "%s%s%s", ustrd,
+					 *ustrd && *cref ? " " : "", cref);
+				if (!text_at(tx, credit ? "RltdPties/Dbtr/Nm" : "RltdPties/Cdtr/Nm",
+					     l->counterparty, sizeof(l->counterparty)))
+					text_at(tx, "RltdPties/Dbtr/Pty/Nm", l->counterparty,
+						sizeof(l->counterparty));
 				int returned = at(tx, "RtrInf") != NULL;
 				text_at(tx, "RtrInf/Rsn/Cd", l->reason_code, sizeof(l->reason_code));
 				if (returned || !credit)
@@ -272,7 +278,9 @@ static int parse_entries(struct parse *p, xmlNodePtr holder, int64_t *credits, i
 			char a[24], b[24];
 			money(txsum, a);
 			money(amt, b);
-			return refuse(p, "the totals do not add up: an entry's transactions add up to %s, the entry says %s",
+			return refuse(p,
+				      "the totals do not add up: an entry's transactions add up to %s, the "
+				      "entry says %s",
 				      a, b);
 		}
 		if (!ntx && credit) {
@@ -298,7 +306,8 @@ static int check_summary(struct parse *p, xmlNodePtr holder, int64_t credits, in
 	if (text_at(s, "NbOfNtries", nb, sizeof(nb))) {
 		snprintf(got, sizeof(got), "%d", count);
 		if (strcmp(nb, got))
-			return refuse(p, "the totals do not add up: NbOfNtries says %s, the entries are %s", nb, got);
+			return refuse(p, "the totals do not add up: NbOfNtries says %s, the entries are %s",
+				      nb, got);
 	}
 	if (at(s, "Sum")) {
 		char t[32], a[24], b[24];
@@ -309,7 +318,10 @@ static int check_summary(struct parse *p, xmlNodePtr holder, int64_t credits, in
 		if (want != credits + debits) {
 			money(want, a);
 			money(credits + debits, b);
-			return refuse(p, "the totals do not add up: TxsSummry Sum says %s, the entries add up to %s", a, b);
+			return refuse(
+				p,
+				"the totals do not add up: TxsSummry Sum says %s, the entries add up to %s",
+				a, b);
 		}
 	}
 	return 0;
@@ -335,13 +347,16 @@ static int check_balances(struct parse *p, xmlNodePtr stmt, int64_t credits, int
 			close = v, have_close = 1;
 	}
 	if (!have_open || !have_close)
-		return refuse(p, "a statement needs its opening (OPBD) and closing (CLBD) balances", NULL, NULL);
+		return refuse(p, "a statement needs its opening (OPBD) and closing (CLBD) balances", NULL,
+			      NULL);
 	if (open + credits - debits != close) {
 		char a[24], b[24];
 		int64_t want = open + credits - debits;
 		money(want < 0 ? -want : want, a);
 		money(close < 0 ? -close : close, b);
-		return refuse(p, "the totals do not add up: opening balance and entries give %s, the closing balance says %s",
+		return refuse(p,
+			      "the totals do not add up: opening balance and entries give %s, the closing "
+			      "balance says %s",
 			      a, b);
 	}
 	return 0;
@@ -379,15 +394,17 @@ int bankfile_parse(const void *data, size_t len, struct bank_parsed *out, char *
 	const char *ns = root && root->ns && root->ns->href ? (const char *)root->ns->href : "";
 	if (doc->intSubset || doc->extSubset)
 		rc = refuse(&p, "a bank file with a DOCTYPE is not accepted", NULL, NULL);
-	else if (!root || strcmp((const char *)root->name, "Document") || strncmp(ns, NS_PREFIX, strlen(NS_PREFIX)))
-		rc = refuse(&p, "another format: not an ISO 20022 document (%s)", root ? (const char *)root->name : "",
-			    NULL);
+	else if (!root || strcmp((const char *)root->name, "Document") ||
+		 strncmp(ns, NS_PREFIX, strlen(NS_PREFIX)))
+		rc = refuse(&p, "another format: not an ISO 20022 document (%s)",
+			    root ? (const char *)root->name : "", NULL);
 	for (xmlNodePtr k = root ? root->children : NULL; !rc && k && !body; k = k->next)
 		if (k->type == XML_ELEMENT_NODE)
 			body = k;
 	const char *tail = ns + strlen(NS_PREFIX);
 	if (rc) {
-	} else if (body && !strcmp((const char *)body->name, "CstmrPmtStsRpt") && !strncmp(tail, "pain.002.", 9)) {
+	} else if (body && !strcmp((const char *)body->name, "CstmrPmtStsRpt") &&
+		   !strncmp(tail, "pain.002.", 9)) {
 		snprintf(out->kind, sizeof(out->kind), "pain.002");
 		text_at(body, "GrpHdr/MsgId", out->message_id, sizeof(out->message_id));
 		rc = parse_pain002(&p, body);
@@ -402,7 +419,8 @@ int bankfile_parse(const void *data, size_t len, struct bank_parsed *out, char *
 			if (!rc)
 				rc = check_summary(&p, n, cr, dt, count);
 		}
-	} else if (body && !strcmp((const char *)body->name, "BkToCstmrStmt") && !strncmp(tail, "camt.053.", 9)) {
+	} else if (body && !strcmp((const char *)body->name, "BkToCstmrStmt") &&
+		   !strncmp(tail, "camt.053.", 9)) {
 		snprintf(out->kind, sizeof(out->kind), "camt.053");
 		text_at(body, "GrpHdr/MsgId", out->message_id, sizeof(out->message_id));
 		int stmts = 0;

@@ -174,7 +174,8 @@ static int render(const struct billing_doc *d, const struct mandate *mandate, st
 	snprintf(text, sizeof(text), "%s, %s, capital %s, %s", d->seller.name, d->seller.legal_form,
 		 d->seller.capital, d->seller.rcs);
 	note(&x, text, "ABL");
-	snprintf(text, sizeof(text), "Pénalités de retard : %s. Indemnité forfaitaire pour frais de recouvrement de 40 €.",
+	snprintf(text, sizeof(text),
+		 "Pénalités de retard : %s. Indemnité forfaitaire pour frais de recouvrement de 40 €.",
 		 d->seller.penalty_rate);
 	note(&x, text, "PMD");
 	note(&x, "Pas d'escompte pour paiement anticipé.", "AAB");
@@ -217,8 +218,8 @@ static int render(const struct billing_doc *d, const struct mandate *mandate, st
 		close_el(&x);
 	}
 	open_el(&x, "ram:ApplicableHeaderTradeAgreement");
-	party(&x, "ram:SellerTradeParty", d->seller.name, d->seller.siren, d->seller.street, d->seller.postcode,
-	      d->seller.city, d->seller.vat_number, NULL);
+	party(&x, "ram:SellerTradeParty", d->seller.name, d->seller.siren, d->seller.street,
+	      d->seller.postcode, d->seller.city, d->seller.vat_number, NULL);
 	party(&x, "ram:BuyerTradeParty", d->customer.legal_name, d->customer.siren, d->customer.street,
 	      d->customer.postcode, d->customer.city, d->customer.vat_number, d->customer.email);
 	close_el(&x);
@@ -253,8 +254,8 @@ static int render(const struct billing_doc *d, const struct mandate *mandate, st
 		period(&x, "ram:BillingSpecifiedPeriod", d->period_start, d->period_end);
 	open_el(&x, "ram:SpecifiedTradePaymentTerms");
 	if (!credit) {
-		snprintf(text, sizeof(text), "À régler au plus tard le %.2s/%.2s/%.4s.", d->due_date + 8, d->due_date + 5,
-			 d->due_date);
+		snprintf(text, sizeof(text), "À régler au plus tard le %.2s/%.2s/%.4s.", d->due_date + 8,
+			 d->due_date + 5, d->due_date);
 		el(&x, "ram:Description", text);
 		date102(&x, "ram:DueDateDateTime", d->due_date);
 		if (mandate)
@@ -305,8 +306,10 @@ int payments_invoice_cii(db_conn *c, int64_t account_id, const char *public_id, 
 		 * invoice is still open under SEPA */
 		db_rows *r;
 		if (db_query(c,
-			     "SELECT m.reference, m.iban, m.creditor_id FROM sepa_debits s JOIN sepa_mandates m ON"
-			     " m.id = s.mandate_id JOIN invoices i ON i.id = s.invoice_id WHERE i.public_id = $1"
+			     "SELECT m.reference, m.iban, m.creditor_id FROM sepa_debits s JOIN "
+			     "sepa_mandates m ON"
+			     " m.id = s.mandate_id JOIN invoices i ON i.id = s.invoice_id WHERE i.public_id "
+			     "= $1"
 			     " AND i.account_id = $2",
 			     DB_ARGS(DB_TEXT(public_id), DB_INT(account_id)), &r, e))
 			has = -1;
@@ -325,10 +328,12 @@ int payments_invoice_cii(db_conn *c, int64_t account_id, const char *public_id, 
 		}
 		if (has == 1 && !sepa) {
 			int64_t open_sepa = 0;
-			if (db_query_int(c,
-					 "SELECT COUNT(*) FROM invoice_payments p JOIN invoices i ON i.id = p.invoice_id"
-					 " WHERE i.public_id = $1 AND i.account_id = $2 AND p.method = 'sepa_dd'",
-					 DB_ARGS(DB_TEXT(public_id), DB_INT(account_id)), &open_sepa, e) < 0)
+			if (db_query_int(
+				    c,
+				    "SELECT COUNT(*) FROM invoice_payments p JOIN invoices i ON i.id = "
+				    "p.invoice_id"
+				    " WHERE i.public_id = $1 AND i.account_id = $2 AND p.method = 'sepa_dd'",
+				    DB_ARGS(DB_TEXT(public_id), DB_INT(account_id)), &open_sepa, e) < 0)
 				has = -1;
 			else if (open_sepa) {
 				int a = mandate_active(c, account_id, &m, e);

@@ -14,17 +14,21 @@
 static const int step_days[4] = {0, PAYMENTS_REMINDER_1_DAYS, PAYMENTS_REMINDER_2_DAYS,
 				 PAYMENTS_READ_ONLY_DAYS};
 
-static int enqueue_step(db_conn *c, int64_t account_id, int64_t invoice_id, int level, int64_t at, int catchup,
-			struct err *e)
+static int enqueue_step(db_conn *c, int64_t account_id, int64_t invoice_id, int level, int64_t at,
+			int catchup, struct err *e)
 {
 	char key[128];
 	if (catchup)
-		snprintf(key, sizeof(key), "%s:%" PRId64 ":%d:at:%" PRId64, DUNNING_KIND, invoice_id, level, at);
+		snprintf(key, sizeof(key), "%s:%" PRId64 ":%d:at:%" PRId64, DUNNING_KIND, invoice_id, level,
+			 at);
 	else
 		snprintf(key, sizeof(key), "%s:%" PRId64 ":%d", DUNNING_KIND, invoice_id, level);
 	json_t *payload = json_pack("{s:I, s:i}", "invoice_id", (json_int_t)invoice_id, "level", level);
-	struct job_spec s = {
-		.kind = DUNNING_KIND, .unique_key = key, .account_id = account_id, .payload = payload, .run_at = at};
+	struct job_spec s = {.kind = DUNNING_KIND,
+			     .unique_key = key,
+			     .account_id = account_id,
+			     .payload = payload,
+			     .run_at = at};
 	int rc = jobs_enqueue(c, &s, e);
 	json_decref(payload);
 	return rc < 0 ? -1 : 0;
@@ -57,10 +61,11 @@ static int maybe_restore(db_conn *c, int64_t account_id, int64_t now, struct err
 			 "SELECT COUNT(*) FROM invoice_payments WHERE account_id = $1 AND state <> 'paid' AND"
 			 " dunning_level >= 3",
 			 DB_ARGS(DB_INT(account_id)), &overdue, e) < 0 ||
-	    db_query_int(c,
-			 "SELECT COUNT(*) FROM accounts WHERE id = $1 AND state = 'read_only' AND state_reason ="
-			 " 'unpaid'",
-			 DB_ARGS(DB_INT(account_id)), &unpaid, e) < 0)
+	    db_query_int(
+		    c,
+		    "SELECT COUNT(*) FROM accounts WHERE id = $1 AND state = 'read_only' AND state_reason ="
+		    " 'unpaid'",
+		    DB_ARGS(DB_INT(account_id)), &unpaid, e) < 0)
 		return -1;
 	if (overdue || !unpaid)
 		return 0;
@@ -126,7 +131,8 @@ static int run_step(db_conn *c, void *ctx, struct err *e)
 	/* paid, or a debit on its way: nothing to say; a step already taken: nothing again */
 	if (!open || level >= s->level)
 		return 0;
-	if (db_exec(c, "UPDATE invoice_payments SET dunning_level = $2, updated_at = $3 WHERE invoice_id = $1",
+	if (db_exec(c,
+		    "UPDATE invoice_payments SET dunning_level = $2, updated_at = $3 WHERE invoice_id = $1",
 		    DB_ARGS(DB_INT(s->invoice_id), DB_INT(s->level), DB_INT(s->now)), e) < 0)
 		return -1;
 	if (s->level == 3) {
@@ -146,12 +152,13 @@ static int run_step(db_conn *c, void *ctx, struct err *e)
 	char cname[64], ciban[64], link[320];
 	payments_creditor(NULL, cname, ciban, NULL);
 	snprintf(link, sizeof(link), "%s/office/account/#invoices", billing_public_url());
-	json_t *vars = json_pack("{s:s, s:i, s:s, s:s, s:s}", "number", number, "days_late",
-				 step_days[s->level], "creditor_name", cname, "creditor_iban", ciban, "link", link);
+	json_t *vars =
+		json_pack("{s:s, s:i, s:s, s:s, s:s}", "number", number, "days_late", step_days[s->level],
+			  "creditor_name", cname, "creditor_iban", ciban, "link", link);
 	payments_set_date(vars, "due_date", loc, due_at);
 	payments_set_money(vars, "amount", loc, amount);
-	int rc = payments_mail(c, s->account_id, s->level == 3 ? "payment_read_only" : "payment_reminder", pid,
-			       s->level, email, vars, e);
+	int rc = payments_mail(c, s->account_id, s->level == 3 ? "payment_read_only" : "payment_reminder",
+			       pid, s->level, email, vars, e);
 	json_decref(vars);
 	return rc;
 }

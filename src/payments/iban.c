@@ -81,16 +81,18 @@ int iban_valid(const char *iban)
 int iban_check(const char *in, char out[IBAN_MAX + 1], const char *field, struct err *e)
 {
 	if (iban_normalise(in, out))
-		return err_set(e, 400, "invalid_iban", field, "an IBAN holds only letters and digits (34 at most)");
+		return err_set(e, 400, "invalid_iban", field,
+			       "an IBAN holds only letters and digits (34 at most)");
 	size_t n = strlen(out);
 	if (n < 5)
 		return err_set(e, 400, "invalid_iban", field, "this IBAN is too short");
 	int len = iban_country_length(out);
 	if (!len)
-		return err_set(e, 400, "invalid_iban", field, "%.2s is not a country of the SEPA scheme", out);
+		return err_set(e, 400, "invalid_iban", field, "%.2s is not a country of the SEPA scheme",
+			       out);
 	if ((size_t)len != n)
-		return err_set(e, 400, "invalid_iban", field, "an IBAN of %.2s has %d characters, not %zu", out,
-			       len, n);
+		return err_set(e, 400, "invalid_iban", field, "an IBAN of %.2s has %d characters, not %zu",
+			       out, len, n);
 	if (!iban_valid(out))
 		return err_set(e, 400, "invalid_iban", field,
 			       "the check digits of this IBAN are wrong: a character was mistyped");

@@ -16,7 +16,8 @@ int mandate_input_check(const char *iban, const char *bic, const char *holder_na
 {
 	memset(out, 0, sizeof(*out));
 	if (!holder_name || !*holder_name)
-		return err_set(e, 400, "missing_field", "holder_name", "the account holder's name is required");
+		return err_set(e, 400, "missing_field", "holder_name",
+			       "the account holder's name is required");
 	if (strlen(holder_name) >= sizeof(out->holder_name))
 		return err_set(e, 400, "invalid_field", "holder_name", "the name is too long");
 	snprintf(out->holder_name, sizeof(out->holder_name), "%s", holder_name);
@@ -110,15 +111,16 @@ int mandate_sign(db_conn *c, int64_t account_id, int64_t user_id, const struct m
 	payments_local_date(now, out->signature_date);
 	snprintf(out->state, sizeof(out->state), "active");
 	out->signed_at = now;
-	if (db_query_int(c,
-			 "INSERT INTO sepa_mandates (public_id, account_id, reference, iban, bic, holder_name,"
-			 " creditor_id, signature_date, signed_at, signed_ip, state, created_at) VALUES ($1, $2,"
-			 " $3, $4, $5, $6, $7, $8, $9, $10, 'active', $9) RETURNING id",
-			 DB_ARGS(DB_TEXT(out->public_id), DB_INT(account_id), DB_TEXT(out->reference),
-				 DB_TEXT(out->iban), DB_TEXT(out->bic), DB_TEXT(out->holder_name),
-				 DB_TEXT(out->creditor_id), DB_TEXT(out->signature_date), DB_INT(now),
-				 DB_TEXT(ip ? ip : "")),
-			 &out->id, e) != 1)
+	if (db_query_int(
+		    c,
+		    "INSERT INTO sepa_mandates (public_id, account_id, reference, iban, bic, holder_name,"
+		    " creditor_id, signature_date, signed_at, signed_ip, state, created_at) VALUES ($1, $2,"
+		    " $3, $4, $5, $6, $7, $8, $9, $10, 'active', $9) RETURNING id",
+		    DB_ARGS(DB_TEXT(out->public_id), DB_INT(account_id), DB_TEXT(out->reference),
+			    DB_TEXT(out->iban), DB_TEXT(out->bic), DB_TEXT(out->holder_name),
+			    DB_TEXT(out->creditor_id), DB_TEXT(out->signature_date), DB_INT(now),
+			    DB_TEXT(ip ? ip : "")),
+		    &out->id, e) != 1)
 		return -1;
 	char detail[96];
 	snprintf(detail, sizeof(detail), "{\"reference\": \"%s\"}", out->reference);
@@ -126,7 +128,8 @@ int mandate_sign(db_conn *c, int64_t account_id, int64_t user_id, const struct m
 			   now, e);
 }
 
-int mandate_revoke(db_conn *c, int64_t account_id, int64_t user_id, int64_t now, const char *ip, struct err *e)
+int mandate_revoke(db_conn *c, int64_t account_id, int64_t user_id, int64_t now, const char *ip,
+		   struct err *e)
 {
 	if (payments_lock(c, account_id, e))
 		return -1;
@@ -144,8 +147,8 @@ json_t *mandate_to_json(const struct mandate *m)
 	iban_masked(m->iban, masked, sizeof(masked));
 	char cname[64];
 	payments_creditor(NULL, cname, NULL, NULL);
-	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "id", m->public_id, "reference",
-			 m->reference, "iban", masked, "bic", m->bic, "holder_name", m->holder_name,
-			 "creditor_id", m->creditor_id, "creditor_name", cname, "signature_date",
-			 m->signature_date, "scheme", "CORE", "state", m->state);
+	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "id", m->public_id,
+			 "reference", m->reference, "iban", masked, "bic", m->bic, "holder_name",
+			 m->holder_name, "creditor_id", m->creditor_id, "creditor_name", cname,
+			 "signature_date", m->signature_date, "scheme", "CORE", "state", m->state);
 }

@@ -55,19 +55,23 @@ static int record_debits(db_conn *c, const char *date, int64_t now, struct err *
 	for (size_t i = 0; !rc && i < n; i++) {
 		int64_t earlier = 0;
 		if (payments_lock(c, t[i].account_id, e) ||
-		    db_query_int(c,
-				 "SELECT COUNT(*) FROM sepa_debits WHERE mandate_id = $1 AND state <> 'rejected'",
-				 DB_ARGS(DB_INT(t[i].mandate_id)), &earlier, e) < 0 ||
+		    db_query_int(
+			    c,
+			    "SELECT COUNT(*) FROM sepa_debits WHERE mandate_id = $1 AND state <> 'rejected'",
+			    DB_ARGS(DB_INT(t[i].mandate_id)), &earlier, e) < 0 ||
 		    db_exec(c,
-			    "INSERT INTO sepa_debits (account_id, invoice_id, mandate_id, end_to_end_id, seq_type,"
-			    " collection_date, amount, state, created_at, updated_at) VALUES ($1, $2, $3, $4, $5,"
+			    "INSERT INTO sepa_debits (account_id, invoice_id, mandate_id, end_to_end_id, "
+			    "seq_type,"
+			    " collection_date, amount, state, created_at, updated_at) VALUES ($1, $2, $3, "
+			    "$4, $5,"
 			    " $6, $7, 'sent', $8, $8)",
 			    DB_ARGS(DB_INT(t[i].account_id), DB_INT(t[i].invoice_id), DB_INT(t[i].mandate_id),
 				    DB_TEXT(t[i].number), DB_TEXT(earlier ? "RCUR" : "FRST"), DB_TEXT(date),
 				    DB_INT(t[i].amount), DB_INT(now)),
 			    e) < 0 ||
 		    db_exec(c,
-			    "UPDATE invoice_payments SET state = 'collecting', method = 'sepa_dd', updated_at = $2"
+			    "UPDATE invoice_payments SET state = 'collecting', method = 'sepa_dd', "
+			    "updated_at = $2"
 			    " WHERE invoice_id = $1 AND state = 'open'",
 			    DB_ARGS(DB_INT(t[i].invoice_id), DB_INT(now)), e) < 0)
 			rc = -1;
@@ -179,8 +183,8 @@ int payments_sepa_batch(db_conn *c, const char *date, int64_t now, struct buf *o
 	const struct tz *paris = tz_get(PAYMENTS_ZONE, e);
 	if (paris)
 		tz_to_civil(paris, now, &cv);
-	snprintf(created, sizeof(created), "%04d-%02d-%02dT%02d:%02d:%02d", cv.year, cv.month, cv.day, cv.hour,
-		 cv.minute, cv.second);
+	snprintf(created, sizeof(created), "%04d-%02d-%02dT%02d:%02d:%02d", cv.year, cv.month, cv.day,
+		 cv.hour, cv.minute, cv.second);
 
 	xmlBufferPtr xb = xmlBufferCreate();
 	xmlTextWriterPtr w = xmlNewTextWriterMemory(xb, 0);

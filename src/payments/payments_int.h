@@ -48,7 +48,7 @@ struct bank_line {
 	enum bank_line_kind kind;
 	int64_t amount;
 	char booking_date[11];
-	char reference[281];   /* remittance information, as sent */
+	char reference[281]; /* remittance information, as sent */
 	char counterparty[141];
 	char end_to_end_id[36];
 	char reason_code[8];

@@ -14,8 +14,8 @@ static int sepa_collects(db_conn *c, int64_t account_id, struct err *e)
 	return mandate_active(c, account_id, &m, e);
 }
 
-static int sepa_invoice_issued(db_conn *c, int64_t account_id, const struct payments_invoice *inv, int64_t now,
-			       struct err *e)
+static int sepa_invoice_issued(db_conn *c, int64_t account_id, const struct payments_invoice *inv,
+			       int64_t now, struct err *e)
 {
 	(void)now;
 	struct mandate m;
@@ -30,8 +30,8 @@ static int sepa_invoice_issued(db_conn *c, int64_t account_id, const struct paym
 	iban_masked(m.iban, masked, sizeof(masked));
 	payments_creditor(NULL, cname, NULL, NULL);
 	json_t *vars = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "number", inv->number, "mandate_reference",
-				 m.reference, "creditor_id", m.creditor_id, "creditor_name", cname, "iban", masked,
-				 "debit_date_iso", inv->due_date);
+				 m.reference, "creditor_id", m.creditor_id, "creditor_name", cname, "iban",
+				 masked, "debit_date_iso", inv->due_date);
 	payments_set_date(vars, "debit_date", loc, debit_at);
 	payments_set_money(vars, "amount", loc, inv->amount_due);
 	int rc = payments_mail(c, account_id, "sepa_prenotification", inv->public_id, 1, inv->email, vars, e);
