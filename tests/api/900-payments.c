@@ -244,8 +244,7 @@ static void iban_and_mandates(void **state)
 	session_expect(&H, &s, "GET", "/api/v1/billing/mandate", NULL, 200, &r);
 	json_t *m = json_object_get(r.json, "mandate");
 	assert_string_equal(json_string_value(json_object_get(m, "reference")), refs[9]);
-	assert_string_equal(json_string_value(json_object_get(m, "iban")),
-			    "PT50 **** **** **** **** **15 4");
+	assert_string_equal(json_string_value(json_object_get(m, "iban")), "PT50 **** **** **** **** **15 4");
 	reply_free(&r);
 	session_expect(&H, &s, "DELETE", "/api/v1/billing/mandate", NULL, 200, &r);
 	reply_free(&r);
