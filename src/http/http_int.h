@@ -92,6 +92,12 @@ int http_accepts_gzip(const char *accept_encoding);
 /* True when the If-None-Match value lists etag (or is "*"). */
 int http_etag_matches(const char *if_none_match, const char *etag);
 
+/* ---- JSON bodies (parse.c) ---- */
+/* Decodes a request body into a JSON object (the caller owns the reference): 400
+ * `invalid_json` for an empty body, nesting past HTTP_JSON_DEPTH_MAX, a duplicate key, bad
+ * JSON or anything but an object. */
+json_t *http_json_decode(const char *data, size_t len, struct err *e);
+
 /* ---- static files (static.c) ---- */
 struct static_files;
 struct static_file {

@@ -1,5 +1,5 @@
 /* parse — the small pure parsers of the adapter: percent-decoding, query strings, Cookie
- * headers, X-Forwarded-For, Accept-Encoding and If-None-Match. Each works on (ptr, len),
+ * headers, X-Forwarded-For, Accept-Encoding, If-None-Match and JSON bodies. Each works on (ptr, len),
  * caps what input can make it allocate, and is fuzzed (tests/fuzz/). */
 #include <arpa/inet.h>
 #include <string.h>
@@ -284,4 +284,53 @@ static int etag_elem(const char *p, size_t len, const void *ctx)
 int http_etag_matches(const char *if_none_match, const char *etag)
 {
 	return list_any(if_none_match, etag_elem, etag);
+}
+
+/* The nesting depth of a JSON text, strings skipped; stops counting past the cap. */
+static int json_depth_over(const char *s, size_t len, int cap)
+{
+	int depth = 0, in_str = 0;
+	for (size_t i = 0; i < len; i++) {
+		char c = s[i];
+		if (in_str) {
+			if (c == '\\')
+				i++;
+			else if (c == '"')
+				in_str = 0;
+		} else if (c == '"') {
+			in_str = 1;
+		} else if (c == '{' || c == '[') {
+			if (++depth > cap)
+				return 1;
+		} else if (c == '}' || c == ']') {
+			depth--;
+		}
+	}
+	return 0;
+}
+
+json_t *http_json_decode(const char *data, size_t len, struct err *e)
+{
+	if (len == 0) {
+		err_set(e, 400, "invalid_json", NULL, "the body is empty; a JSON object is expected");
+		return NULL;
+	}
+	if (json_depth_over(data, len, HTTP_JSON_DEPTH_MAX)) {
+		err_set(e, 400, "invalid_json", NULL, "JSON nested deeper than %d levels",
+			HTTP_JSON_DEPTH_MAX);
+		return NULL;
+	}
+	json_error_t je;
+	json_t *j = json_loadb(data, len, JSON_REJECT_DUPLICATES, &je);
+	if (!j) {
+		err_set(e, 400, "invalid_json", NULL, "invalid JSON at line %d, column %d: %s", je.line,
+			je.column, je.text);
+		return NULL;
+	}
+	if (!json_is_object(j)) {
+		json_decref(j);
+		err_set(e, 400, "invalid_json", NULL, "the body must be a JSON object");
+		return NULL;
+	}
+	return j;
 }

@@ -98,29 +98,6 @@ static int is_json_type(const char *ct)
 	return n > 17 && !strncasecmp(ct, "application/", 12) && !strncasecmp(ct + n - 5, "+json", 5);
 }
 
-/* The nesting depth of a JSON text, strings skipped; stops counting past the cap. */
-static int json_depth_over(const char *s, size_t len, int cap)
-{
-	int depth = 0, in_str = 0;
-	for (size_t i = 0; i < len; i++) {
-		char c = s[i];
-		if (in_str) {
-			if (c == '\\')
-				i++;
-			else if (c == '"')
-				in_str = 0;
-		} else if (c == '"') {
-			in_str = 1;
-		} else if (c == '{' || c == '[') {
-			if (++depth > cap)
-				return 1;
-		} else if (c == '}' || c == ']') {
-			depth--;
-		}
-	}
-	return 0;
-}
-
 static void json_release(void *j)
 {
 	json_decref(j);
@@ -134,27 +111,10 @@ json_t *http_req_json(struct http_req *r, struct err *e)
 		err_set(e, 415, "unsupported_media_type", NULL, "the body must be application/json");
 		return NULL;
 	}
-	if (r->body.len == 0) {
-		err_set(e, 400, "invalid_json", NULL, "the body is empty; a JSON object is expected");
+	json_t *j = http_json_decode(r->body.data, r->body.len, e);
+	if (!j)
 		return NULL;
-	}
-	if (json_depth_over(r->body.data, r->body.len, HTTP_JSON_DEPTH_MAX)) {
-		err_set(e, 400, "invalid_json", NULL, "JSON nested deeper than %d levels",
-			HTTP_JSON_DEPTH_MAX);
-		return NULL;
-	}
-	json_error_t je;
-	json_t *j = json_loadb(r->body.data, r->body.len, JSON_REJECT_DUPLICATES, &je);
-	if (!j) {
-		err_set(e, 400, "invalid_json", NULL, "invalid JSON at line %d, column %d: %s", je.line,
-			je.column, je.text);
-		return NULL;
-	}
 	arena_defer(r->arena, json_release, j);
-	if (!json_is_object(j)) {
-		err_set(e, 400, "invalid_json", NULL, "the body must be a JSON object");
-		return NULL;
-	}
 	r->json = j;
 	return j;
 }
