@@ -15,8 +15,10 @@
 #include "base/xalloc.h"
 #include "base/banned.h"
 
-#define DAY_RANGES_MAX 64   /* local ranges of one staff member on one date */
-#define DAY_STARTS_MAX 1024 /* starts of one staff member on one day (25 h / 5 min + ranges) */
+#define DAY_RANGES_MAX 64 /* local ranges of one staff member on one date */
+/* starts of one staff member on one day: at most 25 h of openings (26 h kept), one start a
+ * minute (a 1-minute service with step 0, the duration), plus one per opening */
+#define DAY_STARTS_MAX (26 * 60 + DAY_RANGES_MAX)
 
 static const char *const weekday_names[7] = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
 
