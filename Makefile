@@ -5,7 +5,7 @@
 #   make bench      run the benchmarks in bench/ (they print figures, they do not fail)
 #   make fmt        format the sources with clang-format
 #   make soak       the long runs: thousands of race rounds, big property runs, every zone
-#   make fuzz       libFuzzer on each tests/fuzz target (FUZZ_SECONDS each)
+#   make fuzz       libFuzzer on each tests/fuzz target (FUZZ_SECONDS each, default 10)
 #   VARIANT=asan    build with AddressSanitizer and UndefinedBehaviorSanitizer
 
 VARIANT ?= debug
@@ -114,6 +114,11 @@ $(B)/tests/delivery/%: tests/delivery/%.c tests/delivery/delivery.h $(API_SUPPOR
 $(B)/tests/fuzz/%-replay: tests/fuzz/%.c tests/fuzz/replay.c $(B)/libcreneau.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(DEPS) -Itests -o $@ $< tests/fuzz/replay.c $(B)/libcreneau.a $(LDFLAGS_ALL) $(LDLIBS_ALL)
+
+# VARIANT=fuzz CC=clang: the libFuzzer binaries tests/fuzz/run.sh runs.
+$(B)/tests/fuzz/%-fuzz: tests/fuzz/%.c $(B)/libcreneau.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(DEPS) -Itests -fsanitize=fuzzer -o $@ $< $(B)/libcreneau.a $(LDFLAGS_ALL) $(LDLIBS_ALL)
 
 $(B)/bench/%: bench/%.c $(B)/libcreneau.a
 	@mkdir -p $(dir $@)

@@ -1,20 +1,34 @@
 #!/usr/bin/env bash
-# `make fuzz`: builds each tests/fuzz/<target>.c with libFuzzer (clang) and AddressSanitizer and
-# fuzzes it for FUZZ_SECONDS (default 60) starting from its corpus; new inputs that add coverage
-# go to build/fuzz/corpus/<target>/ (copy the interesting ones into tests/fuzz/corpus/).
+# `make fuzz`: builds each tests/fuzz/<target>.c with libFuzzer (clang) and AddressSanitizer +
+# UndefinedBehaviorSanitizer (VARIANT=fuzz) and fuzzes it for FUZZ_SECONDS (default 10) starting
+# from its corpus; prints the executions of each target. New inputs that add coverage go to
+# build/fuzz/corpus/<target>/ (copy the interesting ones, small, into tests/fuzz/corpus/); a
+# crash leaves its input in build/fuzz/ and makes the run fail. FUZZ_TARGETS="a b" picks targets.
+# docs/internals/fuzzing.md.
 set -eu
 cd "$(dirname "$0")/../.."
-SECONDS_EACH=${FUZZ_SECONDS:-60}
+SECONDS_EACH=${FUZZ_SECONDS:-10}
 B=build/fuzz
-make -s -j2 VARIANT=fuzz CC=clang CXX=clang++ CFLAGS="-fsanitize=fuzzer-no-link" build/fuzz/libcreneau.a
-for src in tests/fuzz/*.c; do
-	t=$(basename "$src" .c)
-	[ "$t" = replay ] && continue
+targets=${FUZZ_TARGETS:-$(for s in tests/fuzz/*.c; do t=$(basename "$s" .c); [ "$t" = replay ] || echo "$t"; done)}
+bins=$(for t in $targets; do echo "$B/tests/fuzz/$t-fuzz"; done)
+make -s -j2 VARIANT=fuzz CC=clang CXX=clang++ CFLAGS="-fsanitize=fuzzer-no-link" $bins
+status=0
+summary=""
+for t in $targets; do
 	mkdir -p "$B/corpus/$t"
-	clang -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -Isrc -Itests \
-		$(pkg-config --cflags jansson libmicrohttpd) -o "$B/$t" "$src" "$B/libcreneau.a" \
-		$(pkg-config --libs libmicrohttpd jansson sqlite3 libpq libsodium libical icu-i18n icu-uc libcurl zlib liboath) \
-		-lphonenumber -lstdc++ -lm -lpthread
 	echo "== fuzzing $t for ${SECONDS_EACH}s"
-	"$B/$t" -max_total_time="$SECONDS_EACH" -print_final_stats=1 "$B/corpus/$t" "tests/fuzz/corpus/$t" 2>&1 | tail -12
+	log="$B/$t.log"
+	if "$B/tests/fuzz/$t-fuzz" -max_total_time="$SECONDS_EACH" -print_final_stats=1 -artifact_prefix="$B/$t-" \
+		"$B/corpus/$t" "tests/fuzz/corpus/$t" >"$log" 2>&1; then
+		verdict="no finding"
+	else
+		verdict="FINDING (see $log)"
+		status=1
+		tail -30 "$log"
+	fi
+	runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
+	summary="$summary$(printf '%-14s %12s executions in %ss: %s' "$t" "${runs:-?}" "$SECONDS_EACH" "$verdict")
+"
 done
+printf '\n== fuzz summary\n%s' "$summary"
+exit $status
