@@ -259,7 +259,7 @@ static int parse_entries(struct parse *p, xmlNodePtr holder, int64_t *credits, i
 				char ustrd[281] = "", cref[64] = "";
 				text_at(tx, "RmtInf/Ustrd", ustrd, sizeof(ustrd));
 				text_at(tx, "RmtInf/Strd/CdtrRefInf/Ref", cref, sizeof(cref));
-				snprintf(l->reference, sizeof(l->reference), "%s%s%s", ustrd,
+				snprintf(l->reference, sizeof(l->reference), "%.200s%s%.60s", ustrd,
 					 *ustrd && *cref ? " " : "", cref);
 				if (!text_at(tx, credit ? "RltdPties/Dbtr/Nm" : "RltdPties/Cdtr/Nm",
 					     l->counterparty, sizeof(l->counterparty)))
