@@ -11,7 +11,7 @@ libsodium-dev libical-dev libicu-dev libcurl4-openssl-dev zlib1g-dev liboath-dev
 ca-certificates"
 test_pkgs="libcmocka-dev postgresql python3 python3-aiosmtpd python3-icalendar wrk curl clang-format
 chromium nodejs npm kannel kannel-extras poppler-utils python3-openpyxl python3-vobject unzip
-libxml2-utils clang haproxy pgbouncer sqlmap"
+libxml2-utils clang clang-tools haproxy pgbouncer sqlmap"
 
 pkgs=$build_pkgs
 [ "$what" = test ] && pkgs="$pkgs $test_pkgs"
