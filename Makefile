@@ -51,6 +51,9 @@ FUZZ_SRC := $(sort $(filter-out tests/fuzz/replay.c,$(wildcard tests/fuzz/*.c)))
 FUZZ_REPLAY := $(FUZZ_SRC:%.c=$(B)/%-replay)
 DELIVERY_SRC := $(sort $(wildcard tests/delivery/*.c))
 DELIVERY_BIN := $(DELIVERY_SRC:%.c=$(B)/%)
+# Several servers (tests/multi/) and fault injection over the API scenarios (tests/faults/).
+MULTI_SRC := $(sort $(wildcard tests/multi/*.c tests/faults/*.c))
+MULTI_BIN := $(MULTI_SRC:%.c=$(B)/%)
 BENCH_SRC := $(sort $(wildcard bench/*.c))
 BENCH_BIN := $(BENCH_SRC:%.c=$(B)/%)
 
@@ -109,6 +112,14 @@ $(B)/tests/delivery/%: tests/delivery/%.c tests/delivery/delivery.h $(API_SUPPOR
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(DEPS) -Itests -o $@ $< $(API_SUPPORT) $(TEST_SUPPORT) $(B)/libcreneau.a $(LDFLAGS_ALL) $(LDLIBS_ALL) -lcmocka
 
+$(B)/tests/multi/%: tests/multi/%.c tests/delivery/delivery.h $(API_SUPPORT) $(TEST_SUPPORT) $(B)/libcreneau.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(DEPS) -Itests -o $@ $< $(API_SUPPORT) $(TEST_SUPPORT) $(B)/libcreneau.a $(LDFLAGS_ALL) $(LDLIBS_ALL) -lcmocka
+
+$(B)/tests/faults/%: tests/faults/%.c $(API_SUPPORT) $(TEST_SUPPORT) $(B)/libcreneau.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(DEPS) -Itests -o $@ $< $(API_SUPPORT) $(TEST_SUPPORT) $(B)/libcreneau.a $(LDFLAGS_ALL) $(LDLIBS_ALL) -lcmocka
+
 # Fuzz targets are replayed over their corpus by a small driver in every build; `make fuzz`
 # builds them with libFuzzer (clang) for real fuzzing.
 $(B)/tests/fuzz/%-replay: tests/fuzz/%.c tests/fuzz/replay.c $(B)/libcreneau.a
@@ -118,13 +129,13 @@ $(B)/tests/fuzz/%-replay: tests/fuzz/%.c tests/fuzz/replay.c $(B)/libcreneau.a
 # VARIANT=fuzz CC=clang: the libFuzzer binaries tests/fuzz/run.sh runs.
 $(B)/tests/fuzz/%-fuzz: tests/fuzz/%.c $(B)/libcreneau.a
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(DEPS) -Itests -fsanitize=fuzzer -o $@ $< $(B)/libcreneau.a $(LDFLAGS_ALL) $(LDLIBS_ALL)
+	$(CC) $(ALL_CFLAGS) $(DEPS) -Itests -fsanitize=fuzzer -fsanitize-link-c++-runtime -o $@ $< $(B)/libcreneau.a $(LDFLAGS_ALL) $(LDLIBS_ALL)
 
 $(B)/bench/%: bench/%.c $(B)/libcreneau.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(DEPS) -Itests -o $@ $< $(B)/libcreneau.a $(LDFLAGS_ALL) $(LDLIBS_ALL)
 
-tests-build: $(B)/creneau $(UNIT_BIN) $(API_BIN) $(DELIVERY_BIN) $(FUZZ_REPLAY) $(BENCH_BIN)
+tests-build: $(B)/creneau $(UNIT_BIN) $(API_BIN) $(DELIVERY_BIN) $(MULTI_BIN) $(FUZZ_REPLAY) $(BENCH_BIN)
 
 run: deps
 	$(MAKE) all
