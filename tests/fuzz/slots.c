@@ -7,7 +7,7 @@
  * - in the zones without daylight saving, that interval lies inside the hours that apply to the
  *   person (closed days, days off, different hours, extra openings), computed here independently;
  * - it respects notice and horizon, days are in order, starts strictly increase, masks name only
- *   given staff, and slots_check_start accepts it.
+ *   given staff, and slots_check_start accepts it (16 per input).
  * Bad input may be refused (400), never anything else. */
 #include <string.h>
 
@@ -227,6 +227,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				      tz_days_from_civil(from.year, from.month, from.day)) +
 					1);
 	int64_t prev = INT64_MIN;
+	int checked = 0;
 	for (int d = 0; d < res.ndays; d++) {
 		const struct slots_day *day = &res.days[d];
 		FUZZ_CHECK(day->first >= 0 && day->count >= 0 && day->first + day->count <= res.nslots);
@@ -249,7 +250,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 						inside = open[i][o].from <= b0 && b1 <= open[i][o].to;
 					FUZZ_CHECK(inside);
 				}
-				FUZZ_CHECK(slots_check_start(&si, i, sl->start, "start", &e) == 0);
+				if (checked++ < 16) /* each check is a computation of its own: a sample */
+					FUZZ_CHECK(slots_check_start(&si, i, sl->start, "start", &e) == 0);
 			}
 		}
 	}
