@@ -37,7 +37,8 @@ extern "C" int phone_normalise(const char *input, const char *default_region, ch
 				       "this phone number does not exist in its country's plan");
 		std::string formatted;
 		util->Format(number, PhoneNumberUtil::E164, &formatted);
-		if (formatted.size() >= PHONE_E164_SIZE)
+		/* E.164: "+" and at most 15 digits; some plans' metadata (Germany's) accept longer */
+		if (formatted.size() > 16)
 			return invalid(out, field, e, "the phone number is too long");
 		memcpy(out, formatted.data(), formatted.size());
 		out[formatted.size()] = '\0';
