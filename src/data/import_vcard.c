@@ -133,9 +133,7 @@ static char *to_utf8(const char *v, size_t len, const char *charset, size_t *out
 		struct err e = {0};
 		if (len == 0 || import_decode(v, len, &probe, &ignored, &e) != 0) {
 			buf_release(&probe);
-			char *copy = xstrndup(v, len);
-			*out_len = strlen(copy);
-			return copy;
+			return to_utf8(v, len, "windows-1252", out_len);
 		}
 		*out_len = probe.len;
 		return buf_detach(&probe, NULL);
@@ -144,13 +142,19 @@ static char *to_utf8(const char *v, size_t len, const char *charset, size_t *out
 	char *dst = xmalloc(len * 3 + 1);
 	int32_t n = ucnv_convert("UTF-8", enc, dst, (int32_t)(len * 3 + 1), v, (int32_t)len, &st);
 	if (U_FAILURE(st) || n < 0) {
+		/* an unknown CHARSET: read as Windows-1252, so a cell is always UTF-8 */
 		free(dst);
+		if (strcasecmp(enc, "windows-1252"))
+			return to_utf8(v, len, "windows-1252", out_len);
 		char *copy = xstrndup(v, len);
+		for (char *c = copy; *c; c++)
+			if ((unsigned char)*c >= 0x80)
+				*c = '?';
 		*out_len = strlen(copy);
 		return copy;
 	}
 	dst[n] = 0;
-	*out_len = (size_t)n;
+	*out_len = strlen(dst); /* a decoded NUL (=00) ends the value */
 	return dst;
 }
 
