@@ -148,6 +148,8 @@ all)
 	delivery_suites build/debug
 	say "== crash safety and backups"
 	crash_suites
+	say "== hostile clients (a real server)"
+	run "hostile HTTP: 10 000 idle, slowloris, huge headers, garbage" /usr/bin/python3 tests/hostile/hostile.py "$CRENEAU_BIN"
 	say "== browser (headless Chromium)"
 	run "e2e web pages" tests/e2e/run.sh
 	say "== ASan + UBSan"
