@@ -280,6 +280,10 @@ int db_transact(db *d, int (*fn)(db_conn *c, void *ctx, struct err *e), void *ct
 		rc = db_begin(c, e);
 		if (rc == 0) {
 			rc = fn(c, ctx, e);
+			/* `return a(...) || b(...);` gives 1 when a step failed: with an error set,
+			 * a positive result is a failure too, never a commit of half the change */
+			if (rc > 0 && err_isset(e))
+				rc = DB_ERROR;
 			if (rc < 0)
 				db_rollback(c);
 			else

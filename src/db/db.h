@@ -149,7 +149,8 @@ long db_fault_counted(const db *d);
 
 /* Runs fn inside a transaction, retrying up to 5 times when it fails with DB_RETRY (or when
  * any statement of it did, whatever fn returned).
- * fn returns 0 to commit or negative to roll back (its error stays in *e). */
+ * fn returns 0 to commit or negative to roll back (its error stays in *e); a positive result
+ * with an error set in *e (e.g. `return a(...) || b(...);`) rolls back too. */
 int db_transact(db *d, int (*fn)(db_conn *c, void *ctx, struct err *e), void *ctx, struct err *e) WUR;
 
 #endif
