@@ -115,6 +115,19 @@ crash_suites() {
 	run "backup under load, restore, deletion ledger, prune (sqlite)" python3 tests/crash/backup.py
 }
 
+# Several servers (tests/multi/: two serve and two workers on PgBouncer behind haproxy) and
+# fault injection over the API scenarios (tests/faults/); docs/internals/faults.md.
+multi_suites() {
+	local b=$1
+	run "several servers behind haproxy, PgBouncer (pg, $(basename "$b"))" \
+		env CRENEAU_TEST_STORE=pg "$b/tests/multi/servers"
+}
+fault_suites() {
+	local b=$1 store=$2
+	run "faults: every statement of the API scenarios ($store, $(basename "$b"))" \
+		env CRENEAU_TEST_STORE="$store" "$b/tests/faults/api-faults"
+}
+
 fuzz_replay() {
 	local b=$1
 	for t in $(find "$b/tests/fuzz" -type f -perm -u+x -name '*-replay' 2>/dev/null | sort); do
@@ -128,7 +141,8 @@ build debug
 start_peers
 case $what in
 unit) unit_suites build/debug ;;
-api) api_suites build/debug sqlite; api_suites build/debug pg; delivery_suites build/debug ;;
+api) api_suites build/debug sqlite; api_suites build/debug pg; delivery_suites build/debug
+	multi_suites build/debug; fault_suites build/debug sqlite; fault_suites build/debug pg ;;
 all)
 	say "== source checks"
 	run "format (clang-format)" make -s fmt-check
@@ -146,6 +160,10 @@ all)
 	api_suites build/debug pg
 	say "== delivery (worker processes)"
 	delivery_suites build/debug
+	say "== several servers, faults"
+	multi_suites build/debug
+	fault_suites build/debug sqlite
+	fault_suites build/debug pg
 	say "== crash safety and backups"
 	crash_suites
 	say "== hostile clients (a real server)"
@@ -158,6 +176,7 @@ all)
 	export CRENEAU_BIN=$PWD/build/asan/creneau
 	unit_suites build/asan
 	api_suites build/asan sqlite
+	fault_suites build/asan sqlite
 	;;
 esac
 
