@@ -7,6 +7,7 @@
 #include "app/routes.h"
 #include "base/buf.h"
 #include "base/clock.h"
+#include "base/counters.h"
 #include "jobs/jobs.h"
 #include "base/banned.h"
 
@@ -61,6 +62,11 @@ int handle_metrics(struct http_req *req, struct http_resp *resp, struct err *e)
 	struct buf b = BUF_INIT(4 << 20);
 	struct db_pool_stats ps;
 	db_pool_stats(app->db, &ps);
+	/* the message series exist from the start, so a rate() over them works at once */
+	counter_add("creneau_messages_total", "channel=\"email\",result=\"sent\"", 0);
+	counter_add("creneau_messages_total", "channel=\"email\",result=\"failed\"", 0);
+	counter_add("creneau_messages_total", "channel=\"sms\",result=\"sent\"", 0);
+	counter_add("creneau_messages_total", "channel=\"sms\",result=\"failed\"", 0);
 	if (append_owned(&b, http_metrics_text(http_req_server(req))) ||
 	    buf_appendf(&b,
 			"# HELP creneau_store_pool_connections Store connections by use.\n"
@@ -72,9 +78,18 @@ int handle_metrics(struct http_req *req, struct http_resp *resp, struct err *e)
 			"creneau_store_pool_waiting %d\n"
 			"# HELP creneau_store_pool_timeouts_total Waits for a connection that gave up.\n"
 			"# TYPE creneau_store_pool_timeouts_total counter\n"
-			"creneau_store_pool_timeouts_total %llu\n",
-			ps.in_use, ps.size - ps.in_use, ps.waiting, (unsigned long long)ps.timeouts) ||
-	    append_owned(&b, jobs_metrics_text(app->db))) {
+			"creneau_store_pool_timeouts_total %llu\n"
+			"# HELP creneau_store_pool_waits_total Acquires that found no free connection and "
+			"waited.\n"
+			"# TYPE creneau_store_pool_waits_total counter\n"
+			"creneau_store_pool_waits_total %llu\n"
+			"# HELP creneau_store_pool_wait_seconds_total Time spent waiting for a store "
+			"connection.\n"
+			"# TYPE creneau_store_pool_wait_seconds_total counter\n"
+			"creneau_store_pool_wait_seconds_total %.6f\n",
+			ps.in_use, ps.size - ps.in_use, ps.waiting, (unsigned long long)ps.timeouts,
+			(unsigned long long)ps.waits, (double)ps.wait_ns / 1e9) ||
+	    append_owned(&b, jobs_metrics_text(app->db)) || append_owned(&b, counters_text())) {
 		buf_release(&b);
 		return err_internal(e, "metrics text over its cap");
 	}

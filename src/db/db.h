@@ -131,6 +131,8 @@ int db_xact_lock(db_conn *c, int64_t key, struct err *e) WUR;
 struct db_pool_stats {
 	int size, in_use, waiting;
 	uint64_t timeouts; /* acquires that gave up */
+	uint64_t waits;	   /* acquires that found no free connection and waited */
+	uint64_t wait_ns;  /* total time those waits took, timeouts included */
 };
 void db_pool_stats(db *d, struct db_pool_stats *out);
 

@@ -72,7 +72,7 @@ struct db {
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	int in_use, waiting;
-	uint64_t timeouts;
+	uint64_t timeouts, waits, wait_ns;
 	atomic_long fault_k, fault_counted;
 };
 

@@ -130,7 +130,9 @@ static int map_error(db_conn *c, PGresult *res, const char *sql, struct err *e)
 		return db_fail(e, DB_RETRY, "the store is busy, try again");
 	}
 	log_error("db: postgresql error state=%s msg=%s sql=%s", state, msg, sql ? sql : "");
-	return db_fail(e, DB_ERROR, "store error");
+	char what[64]; /* an internal error's message is logged with the request, never sent */
+	snprintf(what, sizeof(what), "store error (SQLSTATE %s)", *state ? state : "none");
+	return db_fail(e, DB_ERROR, what);
 }
 
 static int ok_status(PGresult *res)

@@ -48,6 +48,17 @@ static db_conn *pick_free(db *d)
 	return spare;
 }
 
+/* Counts one wait for a connection that began at (deadline - acquire_wait_ms); under d->mu. */
+static void note_wait(db *d, const struct timespec *deadline)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	int64_t ns = ((int64_t)now.tv_sec - deadline->tv_sec) * 1000000000LL +
+		     (now.tv_nsec - deadline->tv_nsec) + (int64_t)d->acquire_wait_ms * 1000000LL;
+	d->waits++;
+	d->wait_ns += ns > 0 ? (uint64_t)ns : 0;
+}
+
 int db_acquire(db *d, db_conn **out, struct err *e)
 {
 	*out = NULL;
@@ -59,14 +70,18 @@ int db_acquire(db *d, db_conn **out, struct err *e)
 		deadline.tv_sec++;
 		deadline.tv_nsec -= 1000000000L;
 	}
+	struct timespec t0 = deadline; /* = now + the wait; the time waited is measured from it */
 	pthread_mutex_lock(&d->mu);
 	db_conn *c;
+	int waited = 0;
 	while (!(c = pick_free(d))) {
+		waited = 1;
 		d->waiting++;
 		int rc = pthread_cond_timedwait(&d->cv, &d->mu, &deadline);
 		d->waiting--;
 		if (rc == ETIMEDOUT && !(c = pick_free(d))) {
 			d->timeouts++;
+			note_wait(d, &t0);
 			pthread_mutex_unlock(&d->mu);
 			log_warn("db: no connection free within %d ms (pool of %d)", d->acquire_wait_ms,
 				 d->pool_size);
@@ -75,6 +90,8 @@ int db_acquire(db *d, db_conn **out, struct err *e)
 		if (c)
 			break;
 	}
+	if (waited)
+		note_wait(d, &t0);
 	c->in_use = 1;
 	d->in_use++;
 	pthread_mutex_unlock(&d->mu);
@@ -116,5 +133,7 @@ void db_pool_stats(db *d, struct db_pool_stats *out)
 	out->in_use = d->in_use;
 	out->waiting = d->waiting;
 	out->timeouts = d->timeouts;
+	out->waits = d->waits;
+	out->wait_ns = d->wait_ns;
 	pthread_mutex_unlock(&d->mu);
 }

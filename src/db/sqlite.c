@@ -172,6 +172,14 @@ done:
 	sqlite3_finalize(ii);
 }
 
+/* An internal error whose message names the SQLite code (logged with the request, never sent). */
+static int store_error(struct err *e, int xrc)
+{
+	char what[64];
+	snprintf(what, sizeof(what), "store error (sqlite code %d)", xrc);
+	return db_fail(e, DB_ERROR, what);
+}
+
 static int map_error(db_conn *c, int rc, const char *sql, struct err *e)
 {
 	sqlite3 *h = c->handle;
@@ -191,7 +199,7 @@ static int map_error(db_conn *c, int rc, const char *sql, struct err *e)
 			return db_fail_conflict(c, e, msg);
 		}
 		log_error("db: sqlite constraint failed code=%d msg=%s sql=%s", xrc, msg, sql ? sql : "");
-		return db_fail(e, DB_ERROR, "store error");
+		return store_error(e, xrc);
 	case SQLITE_BUSY:
 	case SQLITE_LOCKED:
 		log_warn("db: sqlite busy code=%d msg=%s", xrc, msg);
@@ -202,7 +210,7 @@ static int map_error(db_conn *c, int rc, const char *sql, struct err *e)
 		return db_fail(e, DB_UNAVAILABLE, "the store cannot be opened");
 	default:
 		log_error("db: sqlite error code=%d msg=%s sql=%s", xrc, msg, sql ? sql : "");
-		return db_fail(e, DB_ERROR, "store error");
+		return store_error(e, xrc);
 	}
 }
 

@@ -61,16 +61,38 @@ void http_resp_body(struct http_resp *w, int status, const char *content_type, c
 	set_body(w, status, content_type ? arena_strdup(w->req->arena, content_type) : NULL, copy, len);
 }
 
+/* One line per error answer, enough to find the cause: the request id (also in the client's
+ * X-Request-Id), route pattern, account, code, field and the full message — a store error's
+ * message names its SQLSTATE or SQLite code. 5xx at error level, 4xx at debug. */
+static void log_failure(const struct http_req *r, int status, const char *code, const char *field,
+			const char *message)
+{
+	char msg[300];
+	snprintf(msg, sizeof(msg), "%s", message);
+	for (char *p = msg; *p; p++)
+		if (*p == '\n' || *p == '\r' || *p == '"')
+			*p = *p == '"' ? '\'' : ' ';
+	const char *route = r->route ? r->route->pattern : "-";
+	if (status >= 500)
+		log_error("http_error id=%s method=%s route=%s status=%d code=%s field=%s account=%s ip=%s "
+			  "message=\"%s\"",
+			  r->id, r->method ? r->method : "-", route, status, code, field,
+			  r->account_id ? r->account_id : "-", http_req_client_ip(r), msg);
+	else
+		log_debug("http_error id=%s method=%s route=%s status=%d code=%s field=%s account=%s ip=%s "
+			  "message=\"%s\"",
+			  r->id, r->method ? r->method : "-", route, status, code, field,
+			  r->account_id ? r->account_id : "-", http_req_client_ip(r), msg);
+}
+
 void http_resp_error(struct http_resp *w, const struct err *e)
 {
 	int status = e && e->status >= 400 && e->status <= 599 ? e->status : 500;
 	const char *code = e && e->code[0] ? e->code : "internal";
 	const char *message = e && e->message[0] ? e->message : code;
-	if (status >= 500 && !strcmp(code, "internal")) {
-		/* the details are for the log, not for the client */
-		log_error("http_internal id=%s message=\"%s\"", w->req->id, message);
-		message = "internal error";
-	}
+	log_failure(w->req, status, code, e && e->field[0] ? e->field : "-", message);
+	if (status >= 500 && !strcmp(code, "internal"))
+		message = "internal error"; /* the details are for the log, not for the client */
 	json_t *inner = json_object();
 	json_object_set_new(inner, "code", json_string(code));
 	json_t *msg = json_string(message);

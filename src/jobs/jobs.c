@@ -380,33 +380,77 @@ int jobs_run_due(db *d, int64_t now, int max, struct err *e)
 
 /* ---- metrics -------------------------------------------------------------------------- */
 
+/* One kind's figures for /metrics. */
+struct kind_figures {
+	char kind[64];
+	int64_t counts[4];
+	int64_t oldest_due; /* run_at of the oldest queued job already due; 0 = none */
+};
+
 char *jobs_metrics_text(db *d)
 {
 	static const char *const states[] = {"queued", "running", "done", "dead"};
-	int64_t counts[4] = {0};
+	struct kind_figures kinds[JOBS_KINDS_MAX];
+	size_t nk = 0;
+	int64_t now = clock_now();
 	struct err e;
 	err_clear(&e);
 	db_conn *c = NULL;
 	if (db_acquire(d, &c, &e) < 0)
 		return NULL;
 	db_rows *rows = NULL;
-	int rc = db_query(c, "SELECT state, COUNT(*) FROM jobs GROUP BY state", DB_NOARGS, &rows, &e);
+	int rc = db_query(c,
+			  "SELECT kind, state, COUNT(*),"
+			  " MIN(CASE WHEN state = 'queued' AND run_at <= $1 THEN run_at END)"
+			  " FROM jobs GROUP BY kind, state ORDER BY kind",
+			  DB_ARGS(DB_INT(now)), &rows, &e);
 	while (rc >= 0 && (rc = db_rows_next(rows, &e)) > 0) {
-		const char *st = db_rows_text(rows, 0);
-		for (int i = 0; st && i < 4; i++)
+		const char *kind = db_rows_text(rows, 0), *st = db_rows_text(rows, 1);
+		if (!kind || !st)
+			continue;
+		size_t k = 0;
+		while (k < nk && strcmp(kinds[k].kind, kind))
+			k++;
+		if (k == nk) {
+			if (nk == JOBS_KINDS_MAX)
+				continue;
+			memset(&kinds[nk], 0, sizeof(kinds[nk]));
+			snprintf(kinds[nk].kind, sizeof(kinds[nk].kind), "%s", kind);
+			nk++;
+		}
+		for (int i = 0; i < 4; i++)
 			if (!strcmp(st, states[i]))
-				counts[i] = db_rows_int(rows, 1);
+				kinds[k].counts[i] = db_rows_int(rows, 2);
+		if (!strcmp(st, "queued") && !db_rows_is_null(rows, 3))
+			kinds[k].oldest_due = db_rows_int(rows, 3);
 	}
 	if (rows)
 		db_rows_free(rows);
 	db_release(c);
 	if (rc < 0)
 		return NULL;
-	struct buf b = BUF_INIT(4096);
+	struct buf b = BUF_INIT(256 * 1024);
 	int bad = buf_appends(&b, "# HELP creneau_jobs Jobs in the queue by state.\n"
 				  "# TYPE creneau_jobs gauge\n");
-	for (int i = 0; i < 4; i++)
-		bad |= buf_appendf(&b, "creneau_jobs{state=\"%s\"} %" PRId64 "\n", states[i], counts[i]);
+	for (int i = 0; i < 4; i++) {
+		int64_t sum = 0;
+		for (size_t k = 0; k < nk; k++)
+			sum += kinds[k].counts[i];
+		bad |= buf_appendf(&b, "creneau_jobs{state=\"%s\"} %" PRId64 "\n", states[i], sum);
+	}
+	bad |= buf_appends(&b, "# HELP creneau_jobs_by_kind Jobs in the queue by kind and state.\n"
+			       "# TYPE creneau_jobs_by_kind gauge\n");
+	for (size_t k = 0; k < nk; k++)
+		for (int i = 0; i < 4; i++)
+			bad |= buf_appendf(&b, "creneau_jobs_by_kind{kind=\"%s\",state=\"%s\"} %" PRId64 "\n",
+					   kinds[k].kind, states[i], kinds[k].counts[i]);
+	bad |= buf_appends(&b,
+			   "# HELP creneau_jobs_oldest_due_seconds How long the oldest queued job that is "
+			   "due has waited, by kind (0: none waiting).\n"
+			   "# TYPE creneau_jobs_oldest_due_seconds gauge\n");
+	for (size_t k = 0; k < nk; k++)
+		bad |= buf_appendf(&b, "creneau_jobs_oldest_due_seconds{kind=\"%s\"} %" PRId64 "\n",
+				   kinds[k].kind, kinds[k].oldest_due ? now - kinds[k].oldest_due : 0);
 	if (bad) {
 		buf_release(&b);
 		return NULL;

@@ -8,6 +8,7 @@
 
 #include "base/buf.h"
 #include "base/clock.h"
+#include "base/counters.h"
 #include "base/log.h"
 #include "base/xalloc.h"
 #include "db/files.h"
@@ -255,6 +256,11 @@ static enum job_result record(db *d, int64_t id, const char *state, const char *
 		*e = dbe;
 		return JOB_RETRY;
 	}
+	if (strcmp(state, "suppressed")) /* for /metrics */
+		counter_add("creneau_messages_total",
+			    strcmp(state, "sent") ? "channel=\"email\",result=\"failed\""
+						  : "channel=\"email\",result=\"sent\"",
+			    1);
 	return r;
 }
 

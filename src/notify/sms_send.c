@@ -7,6 +7,7 @@
 
 #include "account/account.h"
 #include "base/clock.h"
+#include "base/counters.h"
 #include "base/log.h"
 #include "base/tz.h"
 #include "base/xalloc.h"
@@ -399,6 +400,7 @@ enum job_result sms_send_job(db *d, const struct job *j, struct err *e)
 	err_clear(&dbe);
 	switch (kannel_send(s, &km, e)) {
 	case SMS_SENT:
+		counter_add("creneau_messages_total", "channel=\"sms\",result=\"sent\"", 1);
 		log_info("event=sms_sent outbox_id=%" PRId64 " account_id=%" PRId64 " segments=%d encoding=%s"
 			 " attempt=%d",
 			 id, r.account_id, m.segments, enc, j->attempts);
@@ -416,6 +418,7 @@ enum job_result sms_send_job(db *d, const struct job *j, struct err *e)
 		}
 		break;
 	case SMS_PERMANENT:
+		counter_add("creneau_messages_total", "channel=\"sms\",result=\"failed\"", 1);
 		log_warn("event=sms_rejected outbox_id=%" PRId64 " error=\"%s\"", id, e->message);
 		if (exec_one(d,
 			     "UPDATE outbox SET state = 'failed', last_error = $2, body = $3, segments = $4,"
@@ -430,6 +433,7 @@ enum job_result sms_send_job(db *d, const struct job *j, struct err *e)
 	case SMS_TEMPORARY:
 	default:
 		if (j->attempts >= j->max_attempts) {
+			counter_add("creneau_messages_total", "channel=\"sms\",result=\"failed\"", 1);
 			if (exec_one(d,
 				     "UPDATE outbox SET state = 'failed', last_error = $2 WHERE id = $1"
 				     " AND state = 'queued'",
