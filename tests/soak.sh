@@ -25,4 +25,5 @@ soak "slots vs reference, 50000 schedules" tests/prop/run.sh 50000 7
 soak "time zones vs zoneinfo, every zone 2020-2037" /usr/bin/python3 scripts/zones-check.py --all --build build/debug
 soak "crash storm x${CRASH_ROUNDS:-100}, SIGKILL (SQLite)" env CRASH_ROUNDS=${CRASH_ROUNDS:-100} python3 tests/crash/storm.py sqlite
 soak "crash storm x${CRASH_ROUNDS:-100}, SIGKILL of serve and PostgreSQL" env CRASH_ROUNDS=${CRASH_ROUNDS:-100} python3 tests/crash/storm.py pg
+soak "sqlmap over public and back-office endpoints (SQLite)" tests/hostile/sqlmap.sh build/debug/creneau
 exit $status
