@@ -88,9 +88,12 @@ static void fp_schema(void)
 	}
 	db_rows_free(r);
 	for (int i = 0; i < schema.n; i++) {
-		size_t l = strlen(schema.t[i].select);
-		snprintf(schema.t[i].select + l, sizeof(schema.t[i].select) - l, " FROM \"%s\"",
-			 schema.t[i].name);
+		struct table_fp *f = &schema.t[i];
+		char from[80];
+		snprintf(from, sizeof(from), " FROM \"%s\"", f->name);
+		size_t l = strlen(f->select);
+		assert_true(l + strlen(from) < sizeof(f->select));
+		memcpy(f->select + l, from, strlen(from) + 1);
 	}
 	db_release(c);
 	assert_true(schema.n > 30);
