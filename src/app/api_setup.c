@@ -609,8 +609,12 @@ int handle_services_list(struct http_req *req, struct http_resp *resp, struct er
 int handle_services_create(struct http_req *req, struct http_resp *resp, struct err *e)
 {
 	struct service_ctx x = {.req = req, .s = arena_alloc(http_req_arena(req), sizeof(struct service))};
-	if (!(x.body = http_req_json(req, e)) || api_transact(req, service_create_tx, &x, e))
+	if (!(x.body = http_req_json(req, e)))
 		return -1;
+	if (api_transact(req, service_create_tx, &x, e)) {
+		json_decref(x.out); /* built before a failed commit */
+		return -1;
+	}
 	http_resp_json(resp, 201, json_pack("{s:o}", "service", x.out));
 	return 0;
 }
@@ -638,9 +642,12 @@ int handle_services_get(struct http_req *req, struct http_resp *resp, struct err
 int handle_services_patch(struct http_req *req, struct http_resp *resp, struct err *e)
 {
 	struct service_ctx x = {.req = req, .s = arena_alloc(http_req_arena(req), sizeof(struct service))};
-	if (!(x.pid = path_id(req, "id", "service", e)) || !(x.body = http_req_json(req, e)) ||
-	    api_transact(req, service_patch_tx, &x, e))
+	if (!(x.pid = path_id(req, "id", "service", e)) || !(x.body = http_req_json(req, e)))
 		return -1;
+	if (api_transact(req, service_patch_tx, &x, e)) {
+		json_decref(x.out); /* built before a failed commit */
+		return -1;
+	}
 	http_resp_json(resp, 200, json_pack("{s:o}", "service", x.out));
 	return 0;
 }

@@ -993,8 +993,10 @@ int appt_update(db *d, const struct appt_change *ch, json_t **out, struct err *e
 		return -1;
 	if (!strcmp(ch->status, "cancelled"))
 		x.move = 0;
-	if (db_transact(d, update_tx, &x, e))
+	if (db_transact(d, update_tx, &x, e)) {
+		json_decref(x.out); /* built before a failed commit */
 		return -1;
+	}
 	*out = json_pack("{s:o}", "appointment", x.out);
 	return 0;
 }
