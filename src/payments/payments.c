@@ -204,7 +204,7 @@ int payments_mark_paid_by_hand(db_conn *c, const char *invoice_public_id, const 
 	db_rows *r;
 	if (db_query(c,
 		     "SELECT i.id, i.type, i.number, p.state FROM invoices i LEFT JOIN invoice_payments p ON"
-		     " p.invoice_id = i.id WHERE i.public_id = $1 AND i.state = 'final'",
+		     " p.invoice_id = i.id WHERE (i.public_id = $1 OR i.number = $1) AND i.state = 'final'",
 		     DB_ARGS(DB_TEXT(invoice_public_id)), &r, e))
 		return -1;
 	int has = db_rows_next(r, e);

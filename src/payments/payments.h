@@ -66,10 +66,11 @@ json_t *payments_invoice_state(db_conn *c, int64_t account_id, const char *invoi
  * JSON array of {invoice_id, number, due_date, amount_due_ttc, state, method, paid_by,
  * paid_at, dunning_level}; NULL on error. */
 json_t *payments_list(db_conn *c, int64_t account_id, int limit, struct err *e);
-/* Marks an invoice (any account: an operator's act) paid by hand with a note: 404 no such
- * invoice, 409 `already_paid`, 409 `not_an_invoice`. Restores an account made read-only for
- * non-payment when nothing else is overdue. bank_line_public_id (may be NULL or "") marks a
- * statement line left for an operator as resolved by this payment. */
+/* Marks an invoice (any account: an operator's act; named by its public id or its number)
+ * paid by hand with a note: 404 no such invoice, 409 `already_paid`, 409 `not_an_invoice`.
+ * Restores an account made read-only for non-payment when nothing else is overdue.
+ * bank_line_public_id (may be NULL or "") marks a statement line left for an operator as
+ * resolved by this payment. */
 int payments_mark_paid_by_hand(db_conn *c, const char *invoice_public_id, const char *note,
 			       const char *bank_line_public_id, int64_t now, json_t **out, struct err *e) WUR;
 

@@ -493,6 +493,13 @@ static void collection_dunning_and_statements(void **state)
 	ops_expect(&op, "POST", path, "{\"note\": \"encore\"}", 409, &r);
 	assert_error(&r, 409, "already_paid");
 	reply_free(&r);
+	/* the invoice named by its number, as an operator reads it on a statement */
+	snprintf(path, sizeof(path), "/api/v1/ops/invoices/%s/paid", num_a);
+	ops_expect(&op, "POST", path, "{\"note\": \"encore\"}", 409, &r);
+	assert_error(&r, 409, "already_paid");
+	reply_free(&r);
+	ops_expect(&op, "POST", "/api/v1/ops/invoices/F-1999-000001/paid", "{\"note\": \"x\"}", 404, &r);
+	reply_free(&r);
 	assert_string_equal(account_state(&a), "active");
 	expect_payment(&a, num_a, "paid");
 
