@@ -12,6 +12,7 @@ const MENU = [
 	['/ops/leads/', 'ops.nav_leads'],
 	['/ops/ideas/', 'ops.nav_ideas'],
 	['/ops/tickets/', 'ops.nav_tickets'],
+	['/ops/payments/', 'ops.nav_payments'],
 ];
 
 function drawNav() {

@@ -1,16 +1,18 @@
 // account — the owner's account area: the plan held and the trial days left, the three plans
 // with the exact quote of a change before confirming it, the billing identity, subscribing
 // and changing plan, cancelling at the end of the month and resuming, and the invoices and
-// credit notes with their PDF.
+// credit notes with their PDF, each invoice's payment state and its e-invoice XML; the SEPA
+// mandate is mandate.js's.
 // GET /api/v1/subscription, GET /api/v1/subscription/quote?plan=, POST and DELETE
 // /api/v1/subscription, POST /api/v1/subscription/resume, GET/PUT /api/v1/billing/identity,
-// GET /api/v1/invoices, GET /api/v1/invoices/{id}.pdf, GET /api/v1/plans.
+// GET /api/v1/invoices, GET /api/v1/invoices/{id}.pdf and .xml, GET /api/v1/plans.
 import { api } from '../../common/api.js';
 import { el, word } from '../../common/dom.js';
 import { busy, clearErrors, errorText, requireFilled, showError, status, value } from '../../common/form.js';
 import { dateTime, money, monthlyPrice, planFeatures } from '../../common/format.js';
 import { intlLocale, t } from '../../common/i18n.js';
 import { start } from '../session.js';
+import { initMandate, loadPayments, paymentCell } from './mandate.js';
 
 const $ = (id) => document.getElementById(id);
 const ID_FIELDS = ['legal_name', 'siren', 'vat_number', 'street', 'postcode', 'city', 'country', 'email'];
@@ -292,14 +294,17 @@ function renderInvoices() {
 			el('td', { className: 'num' }, money(d.total_ht ?? 0)),
 			el('td', { className: 'num' }, money(d.total_ttc ?? 0)),
 			el('td', {}, !credit && d.due_date ? localDay(d.due_date) : ''),
-			el('td', {}, link));
+			credit ? el('td', {}) : paymentCell(id, tz()),
+			el('td', {}, link),
+			el('td', {}, el('a', { href: `/api/v1/invoices/${encodeURIComponent(id)}.xml`, download: `${number || id}.xml`,
+				'aria-label': t('pay.xml_of', { number }) }, t('pay.xml'))));
 	}));
 	$('invoices-status').textContent = invoices.length ? '' : t('acct.no_invoices');
 	$('invoices-wrap').hidden = !invoices.length;
 }
 
 async function loadInvoices() {
-	const res = await api('GET', '/invoices');
+	const [res] = await Promise.all([api('GET', '/invoices'), loadPayments()]);
 	invoices = res.invoices || [];
 	const credit = res.credit_left_ttc;
 	$('credit-left').hidden = !credit;
@@ -348,7 +353,7 @@ try {
 		statusEl.hidden = true;
 		$('acct-owner-only').hidden = false;
 	} else {
-		const [p] = await Promise.all([api('GET', '/plans'), loadSub(), loadIdentity(), loadInvoices()]);
+		const [p] = await Promise.all([api('GET', '/plans'), loadSub(), loadIdentity(), loadInvoices(), initMandate()]);
 		plans = p.plans || [];
 		fillIdentity();
 		renderNow();
