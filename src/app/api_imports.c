@@ -78,9 +78,8 @@ int handle_imports_patch(struct http_req *req, struct http_resp *resp, struct er
 	static const char *const allowed[] = {"mapping", NULL};
 	if (api_only_fields(body, allowed, e))
 		return -1;
+	/* a missing mapping is refused after the lookup: another account's id is a 404 first */
 	const json_t *mapping = json_object_get(body, "mapping");
-	if (!mapping)
-		return err_set(e, 400, "missing_field", "mapping", "give the new mapping");
 	json_t *out;
 	if (import_remap(api_app(req)->db, api_account(req)->id, import_id(req), mapping, clock_now(), &out,
 			 e))

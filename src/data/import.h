@@ -111,8 +111,8 @@ struct import_upload {
  * caller. 400 for a file that cannot be read (see above); nothing is kept then. */
 int import_create(db *d, const struct import_upload *up, json_t **out, struct err *e) WUR;
 /* Checks the staged rows again with a new mapping (a JSON object column index or name →
- * field, or an array of fields); *out as import_create. 404, 409 `import_not_ready` once
- * committed, 400 `invalid_field` on "mapping". */
+ * field, or an array of fields; NULL: 400 `missing_field`); *out as import_create. 404, 409
+ * `import_not_ready` once committed, 400 `invalid_field` on "mapping". */
 int import_remap(db *d, int64_t account_id, const char *public_id, const json_t *mapping, int64_t now,
 		 json_t **out, struct err *e) WUR;
 /* The import's JSON (state, counts, progress, report; a preview while staged). 404. */

@@ -216,9 +216,10 @@ int import_check_record(const struct import_record *r, const char *const *mappin
 		const char *sp = strchr(full, ' ');
 		if (sp && sp - full <= CLIENTS_NAME_MAX && strlen(sp + 1) <= CLIENTS_NAME_MAX) {
 			snprintf(v->first_name, sizeof(v->first_name), "%.*s", (int)(sp - full), full);
-			snprintf(v->last_name, sizeof(v->last_name), "%s", sp + 1);
+			size_t l = strlen(sp + 1);
+			memcpy(v->last_name, sp + 1, l + 1);
 		} else if (strlen(full) <= CLIENTS_NAME_MAX) {
-			snprintf(v->last_name, sizeof(v->last_name), "%s", full);
+			memcpy(v->last_name, full, strlen(full) + 1);
 		} else {
 			issue(issues, "full_name", "too_long", "the name is too long");
 		}
