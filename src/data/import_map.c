@@ -129,6 +129,11 @@ static int take(const char *cell, size_t len, char *out, size_t cap)
 	}
 	while (len && isspace((unsigned char)cell[len - 1]))
 		len--;
+	/* the quote our CSV export (and Excel's habit) puts before = + - @ to keep a formula text */
+	if (len >= 2 && cell[0] == '\'' && strchr("=+-@\t\r", cell[1])) {
+		cell++;
+		len--;
+	}
 	if (len >= cap)
 		return -1;
 	memcpy(out, cell, len);
