@@ -216,7 +216,7 @@ static int export_take_args(int *argc, char **argv)
 {
 	int out = 0;
 	for (int i = 0; i < *argc; i++) {
-		const char **slot = !strcmp(argv[i], "--account") ? &export_cli.account
+		const char **slot = !strcmp(argv[i], "--account")  ? &export_cli.account
 				    : !strcmp(argv[i], "--format") ? &export_cli.format
 				    : !strcmp(argv[i], "--out")	   ? &export_cli.out
 								   : NULL;
@@ -228,8 +228,9 @@ static int export_take_args(int *argc, char **argv)
 	*argc = out;
 	if (export_cli.account && export_cli.format && export_cli.out)
 		return 0;
-	fprintf(stderr, "usage: creneau export --account SLUG --format csv|xlsx|vcf|json|ics|archive --out FILE "
-			"[--store URL]\n");
+	fprintf(stderr,
+		"usage: creneau export --account SLUG --format csv|xlsx|vcf|json|ics|archive --out FILE "
+		"[--store URL]\n");
 	return -1;
 }
 
@@ -247,7 +248,8 @@ static int run_export(const struct config *cfg)
 		if (!strcmp(export_cli.format, "archive")) {
 			rc = export_archive(d, &a, export_cli.out, &e);
 		} else if (f == EXPORT_ICS) {
-			struct export_appts_opts o = {.format = EXPORT_ICS, .all_time = 1, .with_cancelled = 1};
+			struct export_appts_opts o = {
+				.format = EXPORT_ICS, .all_time = 1, .with_cancelled = 1};
 			rc = export_appointments(d, &a, &o, export_cli.out, &n, &e);
 		} else if (f >= 0) {
 			struct export_clients_opts o = {.format = (enum export_format)f};
@@ -376,7 +378,9 @@ static const struct command commands[] = {
 	{"demo", "create the demo business (once) and print its owner's log-in", CFG_STORE, run_demo},
 	{"operator", "add a platform operator: operator add EMAIL [--name N] < password", CFG_STORE,
 	 run_operator, operator_take_args},
-	{"export", "write an account's data to a file: export --account SLUG --format csv|xlsx|vcf|json|ics|archive --out FILE",
+	{"export",
+	 "write an account's data to a file: export --account SLUG --format csv|xlsx|vcf|json|ics|archive "
+	 "--out FILE",
 	 CFG_STORE, run_export, export_take_args},
 	{"backup", "copy the running SQLite store: backup DEST | backup --prune [--keep-days 35] DIR",
 	 CFG_STORE, run_backup, backup_args},

@@ -106,8 +106,8 @@ static const struct opt opts[] = {
 	 "SEPA creditor identifier (ICS) printed on mandates and debits"},
 	{"sepa-creditor-name", "CRENEAU_SEPA_CREDITOR_NAME", S(sepa_creditor_name), "Créneau SAS", CFG_MAIL,
 	 "SEPA creditor name as the bank knows it"},
-	{"sepa-creditor-iban", "CRENEAU_SEPA_CREDITOR_IBAN", S(sepa_creditor_iban), "FR1420041010050500013M02606",
-	 CFG_MAIL, "IBAN the direct debits and transfers are paid to"},
+	{"sepa-creditor-iban", "CRENEAU_SEPA_CREDITOR_IBAN", S(sepa_creditor_iban),
+	 "FR1420041010050500013M02606", CFG_MAIL, "IBAN the direct debits and transfers are paid to"},
 	{"sepa-creditor-bic", "CRENEAU_SEPA_CREDITOR_BIC", S(sepa_creditor_bic), "PSSTFRPPPAR", CFG_MAIL,
 	 "BIC of the creditor's bank"},
 };

@@ -189,7 +189,7 @@ static int render(const struct billing_doc *d, const struct mandate *mandate, st
 	open_el(&x, "rsm:SupplyChainTradeTransaction");
 	for (int i = 0; i < d->nlines; i++) {
 		const struct billing_line *l = &d->lines[i];
-		char id[8], qty[24];
+		char id[16], qty[24];
 		snprintf(id, sizeof(id), "%d", i + 1);
 		snprintf(qty, sizeof(qty), "%lld", (long long)l->quantity);
 		open_el(&x, "ram:IncludedSupplyChainTradeLineItem");

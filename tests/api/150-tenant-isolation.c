@@ -185,9 +185,6 @@ static const struct {
 	{"GET", "/api/v1/test/clock", NO_SESSION},
 	{"POST", "/api/v1/test/clock", NO_SESSION},
 	{"POST", "/api/v1/test/account-state", NO_SESSION},
-	{"GET", "/api/v1/test/clock", NO_SESSION},
-	{"POST", "/api/v1/test/clock", NO_SESSION},
-	{"POST", "/api/v1/test/account-state", NO_SESSION},
 };
 
 static struct session victim, stranger;
