@@ -117,7 +117,8 @@ describe('accounts in the browser', () => {
 		await logIn(page, OLD_PASSWORD);
 		await page.waitForURL('**/office/');
 
-		await page.getByRole('link', { name: 'Mon profil', exact: true }).click();
+		await page.getByRole('navigation', { name: 'Navigation principale' })
+			.getByRole('link', { name: 'Mon profil', exact: true }).click();
 		await page.waitForURL('**/office/profile/');
 		await page.getByRole('heading', { name: 'Votre entreprise' }).waitFor();
 		assert.equal(await page.locator('#acc-name').inputValue(), 'Salon Écrin');

@@ -4,62 +4,26 @@
 // public roadmap shows it with its vote count in French and English. The operator reads the
 // lead in the console. Every page is checked with axe-core and for CSP violations.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { createHmac } from 'node:crypto';
-import { resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { axeViolations, launch, newPage, text } from './lib/browser.mjs';
+import { addOperator } from './lib/operator.mjs';
 import { signUp } from './lib/owner.mjs';
-import { ROOT, startServer } from './lib/server.mjs';
+import { startServer } from './lib/server.mjs';
 
 let server;
 let browser;
 let owner;
-let secret;
+let operator;
 const OP_EMAIL = `ops-community-${process.pid}@creneau.example`;
 const OP_PASSWORD = 'Console des opérateurs 2027';
 const IDEA = `Rappels par WhatsApp ${process.pid}`;
-
-function base32(s) {
-	const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-	let bits = 0;
-	let value = 0;
-	const out = [];
-	for (const ch of s.replace(/=+$/, '').toUpperCase()) {
-		value = (value << 5) | alphabet.indexOf(ch);
-		bits += 5;
-		if (bits >= 8) {
-			out.push((value >>> (bits - 8)) & 0xff);
-			bits -= 8;
-		}
-	}
-	return Buffer.from(out);
-}
-
-function totp(key, unix) {
-	const counter = Buffer.alloc(8);
-	counter.writeBigUInt64BE(BigInt(Math.floor(unix / 30)));
-	const h = createHmac('sha1', key).update(counter).digest();
-	const o = h[h.length - 1] & 0x0f;
-	const n = ((h[o] & 0x7f) << 24) | (h[o + 1] << 16) | (h[o + 2] << 8) | h[o + 3];
-	return String(n % 1000000).padStart(6, '0');
-}
-
-async function serverNow() {
-	const r = await fetch(server.base + '/api/v1/test/clock');
-	return (await r.json()).unix;
-}
 
 before(async () => {
 	server = await startServer();
 	browser = await launch();
 	owner = await signUp(server.base, { business_name: `Salon Secret ${process.pid}`, email: `idees-${process.pid}@example.com`,
 		password: 'Coupe du jeudi 10h', business_type: 'hair_salon', plan: 'pro' });
-	const bin = resolve(ROOT, process.env.CRENEAU_BIN || 'build/debug/creneau');
-	const add = spawnSync(bin, ['operator', 'add', OP_EMAIL, '--name', 'Olga Ops', '--store',
-		`sqlite:${server.tmp}/e2e.db`], { input: OP_PASSWORD + '\n', encoding: 'utf8' });
-	assert.equal(add.status, 0, add.stderr);
-	secret = base32(/secret: ([A-Z2-7]+)/.exec(add.stdout)[1]);
+	operator = addOperator(server, OP_EMAIL, 'Olga Ops', OP_PASSWORD);
 });
 
 after(async () => {
@@ -73,12 +37,7 @@ async function checkPage(page, what) {
 }
 
 async function opsLogin(page) {
-	await page.goto(server.base + '/ops/');
-	await page.getByLabel('Adresse e-mail').fill(OP_EMAIL);
-	await page.getByLabel('Mot de passe').fill(OP_PASSWORD);
-	await page.getByLabel('Code à usage unique').fill(totp(secret, await serverNow()));
-	await page.getByRole('button', { name: 'Se connecter' }).click();
-	await page.waitForURL('**/ops/accounts/');
+	await operator.logIn(page);
 }
 
 /* In the console's idea list filtered on `status`, applies `action` to the idea. */

@@ -1,61 +1,22 @@
 // The operator console in a real browser: an operator made with `creneau operator add` logs in
-// with password and a TOTP code (RFC 6238, computed here with HMAC-SHA1 from the secret the
+// with password and a TOTP code (RFC 6238, computed by lib/operator.mjs from the secret the
 // command printed), lists the accounts, opens one and reads its state, plan, trial end and next
 // transition. A wrong code is refused next to its field. Every page is checked with axe-core
 // and for CSP violations.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { createHmac } from 'node:crypto';
-import { resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { axeViolations, launch, newPage, text } from './lib/browser.mjs';
+import { addOperator, serverNow, totp } from './lib/operator.mjs';
 import { signUp } from './lib/owner.mjs';
-import { ROOT, startServer } from './lib/server.mjs';
+import { startServer } from './lib/server.mjs';
 
 let server;
 let browser;
 const OP_EMAIL = `ops-${process.pid}@creneau.example`;
 const OP_PASSWORD = 'Console des opérateurs 2027';
 const BUSINESS = `Garage du Phare ${process.pid}`;
-let secret;
+let operator;
 let account;
-
-/* RFC 4648 base32 (no padding) to bytes. */
-function base32(s) {
-	const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-	let bits = 0;
-	let value = 0;
-	const out = [];
-	for (const ch of s.replace(/=+$/, '').toUpperCase()) {
-		const v = alphabet.indexOf(ch);
-		if (v < 0)
-			throw new Error('not base32: ' + s);
-		value = (value << 5) | v;
-		bits += 5;
-		if (bits >= 8) {
-			out.push((value >>> (bits - 8)) & 0xff);
-			bits -= 8;
-		}
-	}
-	return Buffer.from(out);
-}
-
-/* RFC 6238 TOTP: HMAC-SHA1 of the 30-second step, dynamic truncation, 6 digits. */
-function totp(key, unix) {
-	const counter = Buffer.alloc(8);
-	counter.writeBigUInt64BE(BigInt(Math.floor(unix / 30)));
-	const h = createHmac('sha1', key).update(counter).digest();
-	const o = h[h.length - 1] & 0x0f;
-	const n = ((h[o] & 0x7f) << 24) | (h[o + 1] << 16) | (h[o + 2] << 8) | h[o + 3];
-	return String(n % 1000000).padStart(6, '0');
-}
-
-/* The server's clock (test mode keeps it in the store). */
-async function serverNow() {
-	const r = await fetch(server.base + '/api/v1/test/clock');
-	assert.equal(r.status, 200);
-	return (await r.json()).unix;
-}
 
 before(async () => {
 	server = await startServer();
@@ -63,13 +24,7 @@ before(async () => {
 	const owner = await signUp(server.base, { business_name: BUSINESS, email: `phare-${process.pid}@example.com`,
 		password: 'Vidange du mardi 9h', business_type: 'garage', plan: 'essentiel' });
 	account = owner.me.account;
-	const bin = resolve(ROOT, process.env.CRENEAU_BIN || 'build/debug/creneau');
-	const add = spawnSync(bin, ['operator', 'add', OP_EMAIL, '--name', 'Ada Ops', '--store',
-		`sqlite:${server.tmp}/e2e.db`], { input: OP_PASSWORD + '\n', encoding: 'utf8' });
-	assert.equal(add.status, 0, add.stderr);
-	const m = /secret: ([A-Z2-7]+)/.exec(add.stdout);
-	assert.ok(m, add.stdout);
-	secret = base32(m[1]);
+	operator = addOperator(server, OP_EMAIL, 'Ada Ops', OP_PASSWORD);
 });
 
 after(async () => {
@@ -92,8 +47,7 @@ describe('operator console', () => {
 		await checkPage(page, 'log-in page');
 
 		/* a wrong code: refused next to the code's field, nothing else said */
-		const now = await serverNow();
-		const right = totp(secret, now);
+		const right = totp(operator.key, await serverNow(server));
 		const wrong = String((Number(right) + 500000) % 1000000).padStart(6, '0');
 		await page.getByLabel('Adresse e-mail').fill(OP_EMAIL);
 		await page.getByLabel('Mot de passe').fill(OP_PASSWORD);
@@ -106,7 +60,7 @@ describe('operator console', () => {
 		await checkPage(page, 'log-in page with an error');
 
 		await page.getByLabel('Mot de passe').fill(OP_PASSWORD);
-		await page.getByLabel('Code à usage unique').fill(right);
+		await page.getByLabel('Code à usage unique').fill(await operator.nextCode());
 		await page.getByRole('button', { name: 'Se connecter' }).click();
 		await page.waitForURL('**/ops/accounts/');
 		const link = page.getByRole('link', { name: BUSINESS });

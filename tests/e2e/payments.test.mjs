@@ -8,14 +8,12 @@
 // invoice (left for an operator), and settles that line by marking the invoice paid with a
 // note; the customer sees the invoice paid. axe-core and CSP on every page.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { axeViolations, launch, newPage, text } from './lib/browser.mjs';
+import { addOperator } from './lib/operator.mjs';
 import { signUp } from './lib/owner.mjs';
-import { ROOT, startServer } from './lib/server.mjs';
+import { startServer } from './lib/server.mjs';
 
 let server;
 let browser;
@@ -26,39 +24,12 @@ const OP_EMAIL = `pay-ops-${run}@creneau.example`;
 const OP_PASSWORD = 'Rapprochement du vendredi';
 const GOOD_IBAN = 'FR76 3000 6000 0112 3456 7890 189';
 const BAD_IBAN = 'FR76 3000 6000 0112 3456 7890 188'; // last digit changed: the check fails
-let secret;
+let operator;
 
 const norm = (s) => s.replace(/[\s\u00a0\u202f]+/g, ' ');
 const longDay = (ymd) => norm(new Intl.DateTimeFormat('fr-FR', { dateStyle: 'long', timeZone: 'UTC' })
 	.format(new Date(ymd + 'T12:00:00Z')));
 const amountText = (cents) => `${Math.floor(cents / 100)}.${String(cents % 100).padStart(2, '0')}`;
-
-/* RFC 4648 base32 (no padding) to bytes. */
-function base32(s) {
-	const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-	let bits = 0;
-	let value = 0;
-	const out = [];
-	for (const ch of s.replace(/=+$/, '').toUpperCase()) {
-		value = (value << 5) | alphabet.indexOf(ch);
-		bits += 5;
-		if (bits >= 8) {
-			out.push((value >>> (bits - 8)) & 0xff);
-			bits -= 8;
-		}
-	}
-	return Buffer.from(out);
-}
-
-/* RFC 6238 TOTP: HMAC-SHA1 of the 30-second step, dynamic truncation, 6 digits. */
-function totp(key, unix) {
-	const counter = Buffer.alloc(8);
-	counter.writeBigUInt64BE(BigInt(Math.floor(unix / 30)));
-	const h = createHmac('sha1', key).update(counter).digest();
-	const o = h[h.length - 1] & 0x0f;
-	const n = ((h[o] & 0x7f) << 24) | (h[o + 1] << 16) | (h[o + 2] << 8) | h[o + 3];
-	return String(n % 1000000).padStart(6, '0');
-}
 
 /* A pain.002.001.03 status report rejecting (AM04) the debit of `number` in the batch of
  * `date`; `count` is the number of transactions its group header claims. */
@@ -122,13 +93,7 @@ before(async () => {
 	invoice = list.find((d) => d.type === 'invoice');
 	assert.ok(invoice && invoice.due_date && invoice.amount_due_ttc > 0, JSON.stringify(list));
 
-	const bin = resolve(ROOT, process.env.CRENEAU_BIN || 'build/debug/creneau');
-	const add = spawnSync(bin, ['operator', 'add', OP_EMAIL, '--name', 'Paul Paiements', '--store',
-		`sqlite:${server.tmp}/e2e.db`], { input: OP_PASSWORD + '\n', encoding: 'utf8' });
-	assert.equal(add.status, 0, add.stderr);
-	const m = /secret: ([A-Z2-7]+)/.exec(add.stdout);
-	assert.ok(m, add.stdout);
-	secret = base32(m[1]);
+	operator = addOperator(server, OP_EMAIL, 'Paul Paiements', OP_PASSWORD);
 });
 
 after(async () => {
@@ -201,13 +166,7 @@ describe('payments', () => {
 	test('the operator downloads the batch, uploads the bank’s return, marks the invoice paid', async () => {
 		const page = await newPage(browser);
 		page.setDefaultTimeout(10000);
-		await page.goto(server.base + '/ops/');
-		const now = (await (await fetch(server.base + '/api/v1/test/clock')).json()).unix;
-		await page.getByLabel('Adresse e-mail').fill(OP_EMAIL);
-		await page.getByLabel('Mot de passe').fill(OP_PASSWORD);
-		await page.getByLabel('Code à usage unique').fill(totp(secret, now));
-		await page.getByRole('button', { name: 'Se connecter' }).click();
-		await page.waitForURL('**/ops/accounts/');
+		await operator.logIn(page);
 		await page.getByRole('link', { name: 'Paiements', exact: true }).click();
 		await page.waitForURL('**/ops/payments/');
 		await page.getByRole('heading', { level: 1, name: 'Paiements' }).waitFor();
