@@ -425,15 +425,17 @@ int handle_appointment_get(struct http_req *req, struct http_resp *resp, struct 
 
 int handle_appointment_patch(struct http_req *req, struct http_resp *resp, struct err *e)
 {
-	static const char *const fields[] = {"start",	"staff",    "status", "notes",
-					     "version", "override", NULL};
+	static const char *const fields[] = {"start", "end",	 "duration_min", "staff", "status",
+					     "notes", "version", "override",	 NULL};
 	const char *id = path_id(req, e);
 	json_t *body = id ? http_req_json(req, e) : NULL;
 	struct appt_change *ch = arena_alloc(http_req_arena(req), sizeof(*ch));
 	memset(ch, 0, sizeof(*ch));
-	char start[64];
+	char start[64], end[64];
 	if (!body || api_only_fields(body, fields, e) ||
 	    api_string(body, "start", 0, start, sizeof(start) - 1, e) ||
+	    api_string(body, "end", 0, end, sizeof(end) - 1, e) ||
+	    api_int(body, "duration_min", 0, 0, 5, APPT_LENGTH_MAX, &ch->duration_min, e) ||
 	    api_string(body, "staff", 0, ch->staff, LOADER_PID_MAX - 1, e) ||
 	    api_string(body, "status", 0, ch->status, sizeof(ch->status) - 1, e) ||
 	    api_string(body, "notes", 0, ch->notes, APPT_NOTES_MAX, e) ||
@@ -445,10 +447,20 @@ int handle_appointment_patch(struct http_req *req, struct http_resp *resp, struc
 			return -1;
 		ch->has_start = 1;
 	}
+	if (end[0] && ch->duration_min)
+		return err_invalid(e, "end", "give either end or duration_min");
+	if (end[0]) {
+		if (tz_parse_rfc3339(end, &ch->end, e, "end"))
+			return -1;
+		ch->has_end = 1;
+	}
+	if (ch->duration_min % 5)
+		return err_invalid(e, "duration_min", "duration_min is a multiple of 5 minutes");
 	if (ch->status[0] && strcmp(ch->status, "cancelled") && strcmp(ch->status, "no_show") &&
 	    strcmp(ch->status, "done"))
 		return err_invalid(e, "status", "status is cancelled, no_show or done");
-	if (!ch->has_start && !ch->staff[0] && !ch->status[0] && !ch->has_notes)
+	if (!ch->has_start && !ch->has_end && !ch->duration_min && !ch->staff[0] && !ch->status[0] &&
+	    !ch->has_notes)
 		return err_invalid(e, "start", "nothing to change");
 	snprintf(ch->id, sizeof(ch->id), "%s", id);
 	ch->account_id = api_account(req)->id;

@@ -107,6 +107,7 @@ struct service {
 	char name[121], description[2001], category[61], color[8], currency[4];
 	int64_t duration, price, before, after, capacity;
 	int active;
+	int resizable; /* the office may change an appointment's length */
 	int64_t rule[4];
 	int rule_null[4];
 	int has_staff, nstaff;
@@ -136,7 +137,7 @@ static const char service_columns[] =
 	"id, public_id, name, description, category, color, duration_min, price_cents, currency,"
 	" buffer_before_min, buffer_after_min, capacity, min_notice_s, horizon_s, slot_step_min, "
 	"cancel_cutoff_s,"
-	" active, is_demo, version, created_at";
+	" active, is_demo, version, created_at, resizable";
 
 static void service_read(db_rows *r, struct service *s)
 {
@@ -161,6 +162,7 @@ static void service_read(db_rows *r, struct service *s)
 	s->is_demo = (int)db_rows_int(r, 17);
 	s->version = db_rows_int(r, 18);
 	s->created_at = db_rows_int(r, 19);
+	s->resizable = (int)db_rows_int(r, 20);
 }
 
 /* Loads the service with public id pid: 1 found, 0 not, -1 error. */
@@ -229,6 +231,7 @@ static json_t *service_json(struct http_req *req, db_conn *c, int64_t account_id
 	for (int i = 0; i < 4; i++)
 		json_object_set_new(j, rule_names[i],
 				    s->rule_null[i] ? json_null() : json_integer(s->rule[i]));
+	json_object_set_new(j, "resizable", json_boolean(s->resizable));
 	return j;
 }
 
@@ -312,6 +315,7 @@ static int service_parse(const json_t *body, int creating, struct service *s, st
 					     "buffer_after_min",
 					     "capacity",
 					     "active",
+					     "resizable",
 					     "min_notice_s",
 					     "horizon_s",
 					     "slot_step_min",
@@ -334,7 +338,8 @@ static int service_parse(const json_t *body, int creating, struct service *s, st
 	    api_int(body, "buffer_before_min", 0, s->before, 0, SLOTS_MAX_DURATION, &s->before, e) ||
 	    api_int(body, "buffer_after_min", 0, s->after, 0, SLOTS_MAX_DURATION, &s->after, e) ||
 	    api_int(body, "capacity", 0, s->capacity, 1, 500, &s->capacity, e) ||
-	    api_bool(body, "active", 0, s->active, &s->active, e))
+	    api_bool(body, "active", 0, s->active, &s->active, e) ||
+	    api_bool(body, "resizable", 0, s->resizable, &s->resizable, e))
 		return -1;
 	for (int i = 0; i < 4; i++) {
 		json_t *v = json_object_get(body, rule_names[i]);
@@ -504,13 +509,13 @@ static int service_write(db_conn *c, struct service_ctx *x, int creating, struct
 			"INSERT INTO services (account_id, public_id, name, description, category, color,"
 			" duration_min, price_cents, buffer_before_min, buffer_after_min, capacity,"
 			" min_notice_s, horizon_s, slot_step_min, cancel_cutoff_s, active, position,"
-			" created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12,"
-			" $13, $14, $15, $16, $17, $18, $18) RETURNING id",
+			" created_at, updated_at, resizable) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10,"
+			" $11, $12, $13, $14, $15, $16, $17, $18, $18, $19) RETURNING id",
 			DB_ARGS(DB_INT(account_id), DB_TEXT(s->pid), DB_TEXT(s->name),
 				DB_TEXT(s->description), DB_TEXT(s->category), DB_TEXT(s->color),
 				DB_INT(s->duration), DB_INT(s->price), DB_INT(s->before), DB_INT(s->after),
 				DB_INT(s->capacity), rules[0], rules[1], rules[2], rules[3],
-				DB_INT(s->active), DB_INT(n), DB_INT(now)),
+				DB_INT(s->active), DB_INT(n), DB_INT(now), DB_INT(s->resizable)),
 			&s->id, e);
 		if (rc != 1)
 			return rc < 0 ? -1 : err_internal(e, "service insert returned nothing");
@@ -519,13 +524,13 @@ static int service_write(db_conn *c, struct service_ctx *x, int creating, struct
 			   " duration_min = $7, price_cents = $8, buffer_before_min = $9, buffer_after_min = "
 			   "$10,"
 			   " capacity = $11, min_notice_s = $12, horizon_s = $13, slot_step_min = $14,"
-			   " cancel_cutoff_s = $15, active = $16, version = version + 1, updated_at = $17"
-			   " WHERE account_id = $1 AND id = $2",
+			   " cancel_cutoff_s = $15, active = $16, version = version + 1, updated_at = $17,"
+			   " resizable = $18 WHERE account_id = $1 AND id = $2",
 			   DB_ARGS(DB_INT(account_id), DB_INT(s->id), DB_TEXT(s->name),
 				   DB_TEXT(s->description), DB_TEXT(s->category), DB_TEXT(s->color),
 				   DB_INT(s->duration), DB_INT(s->price), DB_INT(s->before), DB_INT(s->after),
 				   DB_INT(s->capacity), rules[0], rules[1], rules[2], rules[3],
-				   DB_INT(s->active), DB_INT(now)),
+				   DB_INT(s->active), DB_INT(now), DB_INT(s->resizable)),
 			   e) < 0)
 		return -1;
 	if (service_children(c, account_id, s, e) || service_load(c, account_id, s->pid, s, e) != 1)

@@ -816,6 +816,8 @@ struct update_ctx {
 	const struct appt_change *ch;
 	struct current cur;
 	int move;
+	int resize, resizable;
+	int64_t length; /* seconds, of a moved or resized appointment */
 	int64_t new_start, new_staff, new_session;
 	struct loader_service svc;
 	int overridden;
@@ -838,7 +840,7 @@ static int move_block(db_conn *c, struct update_ctx *x, int64_t *block_id, struc
 {
 	const struct appt_change *ch = x->ch;
 	int64_t from = x->new_start - (int64_t)x->svc.buffer_before * 60;
-	int64_t to = x->new_start + (int64_t)(x->svc.duration + x->svc.buffer_after) * 60;
+	int64_t to = x->new_start + x->length + (int64_t)x->svc.buffer_after * 60;
 	*block_id = x->cur.block_id;
 	int rc;
 	if (lock_agenda(c, ch->account_id, x->new_staff, e))
@@ -893,7 +895,7 @@ static int update_tx(db_conn *c, void *ctx, struct err *e)
 	if (ch->version && ch->version != version)
 		return err_set(e, 409, "stale_version", "version",
 			       "the appointment changed meanwhile (version %lld)", (long long)version);
-	if (x->move && move_block(c, x, &block_id, e))
+	if ((x->move || x->resize) && move_block(c, x, &block_id, e))
 		return -1;
 	const char *status = ch->status[0] ? ch->status : x->cur.status;
 	if (!strcmp(ch->status, "cancelled") && release_block(c, ch->account_id, block_id, e))
@@ -906,7 +908,7 @@ static int update_tx(db_conn *c, void *ctx, struct err *e)
 	if (next_change_seq(c, ch->account_id, &seq, e))
 		return -1;
 	int64_t start = x->move ? x->new_start : x->cur.start;
-	int64_t end = x->move ? x->new_start + (int64_t)x->svc.duration * 60 : x->cur.end;
+	int64_t end = x->move || x->resize ? start + x->length : x->cur.end;
 	rc = db_exec(
 		c,
 		"UPDATE appointments SET staff_id = $3, block_id = $4, starts_at = $5, ends_at = $6, status "
@@ -926,7 +928,7 @@ static int update_tx(db_conn *c, void *ctx, struct err *e)
 	    clients_note_appointment(c, ch->account_id, x->cur.client_id, start, e))
 		return -1;
 	enum appt_event ev = !strcmp(status, "cancelled") ? APPT_EV_CANCELLED
-			     : x->move			  ? APPT_EV_MOVED
+			     : x->move || x->resize	  ? APPT_EV_MOVED
 							  : APPT_EV_CHANGED;
 	if (appt_messages_event(c, ch->account_id, x->cur.id, ev, x->cur.start, ch->now, e))
 		return -1;
@@ -979,6 +981,59 @@ static int check_move(db *d, struct update_ctx *x, struct err *e)
 	return rc;
 }
 
+/* The length of a moved or resized appointment, into x->length: the one asked for, else its
+ * current one when the service is resizable, else the service's duration. A resize alone keeps
+ * the start and the staff member, and the booking rules (they judge a start) are not asked. */
+static int resolve_length(db *d, struct update_ctx *x, struct err *e)
+{
+	const struct appt_change *ch = x->ch;
+	const char *field = ch->has_end ? "end" : "duration_min";
+	db_conn *c;
+	db_rows *r;
+	if (db_acquire(d, &c, e))
+		return -1;
+	int rc = db_query(c,
+			  "SELECT resizable, duration_min, buffer_before_min, buffer_after_min, capacity"
+			  " FROM services WHERE account_id = $1 AND id = $2",
+			  DB_ARGS(DB_INT(ch->account_id), DB_INT(x->cur.service_id)), &r, e);
+	if (!rc) {
+		rc = db_rows_next(r, e);
+		if (rc == 1) {
+			x->resizable = (int)db_rows_int(r, 0);
+			if (!x->move) {
+				x->svc.id = x->cur.service_id;
+				x->svc.duration = (int)db_rows_int(r, 1);
+				x->svc.buffer_before = (int)db_rows_int(r, 2);
+				x->svc.buffer_after = (int)db_rows_int(r, 3);
+				x->svc.capacity = (int)db_rows_int(r, 4);
+			}
+		}
+		db_rows_free(r);
+	}
+	db_release(c);
+	if (rc != 1)
+		return rc < 0 ? -1 : err_internal(e, "service %lld vanished", (long long)x->cur.service_id);
+	if (!x->move) {
+		x->new_start = x->cur.start;
+		x->new_staff = x->cur.staff_id;
+	}
+	if (!x->resize) {
+		x->length = x->resizable ? x->cur.end - x->cur.start : (int64_t)x->svc.duration * 60;
+		return 0;
+	}
+	if (!x->resizable || x->cur.capacity > 1 || x->svc.capacity > 1)
+		return err_set(e, 422, "not_resizable", field,
+			       "the appointments of this service last the service's duration");
+	x->length = ch->has_end ? ch->end - x->new_start : ch->duration_min * 60;
+	if (x->length <= 0)
+		return err_set(e, 400, "end_before_start", field, "the end is not after the start");
+	if (x->length % 300 || x->length > (int64_t)APPT_LENGTH_MAX * 60)
+		return err_invalid(e, field,
+				   "an appointment lasts 5 minutes to %d hours, in steps of 5 minutes",
+				   APPT_LENGTH_MAX / 60);
+	return 0;
+}
+
 int appt_update(db *d, const struct appt_change *ch, json_t **out, struct err *e)
 {
 	struct update_ctx x = {.ch = ch};
@@ -989,10 +1044,13 @@ int appt_update(db *d, const struct appt_change *ch, json_t **out, struct err *e
 			       "a cancelled appointment cannot change");
 	x.move = (ch->has_start && ch->start != x.cur.start) ||
 		 (ch->staff[0] && strcmp(ch->staff, x.cur.staff_pid));
+	x.resize = ch->has_end || ch->duration_min;
 	if (x.move && strcmp(ch->status, "cancelled") && check_move(d, &x, e))
 		return -1;
 	if (!strcmp(ch->status, "cancelled"))
-		x.move = 0;
+		x.move = x.resize = 0;
+	if ((x.move || x.resize) && resolve_length(d, &x, e))
+		return -1;
 	if (db_transact(d, update_tx, &x, e)) {
 		json_decref(x.out); /* built before a failed commit */
 		return -1;

@@ -23,6 +23,7 @@
 #define APPT_IDEM_KEY_MAX 128  /* bytes of an Idempotency-Key */
 #define APPT_CHANGES_PAGE 500  /* rows of one page of changes */
 #define APPT_LIST_MAX	  5000 /* rows of one agenda read */
+#define APPT_LENGTH_MAX	  720  /* minutes of a resized appointment (12 h); 5-minute steps */
 
 enum appt_source { APPT_OFFICE, APPT_PUBLIC };
 
@@ -88,6 +89,9 @@ struct appt_change {
 	char id[LOADER_PID_MAX];
 	int has_start;
 	int64_t start;
+	int has_end; /* a new end (resize; the service must be resizable) */
+	int64_t end;
+	int64_t duration_min;	    /* 0 = keep; else a new length (resize), 5..APPT_LENGTH_MAX by 5 */
 	char staff[LOADER_PID_MAX]; /* "" = keep */
 	char status[16];	    /* "" = keep; cancelled | no_show | done */
 	char notes[APPT_NOTES_MAX + 1];
@@ -98,8 +102,10 @@ struct appt_change {
 };
 
 /* Applies ch in one transaction (version + 1, next change_seq). *out receives the
- * appointment's JSON (caller frees). 404, 409 `stale_version` / `slot_taken` /
- * `session_full`, 422 rule codes or `appointment_cancelled`. */
+ * appointment's JSON (caller frees). A moved appointment of a resizable service keeps its
+ * length; a resize (has_end or duration_min) keeps its start unless has_start. 404, 400
+ * (a length off the 5-minute steps or out of 5 min..12 h), 409 `stale_version` /
+ * `slot_taken` / `session_full`, 422 rule codes, `appointment_cancelled` or `not_resizable`. */
 int appt_update(db *d, const struct appt_change *ch, json_t **out, struct err *e) WUR;
 
 /* One appointment as JSON (404 when not in the account or not the staff user's). */
