@@ -56,8 +56,12 @@ static json_t *ticket_json(struct http_req *req, const struct account *a, const 
 						    : json_null());
 	json_object_set_new(j, "breached",
 			    json_boolean(t->breached || (t->clock.due_at && now >= t->clock.due_at)));
+	/* like breached, read from the clock as well as from the job, so the queue never waits
+	 * for a job to show what the deadline already says */
 	json_object_set_new(j, "warned",
-			    json_boolean(t->clock.due_at && t->warned_due_at == t->clock.due_at));
+			    json_boolean(t->clock.due_at &&
+					 (t->warned_due_at == t->clock.due_at ||
+					  now >= sla_warn_at(t->clock.awaiting_since, t->clock.due_at))));
 	json_object_set_new(j, "opened_by_operator", json_boolean(t->opened_by_operator_id != 0));
 	json_object_set_new(j, "solved_at", time_or_null(req, a, t->solved_at));
 	return j;

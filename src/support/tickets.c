@@ -771,28 +771,23 @@ static int job_ticket(db_conn *c, struct job_ctx *x, struct ticket *t, struct er
 	return rc;
 }
 
-static int warn_tx(db_conn *c, void *ctx, struct err *e)
+/* The addresses an SLA notice about t goes to: the operator it is assigned to, else every
+ * operator. *out is malloc'd (the caller frees it); returns how many, negative on error. */
+static int notice_recipients(db_conn *c, const struct ticket *t, char (**out)[256], struct err *e)
 {
-	struct job_ctx *x = ctx;
-	struct ticket t;
-	int rc = job_ticket(c, x, &t, e);
-	if (rc)
-		return rc < 0 ? -1 : 0;
-	if (!t.clock.awaiting_since || t.clock.due_at != x->mark || t.warned_due_at == x->mark)
-		return 0;
-	if (db_exec(c, "UPDATE tickets SET warned_due_at = $2 WHERE id = $1",
-		    DB_ARGS(DB_INT(t.id), DB_INT(x->mark)), e) < 0)
-		return -1;
-	char ref[48], link[400];
-	snprintf(ref, sizeof(ref), "ticket:%s", t.public_id);
-	snprintf(link, sizeof(link), "%s/ops/tickets/?ticket=%s", public_url, t.public_id);
 	db_rows *r;
-	if (db_query(c, "SELECT email FROM operators ORDER BY id", DB_NOARGS, &r, e))
+	*out = NULL;
+	if (t->assignee_operator_id) {
+		if (db_query(c, "SELECT email FROM operators WHERE id = $1",
+			     DB_ARGS(DB_INT(t->assignee_operator_id)), &r, e))
+			return -1;
+	} else if (db_query(c, "SELECT email FROM operators ORDER BY id", DB_NOARGS, &r, e)) {
 		return -1;
+	}
 	char(*to)[256] = NULL;
-	size_t n = 0;
+	int n = 0, rc;
 	while ((rc = db_rows_next(r, e)) == 1 && n < 1000) {
-		char(*grown)[256] = realloc(to, (n + 1) * sizeof(*to));
+		char(*grown)[256] = realloc(to, ((size_t)n + 1) * sizeof(*to));
 		if (!grown) {
 			rc = err_internal(e, "out of memory");
 			break;
@@ -805,18 +800,35 @@ static int warn_tx(db_conn *c, void *ctx, struct err *e)
 		free(to);
 		return -1;
 	}
+	*out = to;
+	return n;
+}
+
+/* One e-mail per recipient about the deadline `due` of t (kind ticket_sla_warning or
+ * ticket_sla_breach). The outbox key (ticket, recipient, kind, version = the deadline) makes a
+ * retried job or a second run write nothing more. */
+static int mail_operators(db_conn *c, const struct ticket *t, const char *kind, int64_t due, struct err *e)
+{
+	char(*to)[256];
+	int n = notice_recipients(c, t, &to, e);
+	if (n < 0)
+		return -1;
+	char ref[48], link[400];
+	snprintf(ref, sizeof(ref), "ticket:%s", t->public_id);
+	snprintf(link, sizeof(link), "%s/ops/tickets/?ticket=%s", public_url, t->public_id);
 	/* operators read French: one text, the deadline in Paris time */
-	char *deadline = deadline_text("Europe/Paris", "fr", x->mark);
-	json_t *vars =
-		json_pack("{s:s, s:s, s:s, s:s, s:s, s:i, s:s}", "business", t.account_name, "subject",
-			  t.subject, "ticket", t.public_id, "plan", t.plan, "deadline",
-			  deadline ? deadline : "", "target_hours", t.clock.target_hours, "link", link);
+	char *deadline = deadline_text("Europe/Paris", "fr", due);
+	json_t *vars = json_pack("{s:s, s:s, s:s, s:s, s:s, s:i, s:s, s:s}", "business", t->account_name,
+				 "subject", t->subject, "ticket", t->public_id, "plan", t->plan, "deadline",
+				 deadline ? deadline : "", "target_hours", t->clock.target_hours, "link",
+				 link, "assignee", t->assignee_name);
 	free(deadline);
-	for (size_t i = 0; i < n && rc >= 0; i++) {
-		struct outbox_email m = {.account_id = t.account_id,
-					 .kind = "ticket_sla_warning",
+	int rc = 0;
+	for (int i = 0; i < n && rc >= 0; i++) {
+		struct outbox_email m = {.account_id = t->account_id,
+					 .kind = kind,
 					 .subject_ref = ref,
-					 .version = x->mark,
+					 .version = due,
 					 .to = to[i],
 					 .locale = "fr",
 					 .vars = vars};
@@ -824,10 +836,26 @@ static int warn_tx(db_conn *c, void *ctx, struct err *e)
 	}
 	json_decref(vars);
 	free(to);
-	if (rc >= 0)
-		log_info("msg=\"ticket SLA warning\" ticket=%s due=%" PRId64 " operators=%zu", t.public_id,
-			 x->mark, n);
-	return rc < 0 ? -1 : 0;
+	if (rc < 0)
+		return -1;
+	log_info("msg=\"ticket SLA notice\" kind=%s ticket=%s due=%" PRId64 " operators=%d", kind,
+		 t->public_id, due, n);
+	return 0;
+}
+
+static int warn_tx(db_conn *c, void *ctx, struct err *e)
+{
+	struct job_ctx *x = ctx;
+	struct ticket t;
+	int rc = job_ticket(c, x, &t, e);
+	if (rc)
+		return rc < 0 ? -1 : 0;
+	if (!t.clock.awaiting_since || t.clock.due_at != x->mark || t.warned_due_at == x->mark)
+		return 0;
+	if (db_exec(c, "UPDATE tickets SET warned_due_at = $2 WHERE id = $1",
+		    DB_ARGS(DB_INT(t.id), DB_INT(x->mark)), e) < 0)
+		return -1;
+	return mail_operators(c, &t, "ticket_sla_warning", x->mark, e);
 }
 
 static int breach_tx(db_conn *c, void *ctx, struct err *e)
@@ -837,13 +865,13 @@ static int breach_tx(db_conn *c, void *ctx, struct err *e)
 	int rc = job_ticket(c, x, &t, e);
 	if (rc)
 		return rc < 0 ? -1 : 0;
-	if (!t.clock.awaiting_since || t.clock.due_at != x->mark)
+	if (!t.clock.awaiting_since || t.clock.due_at != x->mark || t.breached_due_at == x->mark)
 		return 0;
 	log_warn("msg=\"ticket SLA breached\" ticket=%s due=%" PRId64, t.public_id, x->mark);
-	return db_exec(c, "UPDATE tickets SET breached = 1, breached_due_at = $2 WHERE id = $1",
-		       DB_ARGS(DB_INT(t.id), DB_INT(x->mark)), e) < 0
-		       ? -1
-		       : 0;
+	if (db_exec(c, "UPDATE tickets SET breached = 1, breached_due_at = $2 WHERE id = $1",
+		    DB_ARGS(DB_INT(t.id), DB_INT(x->mark)), e) < 0)
+		return -1;
+	return mail_operators(c, &t, "ticket_sla_breach", x->mark, e);
 }
 
 static int close_tx(db_conn *c, void *ctx, struct err *e)

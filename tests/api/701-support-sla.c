@@ -1,6 +1,8 @@
 /* Support tickets, operator side and service level (issue 10 items 2-3), on the test clock: a
  * ticket opened Friday 23:00 on an Optimum account is due Saturday 23:00; operators are warned
- * by e-mail at 75 % (18 h) once per deadline, the ticket is flagged breached at 24 h; the queue
+ * by e-mail at 75 % (18 h) once per deadline, the ticket is flagged breached at 24 h and the
+ * operators are told once more (every operator while nobody has the ticket, then only the
+ * one it is assigned to); the queue
  * is ordered by deadline with each account's plan and state; internal notes never reach the
  * customer nor count; a customer reply makes the next reply due within the same target;
  * solved tickets close 7 days later and are deleted 3 years after closing; the SLA report per
@@ -17,7 +19,7 @@
 
 #include "support_util.h"
 
-static struct operator_session OP;
+static struct operator_session OP, OP2;
 
 static void set_state(const char *slug, const char *state)
 {
@@ -59,6 +61,7 @@ static void the_service_level_on_the_test_clock(void **state)
 {
 	(void)state;
 	test_clock("set", "2027-03-26T23:00:00+01:00");
+	operator_create("sla2", &OP2);
 	operator_create("sla", &OP);
 	char email[128], pro_email[128], id[32], pro_id[32], path[160];
 	unique_email("optimum", email);
@@ -104,16 +107,24 @@ static void the_service_level_on_the_test_clock(void **state)
 	/* 17 h 59: no warning yet */
 	advance_to("2027-03-27T16:59:00+01:00", email, &s);
 	assert_int_equal(maildir_count(OP.email, id), 0);
-	/* 18 h = 75 % of 24 h: one warning to the operators, once */
+	json_t *t = ops_ticket(&OP, id);
+	assert_false(ticket_flag(t, "warned"));
+	json_decref(t);
+	/* 18 h = 75 % of 24 h: one warning to every operator (nobody has the ticket yet), once */
 	advance_to("2027-03-27T17:00:00+01:00", email, &s);
 	assert_int_equal(maildir_count(OP.email, id), 1);
-	json_t *t = ops_ticket(&OP, id);
+	assert_int_equal(maildir_count(OP2.email, id), 1);
+	assert_int_equal(maildir_count(OP.email, "75 % du délai"), 1);
+	t = ops_ticket(&OP, id);
 	assert_true(ticket_flag(t, "warned"));
 	assert_false(ticket_flag(t, "breached"));
 	json_decref(t);
-	/* 24 h: breached */
-	advance_to("2027-03-27T23:00:00+01:00", email, &s);
+	advance_to("2027-03-27T22:59:00+01:00", email, &s);
 	assert_int_equal(maildir_count(OP.email, id), 1);
+	/* 24 h: breached, and one more e-mail to every operator, once */
+	advance_to("2027-03-27T23:00:00+01:00", email, &s);
+	assert_int_equal(maildir_count(OP.email, id), 2);
+	assert_int_equal(maildir_count(OP2.email, id), 2);
 	t = ops_ticket(&OP, id);
 	assert_true(ticket_flag(t, "breached"));
 	json_decref(t);
@@ -130,6 +141,9 @@ static void the_service_level_on_the_test_clock(void **state)
 	assert_string_equal(json_path_str(json_object_get(r.json, "ticket"), "assignee", "id"), OP.id);
 	reply_free(&r);
 	advance_to("2027-03-28T01:00:00+01:00", email, &s); /* 26 h: late */
+	/* the jobs ran again on the way: neither notice went twice */
+	assert_int_equal(maildir_count(OP.email, id), 2);
+	assert_int_equal(maildir_count(OP2.email, id), 2);
 	snprintf(path, sizeof(path), "/api/v1/ops/tickets/%s/messages", id);
 	ops_expect(&OP, "POST", path, "{\"message\": \"Réglé : videz le cache du navigateur.\"}", 201, &r);
 	assert_string_equal(tstr(r.json, "state"), "pending_customer");
@@ -149,9 +163,22 @@ static void the_service_level_on_the_test_clock(void **state)
 	assert_string_equal(tstr(r.json, "state"), "open");
 	assert_string_equal(tstr(r.json, "reply_due_at"), "2027-03-29T10:00:00+02:00");
 	reply_free(&r);
-	/* its own warning, at 18 h of the new deadline */
-	advance_to("2027-03-29T04:00:00+02:00", email, &s);
+	/* its own warning, at 18 h of the new deadline, to the operator who has the ticket only */
+	advance_to("2027-03-29T03:59:00+02:00", email, &s);
 	assert_int_equal(maildir_count(OP.email, id), 2);
+	advance_to("2027-03-29T04:00:00+02:00", email, &s);
+	assert_int_equal(maildir_count(OP.email, id), 3);
+	assert_int_equal(maildir_count(OP2.email, id), 2);
+	ops_expect(&OP, "GET", "/api/v1/ops/tickets", NULL, 200, &r);
+	for (size_t i = 0; i < json_array_size(json_object_get(r.json, "tickets")); i++) {
+		json_t *q = json_array_get(json_object_get(r.json, "tickets"), i);
+		if (strcmp(json_string_value(json_object_get(q, "id")), id))
+			continue;
+		/* breached once stays flagged; this deadline is warned */
+		assert_true(json_is_true(json_object_get(q, "warned")));
+		assert_true(json_is_true(json_object_get(q, "breached")));
+	}
+	reply_free(&r);
 	/* answered in time this time; then solved */
 	snprintf(path, sizeof(path), "/api/v1/ops/tickets/%s/messages", id);
 	ops_expect(&OP, "POST", path, "{\"message\": \"Corrigé de notre côté.\"}", 201, &r);
@@ -169,6 +196,8 @@ static void the_service_level_on_the_test_clock(void **state)
 	assert_string_equal(tstr(t, "state"), "solved");
 	json_decref(t);
 	advance_to("2027-04-05T04:00:00+02:00", email, &s);
+	/* answered in time: no breach notice for the second deadline */
+	assert_int_equal(maildir_count(OP.email, id), 3);
 	t = ops_ticket(&OP, id);
 	assert_string_equal(tstr(t, "state"), "closed");
 	assert_string_equal(tstr(t, "closed_at"), "2027-04-05T02:00:00Z");
