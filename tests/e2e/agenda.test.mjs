@@ -4,9 +4,11 @@
 // time (an existing client, then a client created in the dialog); one is moved by dragging
 // (the API has the new time), dragging onto a taken time is refused, the appointment goes back
 // and the reason is shown; one is cancelled, one marked no-show; a booking made on the public
-// page appears without a reload; a staff user sees only their own column; a browser in
-// New York shows and books Paris times; a narrow (tablet) screen in English. axe-core, CSP and
-// script errors are checked on each screen.
+// page appears without a reload; an appointment of a resizable service is lengthened by
+// dragging its bottom edge (the API has the new end) and a length onto a taken time is refused
+// and put back, while a fixed-length one has no handle; a staff user sees only their own
+// column; a browser in New York shows and books Paris times; a narrow (tablet) screen in
+// English. axe-core, CSP and script errors are checked on each screen.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { axeViolations, launch, text } from './lib/browser.mjs';
@@ -96,6 +98,33 @@ async function drag(page, re, name, hh, mm = 0) {
 	const steps = 12;
 	for (let i = 1; i <= steps; i++)
 		await page.mouse.move(grab.x + ((to.x - grab.x) * i) / steps, grab.y + ((to.y - 2 - grab.y) * i) / steps);
+	await page.mouse.up();
+}
+
+/* The vertical distance between the lines of two wall times of the day view. */
+async function linesApart(page, from, to) {
+	const line = async ([hh, mm]) => {
+		const at = (h) => page.locator(`#ag-cal .ec-sidebar time[datetime$="T${String(h).padStart(2, '0')}:00:00"]`).boundingBox();
+		const a = await at(hh);
+		const b = await at(hh + 1);
+		return a.y + a.height / 2 + ((b.y - a.y) * mm) / 60;
+	};
+	return (await line(to)) - (await line(from));
+}
+
+/* Drags the bottom edge of the event matching re from its end `from` ([hh, mm]) to `to`. */
+async function resize(page, re, from, to) {
+	const dy = await linesApart(page, from, to);
+	const ev = eventOf(page, re);
+	await ev.scrollIntoViewIfNeeded();
+	await ev.hover();
+	const box = await ev.locator('.ec-resizer').boundingBox();
+	const grab = { x: box.x + box.width / 2, y: box.y + box.height / 2 };
+	await page.mouse.move(grab.x, grab.y);
+	await page.mouse.down();
+	const steps = 10;
+	for (let i = 1; i <= steps; i++)
+		await page.mouse.move(grab.x, grab.y + (dy * i) / steps);
 	await page.mouse.up();
 }
 
@@ -246,6 +275,43 @@ describe('the agenda', () => {
 		assert.ok(Date.now() - t0 < 8000);
 		assert.match(await text(page, '#ag-cal .ec-event:has-text("Inès Public") .ec-event-time'), /^17:00 – 18:00$/);
 		await page.context().close();
+	});
+
+	test('resize by the bottom edge where the service allows; onto a taken time it is refused', async () => {
+		const colour = (await owner.ok('POST', '/services', { name: 'Coloration', duration_min: 60, color: '#16a085',
+			staff: [ben.id], resizable: true })).service;
+		assert.equal(colour.resizable, true);
+		await owner.ok('POST', '/appointments', { service: colour.id, staff: ben.id, start: paris(9),
+			client: { first_name: 'Léa', last_name: 'Durand' } });
+		await owner.ok('POST', '/appointments', { service: service.id, staff: ben.id, start: paris(12),
+			client: { first_name: 'Hugo', last_name: 'Blanc' } });
+		const p = await openPage();
+		await openAgenda(p);
+		await eventOf(p, /Léa Durand · Coloration/).waitFor();
+		assert.match(await text(p, '#ag-help'), /Tirez le bas d’un rendez-vous/);
+		// a fixed-length service has no handle
+		assert.equal(await eventOf(p, /Hugo Blanc/).locator('.ec-resizer').count(), 0);
+		assert.equal(await eventOf(p, /Léa Durand/).locator('.ec-resizer').count(), 1);
+
+		await resize(p, /Léa Durand/, [10, 0], [10, 30]);
+		assert.match(await announced(p, /Durée modifiée/), /Léa Durand, jusqu’à 10:30/);
+		let lea = (await appointmentsOfDay()).find((a) => a.client?.first_name === 'Léa');
+		assert.ok(same(lea.start, paris(9)), lea.start);
+		assert.ok(same(lea.end, paris(10, 30)), lea.end);
+		assert.equal(lea.version, 2);
+		assert.match(await text(p, '#ag-cal .ec-event:has-text("Léa Durand") .ec-event-time'), /^09:00 – 10:30$/);
+
+		// onto Hugo's 12:00: refused, put back, and said why
+		await resize(p, /Léa Durand/, [10, 30], [12, 30]);
+		const said = await announced(p, /Changement de durée refusé/);
+		assert.match(said, /ce créneau n’est pas libre/);
+		assert.match(said, /garde sa durée/);
+		assert.match(await text(p, '#ag-cal .ec-event:has-text("Léa Durand") .ec-event-time'), /^09:00 – 10:30$/);
+		lea = (await appointmentsOfDay()).find((a) => a.client?.first_name === 'Léa');
+		assert.ok(same(lea.end, paris(10, 30)), lea.end);
+		assert.equal(lea.version, 2);
+		await check(p, 'after a refused resize');
+		await p.context().close();
 	});
 
 	test('a staff user sees only their own column', async () => {

@@ -1,16 +1,16 @@
 // The agenda: the business's appointments in day (one column per staff member), week and month
 // views, drawn by the vendored event-calendar (global EventCalendar). Click a free time to book,
-// drag to move (a refusal puts the appointment back and says why), click an appointment to
-// cancel it or mark it no-show or done. Changes made elsewhere arrive by polling
-// GET /api/v1/appointments/changes every 3 s. Times are the business's zone's (zone.js).
-//
-// No resize: an appointment lasts its service's duration and the API has no duration change.
+// drag to move (a refusal puts the appointment back and says why), drag the bottom edge to
+// change the length of an appointment whose service is resizable (the same on refusal), click
+// an appointment to cancel it or mark it no-show or done. Changes made elsewhere arrive by
+// polling GET /api/v1/appointments/changes every 3 s. Times are the business's zone's (zone.js).
+// In a read-only account nothing is editable and the controls that write carry data-write.
 import { api } from '../../common/api.js';
 import { el, word } from '../../common/dom.js';
 import { busy, clearErrors, errorText, fieldError, showError, status } from '../../common/form.js';
 import { inZone } from '../../common/format.js';
 import { has, intlLocale, lang, t } from '../../common/i18n.js';
-import { start as startSession } from '../session.js';
+import { readOnlyReason, start as startSession } from '../session.js';
 import { dayOfCalendar, instantOfCalendar, instantOfWall, timeOfCalendar, todayIn, wallOf } from './zone.js';
 
 const POLL_MS = 3000;
@@ -100,7 +100,7 @@ function toEvent(a) {
 		textColor: inkOn(bg),
 		classNames: ['ag-ev', 'ag-' + a.status],
 		startEditable: canWrite && a.status === 'booked',
-		durationEditable: false,
+		durationEditable: canWrite && a.status === 'booked' && !!svc?.resizable && !(svc.capacity > 1),
 		extendedProps: { id: a.id },
 	};
 }
@@ -214,7 +214,7 @@ function calendarOptions(view, date) {
 		dayMaxEvents: true,
 		editable: canWrite,
 		eventStartEditable: canWrite,
-		eventDurationEditable: false,
+		eventDurationEditable: false, /* per event: only where the service is resizable */
 		selectable: false,
 		height: 'auto',
 		datesSet: onDatesSet,
@@ -223,6 +223,9 @@ function calendarOptions(view, date) {
 		eventDragStart: () => { dragging = true; },
 		eventDragStop: () => { dragging = false; setTimeout(render, 0); },
 		eventDrop: onDrop,
+		eventResizeStart: () => { dragging = true; },
+		eventResizeStop: () => { dragging = false; setTimeout(render, 0); },
+		eventResize: onResize,
 		eventDidMount: (info) => {
 			const a = appts.get(info.event.id);
 			if (a) {
@@ -283,6 +286,28 @@ async function onDrop(info) {
 	} catch (e) {
 		info.revert();
 		announce(t('agenda.move_refused', { message: agendaError(e) }), 'error');
+		if (e.code === 'stale_version' || e.status === 404)
+			loadRange(range.from, range.to).catch(() => {});
+	}
+}
+
+/* A new end by the event's bottom edge: PATCH {end}; a refusal puts the event back. */
+async function onResize(info) {
+	const a = appts.get(info.event.id);
+	if (!a) {
+		info.revert();
+		return;
+	}
+	const body = { end: instantOfCalendar(info.event.end, tz), version: a.version };
+	try {
+		const r = await api('PATCH', `/appointments/${encodeURIComponent(a.id)}`, body);
+		upsert(r.appointment);
+		render();
+		const end = inZone(new Date(r.appointment.end), { hour: '2-digit', minute: '2-digit' }, tz);
+		announce(t('agenda.resized', { who: clientName(r.appointment), end }), 'success');
+	} catch (e) {
+		info.revert();
+		announce(t('agenda.resize_refused', { message: agendaError(e) }), 'error');
 		if (e.code === 'stale_version' || e.status === 404)
 			loadRange(range.from, range.to).catch(() => {});
 	}
@@ -636,9 +661,18 @@ function wire() {
 			return;
 		ec.setOption('locale', intlLocale());
 		ec.setOption('buttonText', buttonText);
+		drawHelp();
 		drawZone();
 		render();
 	});
+}
+
+function drawHelp() {
+	const help = document.getElementById('ag-help');
+	if (!canWrite)
+		help.textContent = t('agenda.read_only');
+	else
+		help.textContent = t('agenda.help') + ([...services.values()].some((s) => s.resizable) ? ' ' + t('agenda.help_resize') : '');
 }
 
 function drawZone() {
@@ -648,7 +682,7 @@ function drawZone() {
 async function main() {
 	me = await startSession();
 	tz = me.account?.time_zone || 'Europe/Paris';
-	canWrite = !!me.may?.write;
+	canWrite = !!me.may?.write && !readOnlyReason(me);
 	const [sv, st] = await Promise.all([api('GET', '/services'), api('GET', '/staff')]);
 	for (const s of sv.services || [])
 		services.set(s.id, s);
@@ -659,8 +693,7 @@ async function main() {
 		shown.add(s.id);
 	statusEl.textContent = '';
 	document.getElementById('ag').hidden = false;
-	if (!canWrite)
-		document.getElementById('ag-help').textContent = t('agenda.read_only');
+	drawHelp();
 	drawZone();
 	drawFilter();
 	wire();

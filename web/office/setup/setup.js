@@ -7,7 +7,7 @@ import { el } from '../../common/dom.js';
 import { errorText, status } from '../../common/form.js';
 import { inZone, money } from '../../common/format.js';
 import { lang, t } from '../../common/i18n.js';
-import { start } from '../session.js';
+import { readOnlyReason, start } from '../session.js';
 import { S, copy, intOf, need, rangeEditor, showConflicts, submit } from './util.js';
 
 const DAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
@@ -29,12 +29,16 @@ function swatch(color) {
 	return s;
 }
 
-/* Disables every editing control when the user may not write (staff, or a read-only account). */
+/* Controls that only show or hide something: they stay usable when nothing may be changed. */
+const VIEW_ONLY = '#panel-link, #svc-cancel, #stf-cancel, #hol-year, #hol-am';
+
+/* Disables every editing control when the user may not write (staff, or a read-only account);
+ * the controls that write also carry data-write, which session.js locks in a read-only account. */
 function lock() {
 	if (S.canWrite)
 		return;
 	for (const c of document.querySelectorAll('#setup form input, #setup form select, #setup form textarea, #setup form button, [data-write]'))
-		if (!c.closest('#panel-link'))
+		if (!c.closest(VIEW_ONLY))
 			c.disabled = true;
 }
 
@@ -113,6 +117,8 @@ function svcRow(s) {
 		sub.push(t('setup.group', { n: s.capacity }));
 	if (!s.active)
 		sub.push(t('setup.inactive'));
+	if (s.resizable)
+		sub.push(t('setup.resizable'));
 	sub.push(staffNames.length ? staffNames.join(', ') : t('setup.no_staff'));
 	if (s.questions?.length)
 		sub.push(t('setup.n_questions', { n: s.questions.length }));
@@ -148,7 +154,7 @@ function questionBox(q, i) {
 	kind.addEventListener('change', () => { choicesField.hidden = kind.value !== 'choice'; });
 	const req = el('input', { type: 'checkbox', id: id + '-required', name: `questions[${i}].required`, checked: !!q.required });
 	const rm = el('button', { type: 'button', className: 'small', textContent: t('setup.q_remove'),
-		'aria-label': t('setup.q_remove_n', { n: i + 1 }) });
+		'aria-label': t('setup.q_remove_n', { n: i + 1 }), dataset: { write: '' } });
 	rm.addEventListener('click', () => {
 		questions = readQuestions();
 		questions.splice(i, 1);
@@ -211,6 +217,7 @@ function fillService(s) {
 	f.buffer_before_min.value = s.buffer_before_min ?? 0;
 	f.buffer_after_min.value = s.buffer_after_min ?? 0;
 	f.active.checked = s.active !== false;
+	f.resizable.checked = !!s.resizable;
 	drawServiceStaff(s.staff || (S.staff.length === 1 ? [S.staff[0].id] : []));
 	questions = (s.questions || []).map((q) => ({ ...q }));
 	drawQuestions();
@@ -253,6 +260,7 @@ svcForm.addEventListener('submit', (ev) => {
 			buffer_before_min: need(svcForm, 'buffer_before_min', intOf(f.buffer_before_min.value) ?? 0),
 			buffer_after_min: need(svcForm, 'buffer_after_min', intOf(f.buffer_after_min.value) ?? 0),
 			active: f.active.checked,
+			resizable: f.resizable.checked,
 			staff: [...svcForm.querySelectorAll('[name="staff"]:checked')].map((c) => c.value),
 			questions: readQuestions(),
 			...readRules(svcForm, true),
@@ -602,7 +610,7 @@ async function loadHolidays() {
 	box.replaceChildren(...r.holidays.map((h) => {
 		const id = 'hol-' + h.day;
 		const name = lang() === 'en' ? h.name_en : h.name_fr;
-		const c = el('input', { type: 'checkbox', id, value: h.day, checked: h.closed, dataset: { name: h.name_fr } });
+		const c = el('input', { type: 'checkbox', id, value: h.day, checked: h.closed, dataset: { name: h.name_fr, write: '' } });
 		c.addEventListener('change', () => toggleHoliday(c, name));
 		return el('div', { className: 'check' }, c, el('label', { for: id, textContent: `${name} — ${day(h.day)}` }));
 	}));
@@ -785,7 +793,7 @@ document.addEventListener('langchange', redraw);
 try {
 	S.me = await start();
 	const role = S.me.user?.role;
-	S.canWrite = role === 'owner' && S.me.may?.write !== false;
+	S.canWrite = role === 'owner' && S.me.may?.write !== false && !readOnlyReason(S.me);
 	const [acc, svcs, staff] = await Promise.all([api('GET', '/account'), api('GET', '/services'), api('GET', '/staff')]);
 	S.account = acc.account;
 	S.services = svcs.services || [];
