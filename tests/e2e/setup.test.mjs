@@ -5,12 +5,16 @@
 // listed by the screen; a day off, a public holiday ticked, a new slot step, each read back
 // through the API; bad input (a duration of 0, a range ending before it starts) is shown next
 // to its field with what was typed kept; the widget snippet copied; axe-core and CSP clean on
-// every tab; a tablet-sized window lays it out without sideways scrolling.
+// every tab; a tablet-sized window lays it out without sideways scrolling. Last, an account
+// whose trial ended (frozen by the test clock) shows the banner on the agenda and the set-up,
+// still shows its appointments, services, hours and closed days, and has every control that
+// would write disabled.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { axeViolations, launch, newPage, text } from './lib/browser.mjs';
-import { signUp } from './lib/owner.mjs';
+import { Owner, signUp } from './lib/owner.mjs';
 import { startServer } from './lib/server.mjs';
+import { instantOfWall } from '../../web/office/agenda/zone.js';
 
 let server;
 let browser;
@@ -303,4 +307,108 @@ test('in English, and on a tablet without sideways scrolling', async () => {
 	assert.deepEqual(v, [], 'tablet: accessibility violations');
 	assert.deepEqual(tablet.problems, [], 'tablet: CSP or script errors');
 	await tablet.context().close();
+});
+
+/* Last: it moves the server's clock past the trial's end, which freezes every account here. */
+test('a frozen account (trial ended): the banner, every write control disabled, the pages still load', async () => {
+	const email = `frozen-${run}@example.com`;
+	const password = 'Essai terminé au quinzième jour';
+	const frozen = await signUp(server.base, { business_name: 'Salon Gelé', email, password,
+		business_type: 'hair_salon', plan: 'pro' });
+	await frozen.ok('DELETE', '/demo');
+	const anne = (await frozen.ok('POST', '/staff', { name: 'Anne Givre' })).staff;
+	const week = Object.fromEntries(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].map((k) => [k, [['09:00', '18:00']]]));
+	await frozen.ok('PUT', `/staff/${anne.id}/hours`, week);
+	const svc = (await frozen.ok('POST', '/services', { name: 'Brushing', duration_min: 30, staff: [anne.id],
+		resizable: true, questions: [{ label: 'Cheveux longs ?', kind: 'yesno' }] })).service;
+	const ends = frozen.me.account.trial_ends_at;
+	const trialEnd = typeof ends === 'number' ? ends * 1000 : Date.parse(ends);
+	const parisDay = (ms) => new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Paris' }).format(new Date(ms));
+	const day = parisDay(trialEnd + 3 * 86400000);
+	const [y, mo, d] = day.split('-').map(Number);
+	await frozen.ok('POST', '/appointments', { service: svc.id, staff: anne.id, start: instantOfWall(y, mo, d, 10, 0, 'Europe/Paris'),
+		client: { first_name: 'Nina', last_name: 'Frimas' } });
+	await frozen.ok('POST', `/staff/${anne.id}/exceptions`, { kind: 'off', from: parisDay(trialEnd + 5 * 86400000) });
+	await frozen.ok('POST', '/closed-days', { day: parisDay(trialEnd + 6 * 86400000), label: 'Inventaire' });
+
+	// the trial ends: the clock passes its end and the lifecycle job freezes the account
+	const clock = await fetch(server.base + '/api/v1/test/clock', { method: 'POST', headers: { 'Content-Type': 'application/json' },
+		body: JSON.stringify({ advance_to: new Date(trialEnd + 60000).toISOString() }) });
+	assert.equal(clock.status, 200, await clock.text());
+	// two weeks without use ended the session: log in again
+	const login = await fetch(server.base + '/api/v1/session', { method: 'POST', headers: { 'Content-Type': 'application/json' },
+		body: JSON.stringify({ email, password }) });
+	const me = await login.json();
+	assert.equal(login.status, 200, JSON.stringify(me));
+	assert.equal(me.account.state, 'frozen');
+	assert.equal(me.may.write, false);
+	const p = await newPage(browser);
+	p.setDefaultTimeout(10000);
+	await new Owner(server.base, login.headers.getSetCookie().map((c) => c.split(';')[0]).join('; '), me.csrf_token, me).logIn(p);
+	const writable = (selector) => p.evaluate((sel) => [...document.querySelectorAll(sel)]
+		.filter((c) => !c.disabled && c.getAttribute('aria-disabled') !== 'true')
+		.map((c) => c.id || c.name || c.outerHTML.slice(0, 80)), selector);
+	const checkFrozen = async (what) => {
+		assert.deepEqual(await axeViolations(p), [], `${what}: accessibility violations`);
+		assert.deepEqual(p.problems, [], `${what}: CSP or script errors`);
+	};
+
+	// the agenda: the appointment is there, nothing can change it
+	await p.goto(`${server.base}/office/agenda/?date=${day}`);
+	await p.locator('.readonly-banner').waitFor();
+	assert.equal(await p.evaluate(() => document.body.dataset.readonly), 'frozen');
+	assert.match(await text(p, '.readonly-banner'), /essai/i);
+	const ev = p.locator('#ag-cal .ec-event', { hasText: /Nina Frimas · Brushing/ });
+	await ev.waitFor();
+	assert.match(await text(p, '#ag-help'), /lecture seule/);
+	assert.equal(await ev.locator('.ec-resizer').count(), 0, 'no resize handle');
+	assert.equal(await p.locator('#ag-cal .ec-draggable').count(), 0, 'nothing draggable');
+	assert.deepEqual(await writable('[data-write]'), []);
+	await ev.click();
+	await p.locator('#ag-event').waitFor({ state: 'visible' });
+	for (const b of await p.locator('#ag-event [data-status]').all()) {
+		assert.ok(await b.isHidden());
+		assert.ok(await b.isDisabled());
+	}
+	await checkFrozen('frozen agenda, an appointment open');
+	await p.keyboard.press('Escape');
+
+	// the set-up: every tab reads, nothing writes
+	const inForms = '#setup form input, #setup form select, #setup form textarea, #setup form button, [data-write]';
+	const editable = async () => (await p.evaluate((sel) => [...document.querySelectorAll(sel)]
+		.filter((c) => !c.disabled && !c.closest('#panel-link, #svc-cancel, #stf-cancel, #hol-year, #hol-am'))
+		.map((c) => c.id || c.name || c.outerHTML.slice(0, 80)), inForms));
+	await p.goto(server.base + '/office/setup/#services');
+	await p.locator('.readonly-banner').waitFor();
+	await p.locator('#setup').waitFor({ state: 'visible' });
+	assert.match(await text(p, '#svc-list'), /Brushing/);
+	await p.locator('#svc-list li', { hasText: 'Brushing' }).getByRole('button').click();
+	await p.locator('#svc-form').waitFor({ state: 'visible' });
+	assert.equal(await p.locator('#svc-name').inputValue(), 'Brushing');
+	assert.ok(await p.locator('#svc-resizable').isChecked());
+	assert.ok(await p.locator('#svc-resizable').isDisabled());
+	assert.deepEqual(await editable(), []);
+	await checkFrozen('frozen set-up, a service open');
+
+	await p.click('#tab-staff');
+	await p.locator('#stf-list li', { hasText: 'Anne Givre' }).getByRole('button').click();
+	await p.locator('#h-mon-0-start').waitFor();
+	await p.locator('#exc-list li', { hasText: /Absence|jour/ }).first().waitFor();
+	assert.equal(await p.locator('#h-mon-0-start').inputValue(), '09:00');
+	assert.deepEqual(await editable(), []);
+	await checkFrozen('frozen set-up, a staff member open');
+
+	await p.click('#tab-closed');
+	await p.locator('#hol-list input').first().waitFor();
+	assert.match(await text(p, '#closed-list'), /Inventaire/);
+	assert.deepEqual(await editable(), []);
+	assert.ok(await p.locator('#hol-year').isEnabled(), 'another year’s holidays can still be read');
+
+	await p.click('#tab-rules');
+	await p.locator('#panel-rules').waitFor({ state: 'visible' });
+	assert.equal(await p.locator('#pf-name').inputValue(), 'Salon Gelé');
+	assert.deepEqual(await editable(), []);
+	assert.deepEqual(await writable('[data-write]'), []);
+	await checkFrozen('frozen set-up, the rules');
+	await p.context().close();
 });
