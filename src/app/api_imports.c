@@ -1,8 +1,8 @@
-/* Imports over HTTP (owners): POST /api/v1/imports (the file as the raw body, with its
- * Content-Type and Content-Disposition) → the preview, the proposed mapping and the per-row
- * report; PATCH /api/v1/imports/{id} (a new mapping → a new report); GET /api/v1/imports/{id}
- * (state and progress); POST /api/v1/imports/{id}/commit. The work is in src/data/import.h;
- * docs/internals/data.md. */
+/* Imports over HTTP (owners): POST /api/v1/imports?kind=clients|appointments (the file as
+ * the raw body, with its Content-Type and Content-Disposition) → the preview, the proposed
+ * mapping and the per-row report; PATCH /api/v1/imports/{id} (a new mapping → a new report);
+ * GET /api/v1/imports/{id} (state and progress); POST /api/v1/imports/{id}/commit. The work is
+ * in src/data/import.h; docs/internals/data.md. */
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -37,8 +37,8 @@ static const char *import_id(struct http_req *req)
 int handle_imports_create(struct http_req *req, struct http_resp *resp, struct err *e)
 {
 	const char *kind = http_req_query(req, "kind");
-	if (kind && strcmp(kind, "clients"))
-		return err_invalid(e, "kind", "only clients can be imported for now (kind=clients)");
+	if (kind && strcmp(kind, "clients") && strcmp(kind, "appointments"))
+		return err_invalid(e, "kind", "kind is clients (CSV or vCard) or appointments (CSV)");
 	const char *type = http_req_header(req, "Content-Type");
 	if (type && !strncasecmp(type, "application/json", 16))
 		return err_set(e, 415, "unsupported_media_type", NULL,
@@ -46,6 +46,7 @@ int handle_imports_create(struct http_req *req, struct http_resp *resp, struct e
 	struct import_upload up = {
 		.account_id = api_account(req)->id,
 		.user_id = api_principal(req)->user_id,
+		.appointments = kind && !strcmp(kind, "appointments"),
 		.file_name = file_name(req),
 		.content_type = type,
 		.now = clock_now(),

@@ -11,10 +11,12 @@
 #include "base/clock.h"
 #include "base/log.h"
 #include "base/xalloc.h"
+#include "data/import_int.h"
 #include "schedule/clients.h"
 #include "base/banned.h"
 
 static const char *const FIELDS[IMPORT_NFIELDS] = {IMPORT_FIELDS};
+static const char *const APPT_FIELDS[IMPORT_APPT_NFIELDS] = {IMPORT_APPT_FIELDS};
 static const char *const VCARD_COLUMNS[IMPORT_VCARD_NCOLS] = {IMPORT_VCARD_COLUMNS};
 
 /* The import row of the store, as the functions below need it. */
@@ -25,17 +27,9 @@ struct imp {
 	json_t *columns, *mapping; /* owned */
 	int64_t rows_total, rows_ok, rows_invalid, rows_duplicate, rows_existing, rows_published;
 	int64_t progress, publish_ms, created_at, published_at;
-};
-
-/* One staged row waiting for its chunk's transaction. */
-struct pending {
-	long row_no;
-	char *cells; /* JSON text, malloc'd */
-	char *issues;
-	const char *status;
-	char public_id[24];
-	struct import_values v;
-	char search[1024];
+	int64_t rows_warning, rows_skipped;
+	json_t *publish_issues; /* owned: rows the publish left out */
+	int appointments;	/* kind "appointments" */
 };
 
 struct stager {
@@ -43,50 +37,60 @@ struct stager {
 	struct imp *im;
 	const char *const *mapping;
 	int nmap;
-	struct pending *rows; /* IMPORT_CHUNK */
+	struct import_pending *rows; /* IMPORT_CHUNK */
 	int n;
 	long staged;
 	int header_done, has_header;
-	json_t *columns; /* CSV: from the header record */
+	json_t *columns;		    /* CSV: from the header record */
+	const struct import_catalogue *cat; /* appointments: what the rows are checked against */
+	int64_t now;
 };
 
 static void imp_free(struct imp *im)
 {
 	json_decref(im->columns);
 	json_decref(im->mapping);
-	im->columns = im->mapping = NULL;
+	json_decref(im->publish_issues);
+	im->columns = im->mapping = im->publish_issues = NULL;
 }
 
 /* ---- mapping ---- */
 
-static int is_field(const char *f)
+static const char *guess(int appointments, const char *column)
+{
+	return appointments ? import_guess_appt_field(column) : import_guess_field(column);
+}
+
+static int is_field(int appointments, const char *f)
 {
 	if (!f[0])
 		return 1;
-	for (int i = 0; i < IMPORT_NFIELDS; i++)
-		if (!strcmp(f, FIELDS[i]))
+	const char *const *list = appointments ? APPT_FIELDS : FIELDS;
+	int n = appointments ? IMPORT_APPT_NFIELDS : IMPORT_NFIELDS;
+	for (int i = 0; i < n; i++)
+		if (!strcmp(f, list[i]))
 			return 1;
 	return 0;
 }
 
 /* Whether some column of these names is proposed a field. */
-static int identifies(const json_t *columns)
+static int identifies(int appointments, const json_t *columns)
 {
 	size_t i;
 	json_t *col;
-	json_array_foreach(columns, i, col) if (import_guess_field(json_string_value(col))[0]) return 1;
+	json_array_foreach(columns, i, col) if (guess(appointments, json_string_value(col))[0]) return 1;
 	return 0;
 }
 
 /* The proposed mapping of columns: one guess per column, each field used once. */
-static json_t *propose(const json_t *columns)
+static json_t *propose(int appointments, const json_t *columns)
 {
 	json_t *m = json_array();
 	size_t i;
 	json_t *col;
 	json_array_foreach(columns, i, col)
 	{
-		const char *f = import_guess_field(json_string_value(col));
+		const char *f = guess(appointments, json_string_value(col));
 		size_t k;
 		json_t *prev;
 		json_array_foreach(m, k, prev) if (f[0] && !strcmp(json_string_value(prev), f)) f = "";
@@ -97,7 +101,8 @@ static json_t *propose(const json_t *columns)
 
 /* Reads a mapping given as an array of fields or an object {column index or name: field}
  * into a full array of the import's columns. */
-static json_t *read_mapping(const json_t *given, const json_t *columns, const json_t *current, struct err *e)
+static json_t *read_mapping(int appointments, const json_t *given, const json_t *columns,
+			    const json_t *current, struct err *e)
 {
 	size_t ncol = json_array_size(columns);
 	json_t *m = json_deep_copy(current);
@@ -144,12 +149,13 @@ static json_t *read_mapping(const json_t *given, const json_t *columns, const js
 	/* every field known, each at most once, and something that identifies a client */
 	size_t i;
 	json_t *v;
-	int identifies = 0;
+	int identifies = 0, has_start = 0, has_date = 0, has_time = 0, has_service = 0;
 	json_array_foreach(m, i, v)
 	{
 		const char *f = json_string_value(v);
-		if (!is_field(f)) {
-			err_invalid(e, "mapping", "\"%.40s\" is not a client field", f);
+		if (!is_field(appointments, f)) {
+			err_invalid(e, "mapping", "\"%.40s\" is not %s field", f,
+				    appointments ? "an appointment" : "a client");
 			json_decref(m);
 			return NULL;
 		}
@@ -161,8 +167,17 @@ static json_t *read_mapping(const json_t *given, const json_t *columns, const js
 			}
 		identifies |= !strcmp(f, "first_name") || !strcmp(f, "last_name") ||
 			      !strcmp(f, "full_name") || !strcmp(f, "email") || !strcmp(f, "phone");
+		has_start |= !strcmp(f, "start");
+		has_date |= !strcmp(f, "date");
+		has_time |= !strcmp(f, "start_time");
+		has_service |= !strcmp(f, "service");
 	}
-	if (!identifies) {
+	if (appointments && (!(has_start || (has_date && has_time)) || !has_service)) {
+		json_decref(m);
+		err_invalid(e, "mapping", "map a date and a start time (or a start) and a service column");
+		return NULL;
+	}
+	if (!identifies && !appointments) {
 		json_decref(m);
 		err_invalid(e, "mapping", "map at least a name, an e-mail or a phone column");
 		return NULL;
@@ -182,11 +197,12 @@ static const char **mapping_strings(const json_t *m, int *n)
 
 /* ---- staging ---- */
 
-static void pending_clear(struct pending *p)
+static void pending_clear(struct import_pending *p)
 {
 	free(p->cells);
 	free(p->issues);
-	p->cells = p->issues = NULL;
+	free(p->a.warnings);
+	p->cells = p->issues = p->a.warnings = NULL;
 }
 
 static json_t *record_json(const struct import_record *r)
@@ -199,8 +215,14 @@ static json_t *record_json(const struct import_record *r)
 }
 
 /* Checks r with the mapping into p. */
-static void check_into(struct pending *p, const struct import_record *r, const char *const *mapping, int nmap)
+static void check_into(const struct stager *s, struct import_pending *p, const struct import_record *r)
 {
+	const char *const *mapping = s->mapping;
+	int nmap = s->nmap;
+	if (s->im->appointments) {
+		import_appt_check(s->cat, r, mapping, nmap, s->now, p);
+		return;
+	}
 	json_t *issues = json_array();
 	int bad = import_check_record(r, mapping, nmap, &p->v, issues);
 	p->status = bad ? "invalid" : "ok";
@@ -276,8 +298,11 @@ static int flush_tx(db_conn *c, void *ctx, struct err *e)
 {
 	struct flush_ctx *f = ctx;
 	struct stager *s = f->s;
-	for (int i = 0; i < s->n; i++) {
-		struct pending *p = &s->rows[i];
+	for (int i = 0; s->im->appointments && i < s->n; i++)
+		if (import_appt_stage(c, s->im->account_id, s->im->id, &s->rows[i], f->update, e))
+			return -1;
+	for (int i = 0; !s->im->appointments && i < s->n; i++) {
+		struct import_pending *p = &s->rows[i];
 		const struct import_values *v = &p->v;
 		int rc;
 		if (f->update)
@@ -311,8 +336,9 @@ static int flush_tx(db_conn *c, void *ctx, struct err *e)
 		if (rc < 0)
 			return -1;
 	}
-	if (s->n && mark_duplicates(c, s->im->id, s->im->account_id, s->rows[0].row_no,
-				    s->rows[s->n - 1].row_no, 1, e))
+	if (s->n && !s->im->appointments &&
+	    mark_duplicates(c, s->im->id, s->im->account_id, s->rows[0].row_no, s->rows[s->n - 1].row_no, 1,
+			    e))
 		return -1;
 	s->staged += s->n;
 	return db_exec(c, "UPDATE imports SET progress = $2, updated_at = $3 WHERE id = $1",
@@ -362,13 +388,13 @@ static int stage_record(void *ctx, const struct import_record *r, struct err *e)
 		s->header_done = 1;
 		return 0;
 	}
-	struct pending *p = &s->rows[s->n++];
+	struct import_pending *p = &s->rows[s->n++];
 	p->row_no = r->row_no;
 	json_t *j = record_json(r);
 	p->cells = json_dumps(j, JSON_COMPACT);
 	json_decref(j);
-	public_id_new("cli", p->public_id);
-	check_into(p, r, s->mapping, s->nmap);
+	public_id_new(s->im->appointments ? "apt" : "cli", p->public_id);
+	check_into(s, p, r);
 	return s->n == IMPORT_CHUNK ? flush(s, 0, e) : 0;
 }
 
@@ -401,7 +427,7 @@ static void discard_rows(db *d, int64_t import_id, int64_t last_row)
 #define IMP_COLS                                                                                             \
 	"id, account_id, public_id, kind, format, encoding, separator, state, file_name, error, columns, "   \
 	"mapping, rows_total, rows_ok, rows_invalid, rows_duplicate, rows_existing, rows_published, "        \
-	"progress, publish_ms, created_at, published_at"
+	"progress, publish_ms, created_at, published_at, rows_warning, rows_skipped, publish_issues"
 
 static void copy(char *dst, size_t cap, const char *src)
 {
@@ -433,9 +459,13 @@ static int load(db_conn *c, int64_t account_id, const char *public_id, struct im
 		int64_t *n[] = {&im->rows_total,     &im->rows_ok,	 &im->rows_invalid,
 				&im->rows_duplicate, &im->rows_existing, &im->rows_published,
 				&im->progress,	     &im->publish_ms,	 &im->created_at,
-				&im->published_at};
-		for (int i = 0; i < 10; i++)
+				&im->published_at,   &im->rows_warning,	 &im->rows_skipped};
+		for (int i = 0; i < 12; i++)
 			*n[i] = db_rows_is_null(r, 12 + i) ? 0 : db_rows_int(r, 12 + i);
+		im->publish_issues = json_loads(db_rows_text(r, 24), 0, NULL);
+		if (!im->publish_issues)
+			im->publish_issues = json_array();
+		im->appointments = !strcmp(im->kind, "appointments");
 		if (!im->columns)
 			im->columns = json_array();
 		if (!im->mapping)
@@ -472,6 +502,14 @@ static int count_rows(db_conn *c, struct imp *im, struct err *e)
 	if (rc < 0)
 		return -1;
 	im->rows_total = im->rows_ok + im->rows_invalid + im->rows_duplicate + im->rows_existing;
+	im->rows_warning = 0;
+	if (im->appointments &&
+	    db_query_int(
+		    c,
+		    "SELECT count(*) FROM import_rows WHERE import_id = $1 AND status = 'ok' AND warnings "
+		    "<> '[]'",
+		    DB_ARGS(DB_INT(im->id)), &im->rows_warning, e) < 0)
+		return -1;
 	return 0;
 }
 
@@ -481,10 +519,11 @@ static int save_counts(db_conn *c, const struct imp *im, int64_t now, struct err
 	int rc = db_exec(
 		c,
 		"UPDATE imports SET state = $2, mapping = $3, rows_total = $4, rows_ok = $5, rows_invalid "
-		"= $6, rows_duplicate = $7, rows_existing = $8, updated_at = $9 WHERE id = $1",
+		"= $6, rows_duplicate = $7, rows_existing = $8, updated_at = $9, rows_warning = $10 WHERE "
+		"id = $1",
 		DB_ARGS(DB_INT(im->id), DB_TEXT(im->state), DB_TEXT(mapping), DB_INT(im->rows_total),
 			DB_INT(im->rows_ok), DB_INT(im->rows_invalid), DB_INT(im->rows_duplicate),
-			DB_INT(im->rows_existing), DB_INT(now)),
+			DB_INT(im->rows_existing), DB_INT(now), DB_INT(im->rows_warning)),
 		e);
 	free(mapping);
 	return rc < 0 ? -1 : 0;
@@ -494,10 +533,15 @@ static int save_counts(db_conn *c, const struct imp *im, int64_t now, struct err
 static json_t *issues_json(db_conn *c, const struct imp *im, struct err *e)
 {
 	db_rows *r;
+	/* appointments: the good rows with a warning are listed too */
 	if (db_query(c,
-		     "SELECT row_no, status, issues, match_public_id FROM import_rows WHERE import_id = $1 "
-		     "AND "
-		     "status <> 'ok' ORDER BY row_no LIMIT $2",
+		     im->appointments
+			     ? "SELECT row_no, status, issues, match_public_id, warnings FROM import_rows "
+			       "WHERE "
+			       "import_id = $1 AND (status <> 'ok' OR warnings <> '[]') ORDER BY row_no "
+			       "LIMIT $2"
+			     : "SELECT row_no, status, issues, match_public_id, '[]' FROM import_rows WHERE "
+			       "import_id = $1 AND status <> 'ok' ORDER BY row_no LIMIT $2",
 		     DB_ARGS(DB_INT(im->id), DB_INT(IMPORT_ISSUES_MAX)), &r, e))
 		return NULL;
 	json_t *out = json_array();
@@ -505,7 +549,20 @@ static json_t *issues_json(db_conn *c, const struct imp *im, struct err *e)
 	while ((rc = db_rows_next(r, e)) == 1) {
 		int64_t row = db_rows_int(r, 0);
 		const char *st = db_rows_text(r, 1), *match = db_rows_text(r, 3);
-		if (!strcmp(st, "invalid")) {
+		json_t *warnings = json_loads(db_rows_text(r, 4), 0, NULL);
+		size_t wi;
+		json_t *w;
+		json_array_foreach(warnings, wi, w)
+		{
+			json_object_set_new(w, "row", json_integer(row));
+			json_object_set_new(w, "status", json_string(st));
+			json_object_set_new(w, "severity", json_string("warning"));
+			json_array_append(out, w);
+		}
+		json_decref(warnings);
+		if (!strcmp(st, "ok")) {
+			continue;
+		} else if (!strcmp(st, "invalid")) {
 			json_t *list = json_loads(db_rows_text(r, 2), 0, NULL);
 			size_t i;
 			json_t *it;
@@ -564,11 +621,12 @@ static json_t *preview_json(db_conn *c, const struct imp *im, struct err *e)
 	return out;
 }
 
-static json_t *fields_json(void)
+static json_t *fields_json(int appointments)
 {
 	json_t *f = json_array();
-	for (int i = 0; i < IMPORT_NFIELDS; i++)
-		json_array_append_new(f, json_string(FIELDS[i]));
+	int n = appointments ? IMPORT_APPT_NFIELDS : IMPORT_NFIELDS;
+	for (int i = 0; i < n; i++)
+		json_array_append_new(f, json_string(appointments ? APPT_FIELDS[i] : FIELDS[i]));
 	return f;
 }
 
@@ -576,30 +634,33 @@ static int imp_json(db_conn *c, const struct imp *im, json_t **out, struct err *
 {
 	int staged = !strcmp(im->state, "ready") || !strcmp(im->state, "staging");
 	json_t *preview = staged ? preview_json(c, im, e) : json_array();
-	json_t *issues = staged ? issues_json(c, im, e) : json_array();
+	json_t *issues = staged ? issues_json(c, im, e) : json_deep_copy(im->publish_issues);
 	if (!preview || !issues) {
 		json_decref(preview);
 		json_decref(issues);
 		return -1;
 	}
 	json_int_t shown_issues = (json_int_t)json_array_size(issues);
-	json_int_t not_ok = im->rows_invalid + im->rows_duplicate + im->rows_existing;
-	*out = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:O, s:O, s:o, s:o, s:{s:I, s:I, s:I, s:I, "
-			 "s:I, s:I, s:o, "
-			 "s:b}, s:{s:I, s:I, s:I}, s:I, s:s?}",
-			 "id", im->public_id, "kind", im->kind, "format", im->format, "encoding",
-			 im->encoding, "separator", im->separator, "file_name", im->file_name, "state",
-			 im->state, "columns", im->columns, "mapping", im->mapping, "fields", fields_json(),
-			 "preview", preview, "report", "rows_total", (json_int_t)im->rows_total, "rows_ok",
-			 (json_int_t)im->rows_ok, "rows_invalid", (json_int_t)im->rows_invalid,
-			 "rows_duplicate", (json_int_t)im->rows_duplicate, "rows_existing",
-			 (json_int_t)im->rows_existing, "rows_published", (json_int_t)im->rows_published,
-			 "issues", issues, "issues_truncated",
-			 not_ok > shown_issues && shown_issues >= IMPORT_ISSUES_MAX, "progress", "done",
-			 (json_int_t)(!strcmp(im->state, "done") ? im->rows_published : im->progress),
-			 "total", (json_int_t)(!strcmp(im->state, "done") ? im->rows_ok : im->rows_total),
-			 "staged", (json_int_t)im->progress, "publish_ms", (json_int_t)im->publish_ms,
-			 "error", im->error[0] ? im->error : NULL);
+	json_int_t not_ok =
+		staged ? im->rows_invalid + im->rows_duplicate + im->rows_existing + im->rows_warning
+		       : im->rows_skipped;
+	*out = json_pack(
+		"{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:O, s:O, s:o, s:o, s:{s:I, s:I, s:I, s:I, "
+		"s:I, s:I, s:I, s:I, s:o, "
+		"s:b}, s:{s:I, s:I, s:I}, s:I, s:s?}",
+		"id", im->public_id, "kind", im->kind, "format", im->format, "encoding", im->encoding,
+		"separator", im->separator, "file_name", im->file_name, "state", im->state, "columns",
+		im->columns, "mapping", im->mapping, "fields", fields_json(im->appointments), "preview",
+		preview, "report", "rows_total", (json_int_t)im->rows_total, "rows_ok",
+		(json_int_t)im->rows_ok, "rows_invalid", (json_int_t)im->rows_invalid, "rows_duplicate",
+		(json_int_t)im->rows_duplicate, "rows_existing", (json_int_t)im->rows_existing,
+		"rows_warning", (json_int_t)im->rows_warning, "rows_skipped", (json_int_t)im->rows_skipped,
+		"rows_published", (json_int_t)im->rows_published, "issues", issues, "issues_truncated",
+		not_ok > shown_issues && shown_issues >= IMPORT_ISSUES_MAX, "progress", "done",
+		(json_int_t)(!strcmp(im->state, "done") ? im->rows_published : im->progress), "total",
+		(json_int_t)(!strcmp(im->state, "done") ? im->rows_ok : im->rows_total), "staged",
+		(json_int_t)im->progress, "publish_ms", (json_int_t)im->publish_ms, "error",
+		im->error[0] ? im->error : NULL);
 	if (!*out)
 		return err_internal(e, "the import's JSON could not be built");
 	return 0;
@@ -672,8 +733,8 @@ int import_create(db *d, const struct import_upload *up, json_t **out, struct er
 		buf_release(&text);
 		return -1;
 	}
-	struct imp im = {.account_id = up->account_id};
-	copy(im.kind, sizeof(im.kind), "clients");
+	struct imp im = {.account_id = up->account_id, .appointments = up->appointments};
+	copy(im.kind, sizeof(im.kind), up->appointments ? "appointments" : "clients");
 	copy(im.encoding, sizeof(im.encoding), encoding);
 	copy(im.state, sizeof(im.state), "staging");
 	copy(im.file_name, sizeof(im.file_name), up->file_name);
@@ -681,6 +742,11 @@ int import_create(db *d, const struct import_upload *up, json_t **out, struct er
 		    (up->content_type && (!strncasecmp(up->content_type, "text/vcard", 10) ||
 					  !strncasecmp(up->content_type, "text/x-vcard", 12)));
 	copy(im.format, sizeof(im.format), vcard ? "vcard" : "csv");
+	if (vcard && up->appointments) {
+		buf_release(&text);
+		return err_set(e, 400, "unsupported_format", "file",
+			       "appointments are imported from a CSV file, not a vCard");
+	}
 	if (!vcard)
 		snprintf(im.separator, sizeof(im.separator), "%c", import_csv_separator(text.data, text.len));
 
@@ -689,7 +755,7 @@ int import_create(db *d, const struct import_upload *up, json_t **out, struct er
 	int rc = read_text(&im, text.data, text.len, probe_record, &pr, e);
 	if (rc == 0 && !vcard && pr.records < 2)
 		rc = err_set(e, 400, "no_rows", "file", "the file has a header line but no rows");
-	if (rc == 0 && !vcard && !identifies(pr.columns) && pr.ragged * 2 >= pr.records - 1)
+	if (rc == 0 && !vcard && !identifies(im.appointments, pr.columns) && pr.ragged * 2 >= pr.records - 1)
 		/* no column a client field fits, and rows of another width than the header: prose */
 		rc = err_set(e, 400, "unsupported_format", "file",
 			     "this is neither a CSV file with a header line nor a vCard file");
@@ -705,15 +771,18 @@ int import_create(db *d, const struct import_upload *up, json_t **out, struct er
 	} else {
 		im.columns = pr.columns;
 	}
-	im.mapping = propose(im.columns);
+	im.mapping = propose(im.appointments, im.columns);
 	public_id_new("imp", im.public_id);
 	struct create_ctx cc = {&im, up->user_id, up->now};
-	if (db_transact(d, insert_import_tx, &cc, e)) {
+	struct import_catalogue *cat = NULL;
+	if ((im.appointments && import_catalogue_load(d, im.account_id, &cat, e)) ||
+	    db_transact(d, insert_import_tx, &cc, e)) {
+		import_catalogue_free(cat);
 		imp_free(&im);
 		buf_release(&text);
 		return -1;
 	}
-	struct stager s = {.d = d, .im = &im, .has_header = !vcard};
+	struct stager s = {.d = d, .im = &im, .has_header = !vcard, .cat = cat, .now = up->now};
 	s.rows = xcalloc(IMPORT_CHUNK, sizeof(*s.rows));
 	const char **map = mapping_strings(im.mapping, &s.nmap);
 	s.mapping = map;
@@ -724,6 +793,7 @@ int import_create(db *d, const struct import_upload *up, json_t **out, struct er
 	for (int i = 0; i < s.n; i++)
 		pending_clear(&s.rows[i]);
 	free(s.rows);
+	import_catalogue_free(cat);
 	copy(im.state, sizeof(im.state), "ready");
 	im.progress = s.staged;
 	if (rc == 0)
@@ -739,9 +809,12 @@ int import_create(db *d, const struct import_upload *up, json_t **out, struct er
 
 /* ---- a new mapping ---- */
 
-static int remap_rows(db *d, struct imp *im, const char *const *map, int nmap, struct err *e)
+static int remap_rows(db *d, struct imp *im, const char *const *map, int nmap, int64_t now, struct err *e)
 {
-	struct stager s = {.d = d, .im = im, .mapping = map, .nmap = nmap};
+	struct import_catalogue *cat = NULL;
+	if (im->appointments && import_catalogue_load(d, im->account_id, &cat, e))
+		return -1;
+	struct stager s = {.d = d, .im = im, .mapping = map, .nmap = nmap, .cat = cat, .now = now};
 	s.rows = xcalloc(IMPORT_CHUNK, sizeof(*s.rows));
 	int64_t after = -1;
 	int rc = 0;
@@ -757,7 +830,7 @@ static int remap_rows(db *d, struct imp *im, const char *const *map, int nmap, s
 			DB_ARGS(DB_INT(im->id), DB_INT(after), DB_INT(IMPORT_CHUNK)), &r, e);
 		int got = 0;
 		while (rc == 0 && (got = db_rows_next(r, e)) == 1) {
-			struct pending *p = &s.rows[s.n++];
+			struct import_pending *p = &s.rows[s.n++];
 			p->row_no = db_rows_int(r, 0);
 			after = p->row_no;
 			json_t *rec = json_loads(db_rows_text(r, 1), 0, NULL);
@@ -772,7 +845,7 @@ static int remap_rows(db *d, struct imp *im, const char *const *map, int nmap, s
 			}
 			if ((size_t)ir.ncells > json_array_size(cells) && !ir.too_many_columns)
 				ir.ncells = (int)json_array_size(cells);
-			check_into(p, &ir, map, nmap);
+			check_into(&s, p, &ir);
 			json_decref(rec);
 		}
 		if (rc == 0 && got < 0)
@@ -789,6 +862,7 @@ static int remap_rows(db *d, struct imp *im, const char *const *map, int nmap, s
 	for (int i = 0; i < s.n; i++)
 		pending_clear(&s.rows[i]);
 	free(s.rows);
+	import_catalogue_free(cat);
 	return rc;
 }
 
@@ -803,7 +877,6 @@ static int state_tx(db_conn *c, void *ctx, struct err *e)
 int import_remap(db *d, int64_t account_id, const char *public_id, const json_t *mapping, int64_t now,
 		 json_t **out, struct err *e)
 {
-	(void)now;
 	struct imp im;
 	db_conn *c;
 	if (db_acquire(d, &c, e))
@@ -817,7 +890,7 @@ int import_remap(db *d, int64_t account_id, const char *public_id, const json_t 
 		return err_set(e, 409, "import_not_ready", NULL,
 			       "this import is %s: its mapping cannot change", im.state);
 	}
-	json_t *m = read_mapping(mapping, im.columns, im.mapping, e);
+	json_t *m = read_mapping(im.appointments, mapping, im.columns, im.mapping, e);
 	if (!m) {
 		imp_free(&im);
 		return -1;
@@ -826,7 +899,7 @@ int import_remap(db *d, int64_t account_id, const char *public_id, const json_t 
 	im.mapping = m;
 	int nmap;
 	const char **map = mapping_strings(m, &nmap);
-	rc = remap_rows(d, &im, map, nmap, e);
+	rc = remap_rows(d, &im, map, nmap, now, e);
 	free(map);
 	if (rc == 0)
 		rc = db_transact(d, state_tx, &im, e);
@@ -873,12 +946,47 @@ struct publish_ctx {
 	int64_t now;
 };
 
+/* The publish of appointments: every good row placed (or left out when the store's guard
+ * finds its interval taken since the check), in the one transaction of publish_tx. */
+static int publish_appointments_tx(db_conn *c, struct publish_ctx *p, struct err *e)
+{
+	struct imp *im = p->im;
+	int64_t published, skipped;
+	json_t *list = json_array();
+	if (import_appt_publish(c, im->account_id, im->id, p->now, &published, &skipped, list, e)) {
+		json_decref(list);
+		return -1;
+	}
+	if (count_rows(c, im, e)) {
+		json_decref(list);
+		return -1;
+	}
+	im->rows_published = published;
+	im->rows_skipped = skipped;
+	json_decref(im->publish_issues);
+	im->publish_issues = list;
+	copy(im->state, sizeof(im->state), "done");
+	if (save_counts(c, im, p->now, e))
+		return -1;
+	char *text = json_dumps(list, JSON_COMPACT);
+	int rc = db_exec(
+		c,
+		"UPDATE imports SET rows_published = $2, published_at = $3, progress = $2, rows_skipped "
+		"= $4, publish_issues = $5 WHERE id = $1",
+		DB_ARGS(DB_INT(im->id), DB_INT(published), DB_INT(p->now), DB_INT(skipped), DB_TEXT(text)),
+		e);
+	free(text);
+	return rc < 0 ? -1 : 0;
+}
+
 /* THE publish: the good rows become clients in one transaction. Rows whose e-mail or phone a
  * client got since the check are skipped (marked existing) first. */
 static int publish_tx(db_conn *c, void *ctx, struct err *e)
 {
 	struct publish_ctx *p = ctx;
 	struct imp *im = p->im;
+	if (im->appointments)
+		return publish_appointments_tx(c, p, e);
 	if (mark_duplicates(c, im->id, im->account_id, 0, INT64_MAX / 2, 0, e))
 		return -1;
 	int n = db_exec(
@@ -941,8 +1049,8 @@ int import_commit(db *d, int64_t account_id, const char *public_id, int64_t now,
 		log_warn("import: publishing %s failed: %s", im.public_id, e->message);
 		set_outcome(d, &im, "failed", e->message);
 	} else {
-		log_info("import: %s published %lld clients in %lld ms", im.public_id,
-			 (long long)im.rows_published, (long long)im.publish_ms);
+		log_info("import: %s published %lld %s in %lld ms", im.public_id,
+			 (long long)im.rows_published, im.kind, (long long)im.publish_ms);
 		set_outcome(d, &im, "done", "");
 	}
 	/* staged rows are not needed any more: published or failed, they go */

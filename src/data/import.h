@@ -1,4 +1,5 @@
-/* import — clients from a CSV file or a vCard file (docs/internals/data.md, "Imports").
+/* import — clients from a CSV file or a vCard file, and future appointments from a CSV file
+ * (docs/internals/data.md, "Imports").
  *
  * Reading: the uploaded bytes are decoded to UTF-8 (a BOM dropped; bytes that are not valid
  * UTF-8 are read as Windows-1252 through ICU), the format is recognised (vCard when the text
@@ -12,8 +13,14 @@
  * client field) with its verdict and issues; import_remap checks them again with another
  * mapping; import_commit publishes the good rows in ONE short transaction (clients that meanwhile
  * got the same e-mail or phone are skipped) and then deletes the staging rows. A failure before
- * or during the publish leaves `clients` untouched and the staging rows discarded. Every
- * function takes the account id of the caller's principal. */
+ * or during the publish leaves `clients` untouched and the staging rows discarded.
+ *
+ * Appointments: each row is checked like a booking from the back office (service and staff
+ * by name, the staff member provides the service, a start in the future that exists in the
+ * business's zone, no overlap with the agenda nor with an earlier row of the file; outside
+ * the weekly hours is a warning, not a refusal), and the publish writes them with no
+ * confirmation to the client, reminders planned as usual. Every function takes the account id
+ * of the caller's principal. */
 #ifndef CRENEAU_DATA_IMPORT_H
 #define CRENEAU_DATA_IMPORT_H
 #include <jansson.h>
@@ -22,6 +29,7 @@
 
 #include "base/buf.h"
 #include "base/err.h"
+#include "base/tz.h"
 #include "db/db.h"
 
 #define IMPORT_BODY_MAX	    (64u * 1024 * 1024) /* bytes of an uploaded file */
@@ -38,6 +46,14 @@
 #define IMPORT_FIELDS                                                                                        \
 	"first_name", "last_name", "full_name", "email", "phone", "notes", "consent_email", "consent_sms"
 #define IMPORT_NFIELDS 8
+
+/* The appointment fields a column can be mapped to (kind "appointments"): the start as a date
+ * and a time, or as one date-time; the end as a time or a duration (else the service's); the
+ * service and the staff member by name; the client; the appointment's notes. */
+#define IMPORT_APPT_FIELDS                                                                                   \
+	"date", "start_time", "start", "end_time", "duration", "service", "staff", "first_name",             \
+		"last_name", "full_name", "email", "phone", "notes"
+#define IMPORT_APPT_NFIELDS 13
 
 /* The columns a vCard gives, in this order. */
 #define IMPORT_VCARD_COLUMNS "Nom", "Prénom", "Nom complet", "E-mail", "Téléphone", "Notes", "Autres contacts"
@@ -85,6 +101,20 @@ int import_vcard_read(const char *text, size_t len, import_record_fn fn, void *c
  * ignored): one of IMPORT_FIELDS, or "" when none fits. */
 const char *import_guess_field(const char *column);
 
+/* The appointment field proposed for a column name (French and English synonyms): one of
+ * IMPORT_APPT_FIELDS, or "". */
+const char *import_guess_appt_field(const char *column);
+
+/* Dates and times as a French agenda writes them. A date: "28/03/2027", "28-03-2027",
+ * "28.03.2027", "28/03/27" or "2027-03-28"; a time: "9:30", "09:30", "09:30:00", "9h30", "9h";
+ * a date-time: a date, then a space or "T", then a time. Each fills the matching fields of
+ * *out and returns 0, or -1 when the text is not one. */
+int import_parse_date(const char *s, struct civil *out);
+int import_parse_time(const char *s, struct civil *out);
+int import_parse_datetime(const char *s, struct civil *out);
+/* A duration in minutes: "45", "45 min", "1h30", "1:30", "2h"; -1 when it is not one. */
+int import_parse_duration(const char *s);
+
 /* What a mapped record gives, checked like a client the office types in. */
 struct import_values {
 	char first_name[101], last_name[101], email[256], phone[32], notes[4001];
@@ -100,6 +130,7 @@ int import_check_record(const struct import_record *r, const char *const *mappin
 
 struct import_upload {
 	int64_t account_id, user_id;
+	int appointments; /* 0: clients (CSV or vCard); 1: appointments (CSV only) */
 	const char *data; /* the raw upload */
 	size_t len;
 	const char *file_name;	  /* may be NULL */
@@ -108,7 +139,8 @@ struct import_upload {
 };
 /* Reads an upload into a new staged import of the account: *out receives its JSON (id,
  * state, format, encoding, separator, columns, mapping, preview, report), owned by the
- * caller. 400 for a file that cannot be read (see above); nothing is kept then. */
+ * caller. 400 for a file that cannot be read (see above), or a vCard given as appointments
+ * (`unsupported_format`); nothing is kept then. */
 int import_create(db *d, const struct import_upload *up, json_t **out, struct err *e) WUR;
 /* Checks the staged rows again with a new mapping (a JSON object column index or name →
  * field, or an array of fields; NULL: 400 `missing_field`); *out as import_create. 404, 409

@@ -6,12 +6,13 @@
 #include "account/account.h"
 #include "base/phone.h"
 #include "data/import.h"
+#include "data/import_int.h"
 #include "schedule/clients.h"
 #include "base/banned.h"
 
 /* Folds a column name: ASCII lower case, the accents of French letters dropped, everything but
  * letters and digits removed ("Prénom " → "prenom", "E-mail" → "email"). */
-static void fold_name(const char *in, char *out, size_t cap)
+void import_fold(const char *in, char *out, size_t cap)
 {
 	static const struct {
 		const char *utf8;
@@ -97,7 +98,7 @@ const char *import_guess_field(const char *column)
 		{"consentsms", "consent_sms"},
 	};
 	char f[128];
-	fold_name(column, f, sizeof(f));
+	import_fold(column, f, sizeof(f));
 	for (size_t i = 0; i < sizeof(exact) / sizeof(exact[0]); i++)
 		if (!strcmp(f, exact[i].name))
 			return exact[i].field;
@@ -145,7 +146,7 @@ static int take(const char *cell, size_t len, char *out, size_t cap)
 static int yes_no(const char *s)
 {
 	char f[16];
-	fold_name(s, f, sizeof(f));
+	import_fold(s, f, sizeof(f));
 	static const char *const yes[] = {"oui", "yes", "1", "x", "true", "vrai", "o", "y"};
 	static const char *const no[] = {"non", "no", "0", "false", "faux", "n", ""};
 	for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++)
@@ -157,8 +158,8 @@ static int yes_no(const char *s)
 	return -1;
 }
 
-int import_check_record(const struct import_record *r, const char *const *mapping, int nmap,
-			struct import_values *v, json_t *issues)
+int import_check_client_fields(const struct import_record *r, const char *const *mapping, int nmap,
+			       struct import_values *v, json_t *issues, int need_identity)
 {
 	size_t before = json_array_size(issues);
 	memset(v, 0, sizeof(*v));
@@ -239,9 +240,15 @@ int import_check_record(const struct import_record *r, const char *const *mappin
 		issue(issues, "phone", e.code[0] ? e.code : "invalid_phone", e.message);
 		v->phone[0] = 0;
 	}
-	if (json_array_size(issues) == before && !v->first_name[0] && !v->last_name[0] && !v->email[0] &&
-	    !v->phone[0])
+	if (need_identity && json_array_size(issues) == before && !v->first_name[0] && !v->last_name[0] &&
+	    !v->email[0] && !v->phone[0])
 		issue(issues, "last_name", "missing_field",
 		      "a client needs a name, an e-mail address or a phone number");
 	return (int)(json_array_size(issues) - before);
+}
+
+int import_check_record(const struct import_record *r, const char *const *mapping, int nmap,
+			struct import_values *v, json_t *issues)
+{
+	return import_check_client_fields(r, mapping, nmap, v, issues, 1);
 }
