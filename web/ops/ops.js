@@ -12,6 +12,7 @@ const MENU = [
 	['/ops/leads/', 'ops.nav_leads'],
 	['/ops/ideas/', 'ops.nav_ideas'],
 	['/ops/tickets/', 'ops.nav_tickets'],
+	['/ops/sla/', 'ops.nav_sla'],
 	['/ops/payments/', 'ops.nav_payments'],
 ];
 

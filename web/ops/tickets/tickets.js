@@ -1,29 +1,45 @@
 // The operators' ticket queue (GET /api/v1/ops/tickets: the tickets owing a reply first, by
 // deadline, with each account's plan and state) and one ticket (?ticket=ID): the thread with
 // internal notes, reply or note, state, assignment, and for an owner's deletion request its
-// execution (POST /api/v1/ops/tickets/{id}/deletion, after a confirmation).
+// execution (POST /api/v1/ops/tickets/{id}/deletion, after a confirmation); and (?new=1,
+// optionally &account=ID) a ticket opened on a customer's behalf (POST /api/v1/ops/tickets:
+// the customer sees it in their support area and gets the acknowledgement by e-mail).
+// Deadlines at 75 % and past 100 % carry a badge with words, never a colour alone.
 import { api } from '../../common/api.js';
 import { el, word } from '../../common/dom.js';
 import { busy, clearErrors, requireFilled, showError, status, value } from '../../common/form.js';
 import { dateTime } from '../../common/format.js';
-import { t } from '../../common/i18n.js';
+import { init, t } from '../../common/i18n.js';
 import { planName, requireOperator, stateText } from '../ops.js';
 
+init();
 const ZONE = 'Europe/Paris';
 const statusEl = document.getElementById('ops-status');
 const answerForm = document.getElementById('answer-form');
 const manageForm = document.getElementById('manage-form');
+const newForm = document.getElementById('new-form');
 let current = null;
 let queue = null;
+
+/* The SLA badge of a ticket: past its deadline (breached, kept once a deadline was missed)
+ * or at 75 % of the current one; null when neither. */
+function slaBadge(tk) {
+	if (tk.breached)
+		return el('span', { className: 'sla-badge sla-breached' }, t('opst.breached'));
+	if (tk.warned)
+		return el('span', { className: 'sla-badge sla-warned' }, t('opst.warned'));
+	return null;
+}
 
 function drawQueue() {
 	const body = document.querySelector('#queue tbody');
 	body.replaceChildren();
 	for (const tk of queue.tickets) {
 		const due = tk.reply_due_at ? dateTime(tk.reply_due_at, ZONE) : '—';
-		const flag = tk.breached ? ` (${t('opst.breached')})` : tk.warned ? ` (${t('opst.warned')})` : '';
-		body.append(el('tr', { className: tk.breached ? 'breached' : '' },
-			el('td', {}, due + flag),
+		const badge = slaBadge(tk);
+		const cls = tk.breached ? 'breached' : tk.warned ? 'warned' : '';
+		body.append(el('tr', { className: cls },
+			el('td', {}, ...(badge ? [due, ' ', badge] : [due])),
 			el('td', {}, el('a', { href: '?ticket=' + encodeURIComponent(tk.id) }, tk.subject)),
 			el('td', {}, tk.account.name),
 			el('td', {}, planName(tk.account.plan)),
@@ -44,9 +60,13 @@ function drawTicket(data) {
 		`${tk.requester.name} <${tk.requester.email}>`];
 	if (tk.reply_due_at)
 		facts.push(t('support.due', { when: dateTime(tk.reply_due_at, ZONE) }));
-	if (tk.breached)
-		facts.push(t('opst.breached'));
-	document.getElementById('t-facts').textContent = facts.join(' · ');
+	if (tk.opened_by_operator)
+		facts.push(t('opst.opened_by_operator'));
+	const factsEl = document.getElementById('t-facts');
+	factsEl.textContent = facts.join(' · ');
+	const badge = slaBadge(tk);
+	if (badge)
+		factsEl.append(' ', badge);
 	const ol = document.getElementById('thread');
 	ol.replaceChildren();
 	for (const m of data.messages) {
@@ -110,14 +130,61 @@ document.getElementById('execute-deletion').addEventListener('click', () => {
 	});
 });
 
+/* Every account for the choice of the on-behalf form, by name (at most 10 pages of 200). */
+async function loadAccounts(chosen) {
+	const select = document.getElementById('new-account');
+	const all = [];
+	let cursor = null;
+	for (let i = 0; i < 10; i++) {
+		const page = await api('GET', '/ops/accounts?limit=200' + (cursor ? '&cursor=' + encodeURIComponent(cursor) : ''));
+		all.push(...page.accounts);
+		cursor = page.next_cursor;
+		if (!cursor)
+			break;
+	}
+	all.sort((a, b) => (a.name || a.slug).localeCompare(b.name || b.slug));
+	select.replaceChildren(el('option', { value: '' }, t('opst.new_choose')),
+		...all.filter((a) => a.state !== 'deleting' && a.state !== 'deleted').map((a) =>
+			el('option', { value: a.id }, `${a.name || a.slug} — ${planName(a.plan)} — ${a.slug}`)));
+	if (chosen && all.some((a) => a.id === chosen))
+		select.value = chosen;
+}
+
+newForm.addEventListener('submit', (ev) => {
+	ev.preventDefault();
+	clearErrors(newForm);
+	if (!requireFilled(newForm, ['account', 'subject', 'message']))
+		return;
+	busy(newForm, async () => {
+		const body = { account: value(newForm, 'account'), category: value(newForm, 'category'),
+			subject: value(newForm, 'subject'), message: value(newForm, 'message') };
+		if (value(newForm, 'requester'))
+			body.requester = value(newForm, 'requester');
+		try {
+			const r = await api('POST', '/ops/tickets', body);
+			location.assign('?ticket=' + encodeURIComponent(r.ticket.id) + '&opened=1');
+		} catch (e) {
+			showError(newForm, e);
+		}
+	});
+});
+
 async function main() {
 	if (!(await requireOperator()))
 		return;
-	const id = new URLSearchParams(location.search).get('ticket');
+	const params = new URLSearchParams(location.search);
+	const id = params.get('ticket');
 	try {
 		if (id) {
 			document.getElementById('ticket-view').hidden = false;
 			drawTicket(await api('GET', '/ops/tickets/' + encodeURIComponent(id)));
+			if (params.get('opened')) {
+				statusEl.textContent = t('opst.new_done');
+				return;
+			}
+		} else if (params.get('new')) {
+			document.getElementById('new-view').hidden = false;
+			await loadAccounts(params.get('account'));
 		} else {
 			document.getElementById('queue-view').hidden = false;
 			queue = await api('GET', '/ops/tickets?limit=200');
@@ -130,7 +197,7 @@ async function main() {
 	}
 }
 
-window.addEventListener('langchange', () => {
+document.addEventListener('langchange', () => {
 	if (current)
 		drawTicket(current);
 	else if (queue)
