@@ -136,6 +136,17 @@ describe('support tickets', () => {
 		await ops.getByRole('button', { name: 'Ouvrir le ticket' }).click();
 		await ops.locator('#new-account-error').waitFor();
 		await account.selectOption({ label: `${BUSINESS} — Optimum — ${owner.me.account.slug}` });
+		assert.equal(await account.inputValue(), owner.me.account.id);
+		/* the account's page leads to the same form with the account chosen */
+		await ops.goto(`${server.base}/ops/account/?id=${encodeURIComponent(owner.me.account.id)}`);
+		const fromAccount = ops.getByRole('link', { name: 'Ouvrir un ticket au nom de ce compte' });
+		await ops.locator('#acc:not([hidden])').waitFor();
+		await checkPage(ops, 'account page');
+		await fromAccount.click();
+		await ops.waitForURL('**/ops/tickets/?new=1&account=*');
+		await ops.getByRole('heading', { name: 'Nouveau ticket au nom d’un client' }).waitFor();
+		await account.locator('option', { hasText: BUSINESS }).waitFor({ state: 'attached' });
+		assert.equal(await account.inputValue(), owner.me.account.id);
 		await ops.getByLabel('Objet').fill(ON_BEHALF);
 		await ops.getByLabel('Message du client').fill('La gérante appelle : ouverture à 8 h le samedi, à mettre en place.');
 		await ops.getByRole('button', { name: 'Ouvrir le ticket' }).click();

@@ -78,6 +78,8 @@ function render() {
 	}));
 	document.getElementById('inv-wrap').hidden = acc.invoices.length === 0;
 	document.getElementById('inv-none').hidden = acc.invoices.length !== 0;
+	/* the support console's form, this account already chosen */
+	document.getElementById('acc-new-ticket').href = '/ops/tickets/?new=1&account=' + encodeURIComponent(acc.id);
 	document.getElementById('acc').hidden = false;
 	status('');
 }
