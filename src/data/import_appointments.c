@@ -292,15 +292,14 @@ void import_catalogue_free(struct import_catalogue *cat)
 	free(cat);
 }
 
-/* Runs sql (account id as $1) and hands each row to fn. */
-static int each_row(db_conn *c, const char *sql, int64_t account_id,
-		    void (*fn)(struct import_catalogue *, db_rows *), struct import_catalogue *cat,
-		    struct err *e)
+/* Hands each row of *rows (read once the query rc has run) to fn, then frees them; after a
+ * failed query (rc < 0) only returns it. */
+static int each_row(int rc, db_rows **rows, void (*fn)(struct import_catalogue *, db_rows *),
+		    struct import_catalogue *cat, struct err *e)
 {
-	db_rows *r;
-	if (db_query(c, sql, DB_ARGS(DB_INT(account_id)), &r, e))
+	if (rc)
 		return -1;
-	int rc;
+	db_rows *r = *rows;
 	while ((rc = db_rows_next(r, e)) == 1)
 		fn(cat, r);
 	db_rows_free(r);
@@ -366,28 +365,34 @@ int import_catalogue_load(db *d, int64_t account_id, struct import_catalogue **o
 	/* demo rows are never matched: an import leaves the demo as it is, and clearing it
 	 * never meets an imported appointment */
 	if (rc == 0)
-		rc = each_row(
-			c,
-			"SELECT id, name, duration_min, buffer_before_min, buffer_after_min, capacity "
-			"FROM services WHERE account_id = $1 AND active = 1 AND is_demo = 0 ORDER BY id",
-			account_id, add_service, cat, e);
+		rc = each_row(db_query(c,
+				       "SELECT id, name, duration_min, buffer_before_min, buffer_after_min, "
+				       "capacity "
+				       "FROM services WHERE account_id = $1 AND active = 1 AND is_demo = 0 "
+				       "ORDER BY id",
+				       DB_ARGS(DB_INT(account_id)), &r, e),
+			      &r, add_service, cat, e);
+	if (rc == 0)
+		rc = each_row(db_query(c,
+				       "SELECT id, name FROM staff WHERE account_id = $1 AND active = 1 AND "
+				       "bookable = 1 "
+				       "AND is_demo = 0 ORDER BY id",
+				       DB_ARGS(DB_INT(account_id)), &r, e),
+			      &r, add_staff, cat, e);
 	if (rc == 0)
 		rc = each_row(
-			c,
-			"SELECT id, name FROM staff WHERE account_id = $1 AND active = 1 AND bookable = 1 "
-			"AND is_demo = 0 ORDER BY id",
-			account_id, add_staff, cat, e);
+			db_query(c,
+				 "SELECT service_id, staff_id FROM service_staff WHERE account_id = $1 AND "
+				 "is_demo = 0",
+				 DB_ARGS(DB_INT(account_id)), &r, e),
+			&r, add_pair, cat, e);
 	if (rc == 0)
-		rc = each_row(c,
-			      "SELECT service_id, staff_id FROM service_staff WHERE account_id = $1 AND "
-			      "is_demo = 0",
-			      account_id, add_pair, cat, e);
-	if (rc == 0)
-		rc = each_row(
-			c,
-			"SELECT staff_id, weekday, start_min, end_min FROM staff_hours WHERE account_id "
-			"= $1 AND is_demo = 0",
-			account_id, add_hours, cat, e);
+		rc = each_row(db_query(c,
+				       "SELECT staff_id, weekday, start_min, end_min FROM staff_hours WHERE "
+				       "account_id "
+				       "= $1 AND is_demo = 0",
+				       DB_ARGS(DB_INT(account_id)), &r, e),
+			      &r, add_hours, cat, e);
 	db_release(c);
 	if (rc == 0 && !(cat->zone = tz_get(cat->zone_name, e)))
 		rc = -1;
