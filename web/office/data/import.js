@@ -3,12 +3,24 @@
 // a table whose column headers are the proposed mapping (a select per column: changing one
 // PATCHes the import and redraws the report); the report lists the rows that will not be
 // imported and why; "Importer" commits while GET /api/v1/imports/{id} is polled for progress.
+// What is imported is chosen first: clients (CSV or vCard) or upcoming appointments (CSV, kind
+// "appointments": their report also lists warnings, rows imported all the same).
 import { api, ApiError, setCsrf } from '../../common/api.js';
 import { busy, clearErrors, fieldError, showError, status } from '../../common/form.js';
 import { apply, has, t } from '../../common/i18n.js';
 
 const $ = (id) => document.getElementById(id);
 let current = null; /* the import as the API last answered it */
+
+/* The kind chosen in the form: "clients" or "appointments". */
+function kind() {
+	const checked = document.querySelector('input[name="imp-kind"]:checked');
+	return checked ? checked.value : 'clients';
+}
+
+function appointments(imp) {
+	return (imp ? imp.kind : kind()) === 'appointments';
+}
 
 function el(tag, text) {
 	const e = document.createElement(tag);
@@ -34,7 +46,7 @@ async function upload(file, retried = false) {
 		headers['X-CSRF-Token'] = token;
 	let res;
 	try {
-		res = await fetch('/api/v1/imports?kind=clients', { method: 'POST', headers, body: file,
+		res = await fetch(`/api/v1/imports?kind=${kind()}`, { method: 'POST', headers, body: file,
 			credentials: 'same-origin', cache: 'no-store' });
 	} catch {
 		throw new ApiError(0, 'network', null, null);
@@ -47,19 +59,24 @@ async function upload(file, retried = false) {
 			setCsrf(me.csrf_token);
 			return upload(file, true);
 		}
-		throw new ApiError(res.status, err.code || 'http_' + res.status, err.message, err.field || 'file');
+		let code = err.code || 'http_' + res.status;
+		if (code === 'unsupported_format' && kind() === 'appointments')
+			code = 'unsupported_format_appointments';
+		throw new ApiError(res.status, code, err.message, err.field || 'file');
 	}
 	return data;
 }
 
 function fieldLabel(f) {
-	return t('imp.f_' + f);
+	return appointments(current) && has('impa.f_' + f) ? t('impa.f_' + f) : t('imp.f_' + f);
 }
 
 function issueText(it) {
-	const key = 'imp.c_' + it.code;
+	const own = 'impa.c_' + it.code;
+	const key = appointments(current) && has(own) ? own : 'imp.c_' + it.code;
 	const field = it.field ? ` (${fieldLabel(it.field)})` : '';
-	return t('imp.issue', { row: it.row, field, message: has(key) ? t(key) : it.message });
+	const message = has(key) ? t(key, { other: it.other_row }) : it.message;
+	return t(it.severity === 'warning' ? 'impa.warning' : 'imp.issue', { row: it.row, field, message });
 }
 
 function drawPreview(imp) {
@@ -98,14 +115,19 @@ function drawPreview(imp) {
 
 function drawReport(imp) {
 	const r = imp.report;
-	$('imp-summary').textContent = t('imp.summary', { total: r.rows_total, ok: r.rows_ok, invalid: r.rows_invalid,
-		duplicate: r.rows_duplicate, existing: r.rows_existing });
+	if (appointments(imp))
+		$('imp-summary').textContent = imp.state === 'done'
+			? t('impa.summary_done', { published: r.rows_published, skipped: r.rows_skipped })
+			: t('impa.summary', { total: r.rows_total, ok: r.rows_ok, invalid: r.rows_invalid, warning: r.rows_warning });
+	else
+		$('imp-summary').textContent = t('imp.summary', { total: r.rows_total, ok: r.rows_ok, invalid: r.rows_invalid,
+			duplicate: r.rows_duplicate, existing: r.rows_existing });
 	const items = r.issues.map((it) => el('li', issueText(it)));
 	if (r.issues_truncated)
 		items.push(el('li', t('imp.more')));
 	$('imp-issues').replaceChildren(...items);
 	const btn = $('imp-commit');
-	btn.textContent = t('imp.commit', { n: r.rows_ok });
+	btn.textContent = t(appointments(imp) ? 'impa.commit' : 'imp.commit', { n: r.rows_ok });
 	btn.disabled = imp.state !== 'ready' || r.rows_ok === 0;
 }
 
@@ -160,7 +182,8 @@ async function commit(form) {
 		showProgress(done);
 		current = done;
 		drawReport(done);
-		status(form, t('imp.done', { n: done.report.rows_published }), 'success');
+		status(form, appointments(done) ? t('impa.done', { n: done.report.rows_published })
+			: t('imp.done', { n: done.report.rows_published }), 'success');
 	} catch (err) {
 		polling = false;
 		await poll;
@@ -173,6 +196,14 @@ function init() {
 	if (!form)
 		return;
 	apply($('imports'));
+	/* another kind is another import: the help says what the file holds, the old result goes */
+	for (const radio of document.querySelectorAll('input[name="imp-kind"]'))
+		radio.addEventListener('change', () => {
+			$('imp-kind-help').hidden = kind() !== 'appointments';
+			$('imp-result').hidden = true;
+			current = null;
+			clearErrors(form);
+		});
 	form.addEventListener('submit', (ev) => {
 		ev.preventDefault();
 		clearErrors(form);
