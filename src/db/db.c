@@ -73,6 +73,7 @@ int db_open(const char *url, const struct db_options *opts, db **out, struct err
 		d->pool_size = 1024;
 	atomic_init(&d->fault_k, 0);
 	atomic_init(&d->fault_counted, 0);
+	db_group_init(d);
 	int rc = db_pool_init(d, e);
 	if (rc == 0) {
 		rc = d->drv->open(d, e);
@@ -80,6 +81,7 @@ int db_open(const char *url, const struct db_options *opts, db **out, struct err
 			db_pool_destroy(d);
 	}
 	if (rc < 0) {
+		db_group_destroy(d);
 		free(d->url);
 		free(d->path);
 		free(d);
@@ -98,6 +100,7 @@ void db_close(db *d)
 			d->drv->disconnect(&d->conns[i]);
 	d->drv->close(d);
 	db_pool_destroy(d);
+	db_group_destroy(d);
 	free(d->url);
 	free(d->path);
 	free(d);
@@ -265,12 +268,9 @@ static void retry_pause(int attempt)
 		;
 }
 
-int db_transact(db *d, int (*fn)(db_conn *c, void *ctx, struct err *e), void *ctx, struct err *e)
+int db_transact_on(db_conn *c, int (*fn)(db_conn *c, void *ctx, struct err *e), void *ctx, struct err *e)
 {
-	db_conn *c;
-	int rc = db_acquire(d, &c, e);
-	if (rc < 0)
-		return rc;
+	int rc;
 	for (int attempt = 0;; attempt++) {
 		if (attempt > 0) {
 			retry_pause(attempt);
@@ -296,6 +296,16 @@ int db_transact(db *d, int (*fn)(db_conn *c, void *ctx, struct err *e), void *ct
 			break;
 		log_info("db: transaction retried attempt=%d", attempt + 1);
 	}
-	db_release(c);
 	return rc < 0 ? rc : 0;
+}
+
+int db_transact(db *d, int (*fn)(db_conn *c, void *ctx, struct err *e), void *ctx, struct err *e)
+{
+	db_conn *c;
+	int rc = db_acquire(d, &c, e);
+	if (rc < 0)
+		return rc;
+	rc = db_transact_on(c, fn, ctx, e);
+	db_release(c);
+	return rc;
 }

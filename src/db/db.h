@@ -155,4 +155,13 @@ long db_fault_counted(const db *d);
  * with an error set in *e (e.g. `return a(...) || b(...);`) rolls back too. */
 int db_transact(db *d, int (*fn)(db_conn *c, void *ctx, struct err *e), void *ctx, struct err *e) WUR;
 
+/* db_transact for short, frequent write transactions of many threads at once (bookings):
+ * the same contract, but on SQLite the transactions waiting at one moment share one commit
+ * (group.c): one thread runs each fn in its own SAVEPOINT of one transaction, a fn that fails
+ * is rolled back to its savepoint alone, and every caller returns only after the shared
+ * COMMIT (or with its own error). fn may run on another thread than the caller's and, when the
+ * shared transaction fails, once more alone: it must keep nothing but its ctx between runs.
+ * On PostgreSQL it is db_transact. */
+int db_transact_shared(db *d, int (*fn)(db_conn *c, void *ctx, struct err *e), void *ctx, struct err *e) WUR;
+
 #endif

@@ -74,6 +74,11 @@ struct db {
 	int in_use, waiting;
 	uint64_t timeouts, waits, wait_ns;
 	atomic_long fault_k, fault_counted;
+	/* group.c: transactions waiting to share a commit, and whether one thread runs them */
+	pthread_mutex_t group_mu;
+	pthread_cond_t group_cv;
+	struct group_entry *group_head, *group_tail;
+	int group_running;
 };
 
 /* fault.c: counts one statement; true when it must fail (then *e is filled). */
@@ -88,6 +93,13 @@ struct embedded_file;
 int db_migrate_files(db *d, const struct embedded_file *files, struct err *e) WUR;
 int db_migrate_status_files(db *d, const struct embedded_file *files,
 			    void (*line)(void *ctx, const char *text), void *ctx, struct err *e) WUR;
+
+/* db.c: fn in a transaction on c, with db_transact's retries. */
+int db_transact_on(db_conn *c, int (*fn)(db_conn *c, void *ctx, struct err *e), void *ctx, struct err *e);
+
+/* group.c */
+void db_group_init(db *d);
+void db_group_destroy(db *d);
 
 /* pool.c */
 int db_pool_init(db *d, struct err *e);

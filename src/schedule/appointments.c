@@ -306,6 +306,8 @@ static int book_tx(db_conn *c, void *ctx, struct err *e)
 	const struct appt_request *q = x->req;
 	int64_t client_id;
 	x->session_race = x->idem_race = 0;
+	json_decref(x->answer_json); /* of an earlier run whose commit failed */
+	x->answer_json = NULL;
 	if (resolve_client(c, q, &client_id, e))
 		return -1;
 	json_t *list = json_array();
@@ -555,7 +557,8 @@ static int book_single(db *d, struct book_ctx *x, struct appt_answer_out *out, s
 		int raced = 0;
 		for (p->chosen = 0; p->chosen < p->ncand; p->chosen++) {
 			err_clear(e);
-			if (db_transact(d, book_tx, x, e) == 0) {
+			/* bookings waiting together share one durable commit (db/group.c) */
+			if (db_transact_shared(d, book_tx, x, e) == 0) {
 				answer_from(x, out);
 				return 0;
 			}

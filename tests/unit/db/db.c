@@ -358,6 +358,71 @@ static void test_concurrent_writers(void **state)
 	assert_int_equal(query_int(s->d, "SELECT n FROM counter"), THREADS * 40);
 }
 
+/* db_transact_shared: many threads at once; every 5th transaction writes then fails, every
+ * 7th hits a unique key. Each caller gets its own outcome; a failed one leaves nothing, the
+ * others all stay (on SQLite they share commits, each in its own savepoint). */
+struct shared_arg {
+	db *d;
+	int id, round, failed, conflicts, others;
+};
+
+static int shared_one(db_conn *c, void *ctx, struct err *e)
+{
+	struct shared_arg *w = ctx;
+	int64_t key = w->round % 7 == 6 ? -1 : (int64_t)w->id * 1000 + w->round;
+	int rc = db_exec(c, "INSERT INTO s (who, k) VALUES ($1, $2)", DB_ARGS(DB_INT(w->id), DB_INT(key)), e);
+	if (rc < 0)
+		return rc;
+	if (w->round % 5 == 4)
+		return err_set(e, 422, "refused", NULL, "refused after writing");
+	return 0;
+}
+
+static void *shared_thread(void *p)
+{
+	struct shared_arg *w = p;
+	for (w->round = 0; w->round < 40; w->round++) {
+		struct err e = {0};
+		int rc = db_transact_shared(w->d, shared_one, w, &e);
+		if (rc == 0)
+			continue;
+		if (!strcmp(e.code, "refused"))
+			w->failed++;
+		else if (rc == DB_CONFLICT)
+			w->conflicts++;
+		else
+			w->others++;
+	}
+	return NULL;
+}
+
+static void test_shared_commit(void **state)
+{
+	struct store *s = *state;
+	script(s->d, per_store(s,
+			       "CREATE TABLE s (who INTEGER NOT NULL, k INTEGER NOT NULL) STRICT;"
+			       " CREATE UNIQUE INDEX s_k ON s (k); INSERT INTO s VALUES (-1, -1)",
+			       "CREATE TABLE s (who BIGINT NOT NULL, k BIGINT NOT NULL);"
+			       " CREATE UNIQUE INDEX s_k ON s (k); INSERT INTO s VALUES (-1, -1)"));
+	enum { THREADS = 12 };
+	pthread_t t[THREADS];
+	struct shared_arg w[THREADS];
+	for (int i = 0; i < THREADS; i++) {
+		w[i] = (struct shared_arg){.d = s->d, .id = i};
+		assert_int_equal(pthread_create(&t[i], NULL, shared_thread, &w[i]), 0);
+	}
+	int kept = 0;
+	for (int i = 0; i < THREADS; i++) {
+		pthread_join(t[i], NULL);
+		assert_int_equal(w[i].others, 0);
+		assert_int_equal(w[i].failed, 7);    /* rounds 4, 9, ... 39 but 34 */
+		assert_int_equal(w[i].conflicts, 5); /* rounds 6, 13, 20, 27, 34 */
+		kept += 40 - 7 - 5;
+	}
+	assert_int_equal(query_int(s->d, "SELECT count(*) FROM s WHERE who >= 0"), kept);
+	assert_int_equal(query_int(s->d, "SELECT count(*) FROM s WHERE who >= 0 AND k % 1000 % 5 = 4"), 0);
+}
+
 static void test_sqlite_new_store_pragmas(void **state)
 {
 	struct store *s = *state;
@@ -459,6 +524,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_pool_timeout, setup_store, teardown_store),
 		cmocka_unit_test_setup_teardown(test_fault_injection, setup_store, teardown_store),
 		cmocka_unit_test_setup_teardown(test_concurrent_writers, setup_store, teardown_store),
+		cmocka_unit_test_setup_teardown(test_shared_commit, setup_store, teardown_store),
 	};
 	/* what only one of the stores has */
 	const struct CMUnitTest sqlite_only[] = {
