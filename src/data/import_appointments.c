@@ -14,6 +14,7 @@
 #include "base/xalloc.h"
 #include "data/import.h"
 #include "data/import_int.h"
+#include "jobs/jobs.h"
 #include "notify/reminders.h"
 #include "schedule/appointments.h"
 #include "schedule/clients.h"
@@ -823,13 +824,38 @@ static int lock_agenda(db_conn *c, int64_t account_id, int64_t staff_id, struct 
 	return db_xact_lock(c, (int64_t)(key >> 1), e);
 }
 
+/* Takes the agenda locks of every staff member the import places appointments for, once each
+ * and in id order (two publishes never wait on each other crosswise). */
+static int lock_agendas(db_conn *c, int64_t account_id, int64_t import_id, struct err *e)
+{
+	db_rows *r;
+	if (db_query(c,
+		     "SELECT DISTINCT staff_id FROM import_rows WHERE import_id = $1 AND status = 'ok' ORDER "
+		     "BY "
+		     "staff_id",
+		     DB_ARGS(DB_INT(import_id)), &r, e))
+		return -1;
+	int64_t *ids = NULL;
+	size_t n = 0;
+	int rc;
+	while ((rc = db_rows_next(r, e)) == 1) {
+		ids = xrealloc(ids, (n + 1) * sizeof(*ids));
+		ids[n++] = db_rows_int(r, 0);
+	}
+	db_rows_free(r);
+	for (size_t i = 0; rc == 0 && i < n; i++)
+		rc = lock_agenda(c, account_id, ids[i], e);
+	free(ids);
+	return rc < 0 ? -1 : 0;
+}
+
 /* The block of one row, inside a savepoint: a refusal of the store's guard rolls back that
  * statement only (PostgreSQL would otherwise abort the whole transaction). 1 = placed,
  * 0 = the interval is taken. */
 static int place_block(db_conn *c, int64_t account_id, const struct pub_row *p, int64_t *block_id,
 		       struct err *e)
 {
-	if (lock_agenda(c, account_id, p->staff_id, e) || db_exec(c, "SAVEPOINT import_row", NULL, 0, e) < 0)
+	if (db_exec(c, "SAVEPOINT import_row", NULL, 0, e) < 0)
 		return -1;
 	int rc = db_query_int(
 		c,
@@ -851,7 +877,7 @@ static int place_block(db_conn *c, int64_t account_id, const struct pub_row *p, 
 	return db_exec(c, "RELEASE SAVEPOINT import_row", NULL, 0, e) < 0 ? -1 : 1;
 }
 
-/* One row: block, client, appointment, reminders. 1 = published, 0 = its slot was taken. */
+/* One row: block, client, appointment. 1 = published, 0 = its slot was taken. */
 static int publish_row(db_conn *c, int64_t account_id, const struct pub_row *p, int64_t now, struct err *e)
 {
 	int64_t block_id, client_id = 0, seq, appt_id;
@@ -887,8 +913,23 @@ static int publish_row(db_conn *c, int64_t account_id, const struct pub_row *p, 
 	if (client_id && clients_note_appointment(c, account_id, client_id, p->starts_at, e))
 		return -1;
 	/* no confirmation, no notice to the owner: a change of tools must not write to every
-	 * client. The reminders follow the account's settings like any booking's. */
-	return reminders_schedule(c, account_id, appt_id, now, e) ? -1 : 1;
+	 * client (appt_messages_event is not called); reminders: see plan_reminders */
+	return 1;
+}
+
+/* The reminders of the published appointments follow the account's settings like any
+ * booking's. Planning them row by row would hold the publish for a dozen statements a row
+ * (seconds on PostgreSQL for a few thousand rows), so the publish enqueues, in its
+ * transaction, the job that re-plans every upcoming appointment of the account after a
+ * settings change (reminders.replan, idempotent, 200 appointments a transaction): committed
+ * together, planned a moment later by the worker. */
+static int plan_reminders(db_conn *c, int64_t account_id, int64_t import_id, int64_t now, struct err *e)
+{
+	char key[96];
+	snprintf(key, sizeof(key), REMINDERS_REPLAN_KIND ":import:%" PRId64, import_id);
+	struct job_spec s = {
+		.kind = REMINDERS_REPLAN_KIND, .unique_key = key, .account_id = account_id, .run_at = now};
+	return jobs_enqueue(c, &s, e) < 0 ? -1 : 0;
 }
 
 static void copy_text(char *dst, size_t cap, const char *src)
@@ -932,7 +973,7 @@ int import_appt_publish(db_conn *c, int64_t account_id, int64_t import_id, int64
 {
 	struct pub_row *rows = xcalloc(IMPORT_CHUNK, sizeof(*rows));
 	long after = -1;
-	int n = 0, rc = 0;
+	int n = 0, rc = lock_agendas(c, account_id, import_id, e);
 	*published = *nskipped = 0;
 	while (rc == 0) {
 		if ((rc = read_rows(c, import_id, after, rows, &n, e)) || n == 0)
@@ -962,5 +1003,7 @@ int import_appt_publish(db_conn *c, int64_t account_id, int64_t import_id, int64
 			break;
 	}
 	free(rows);
+	if (rc == 0 && *published)
+		rc = plan_reminders(c, account_id, import_id, now, e);
 	return rc;
 }

@@ -268,9 +268,14 @@ static void agenda_rows_checked_published_without_mail(void **state)
 		       "'+33612345678'",
 		       DB_ARGS(DB_INT(B.id), DB_TEXT(bruno))),
 		1);
-	/* no confirmation and no notice written, reminders planned as for any booking */
+	/* no confirmation and no notice written; the reminders are planned by the re-plan job the
+	 * publish enqueued, as after a change of the settings */
 	assert_int_equal(fx_int("SELECT count(*) FROM outbox WHERE account_id = $1", DB_ARGS(DB_INT(B.id))),
 			 outbox_before);
+	assert_int_equal(fx_int("SELECT count(*) FROM jobs WHERE account_id = $1 AND kind = 'reminders.replan'",
+				DB_ARGS(DB_INT(B.id))),
+			 1);
+	test_clock_advance_s(1);
 	assert_true(fx_int("SELECT count(DISTINCT r.appointment_id) FROM reminders r JOIN appointments a ON "
 			   "a.id = r.appointment_id WHERE a.account_id = $1 AND a.source = 'import' AND "
 			   "r.state = "
