@@ -634,7 +634,11 @@ static int imp_json(db_conn *c, const struct imp *im, json_t **out, struct err *
 {
 	int staged = !strcmp(im->state, "ready") || !strcmp(im->state, "staging");
 	json_t *preview = staged ? preview_json(c, im, e) : json_array();
-	json_t *issues = staged ? issues_json(c, im, e) : json_deep_copy(im->publish_issues);
+	json_t *issues;
+	if (staged)
+		issues = issues_json(c, im, e);
+	else /* after the publish: the rows it left out */
+		issues = im->publish_issues ? json_deep_copy(im->publish_issues) : json_array();
 	if (!preview || !issues) {
 		json_decref(preview);
 		json_decref(issues);
