@@ -813,6 +813,7 @@ struct pub_row {
 	int64_t service_id, staff_id, starts_at, ends_at, blocked_from, blocked_to;
 	char first_name[101], last_name[101], email[256], phone[32];
 	char *notes;
+	int bookable; /* its staff member and service are still active */
 };
 
 /* Queues the publish behind bookings of the same agenda: the key of appointments.c's
@@ -938,15 +939,21 @@ static void copy_text(char *dst, size_t cap, const char *src)
 }
 
 /* Reads the next good rows after row `after` into rows (at most IMPORT_CHUNK). */
-static int read_rows(db_conn *c, int64_t import_id, long after, struct pub_row *rows, int *n, struct err *e)
+static int read_rows(db_conn *c, int64_t account_id, int64_t import_id, long after, struct pub_row *rows,
+		     int *n, struct err *e)
 {
 	db_rows *r;
 	*n = 0;
-	if (db_query(c,
-		     "SELECT row_no, service_id, staff_id, starts_at, ends_at, blocked_from, blocked_to, "
-		     "first_name, last_name, email, phone, notes FROM import_rows WHERE import_id = $1 AND "
-		     "status = 'ok' AND row_no > $2 ORDER BY row_no LIMIT $3",
-		     DB_ARGS(DB_INT(import_id), DB_INT(after), DB_INT(IMPORT_CHUNK)), &r, e))
+	if (db_query(
+		    c,
+		    "SELECT row_no, service_id, staff_id, starts_at, ends_at, blocked_from, blocked_to, "
+		    "first_name, last_name, email, phone, notes, CASE WHEN EXISTS (SELECT 1 FROM staff s "
+		    "WHERE s.account_id = $4 AND s.id = import_rows.staff_id AND s.active = 1) AND EXISTS "
+		    "(SELECT 1 FROM services v WHERE v.account_id = $4 AND v.id = import_rows.service_id AND "
+		    "v.active = 1) THEN 1 ELSE 0 END FROM import_rows WHERE import_id = $1 AND status = 'ok' "
+		    "AND row_no > $2 ORDER BY row_no LIMIT $3",
+		    DB_ARGS(DB_INT(import_id), DB_INT(after), DB_INT(IMPORT_CHUNK), DB_INT(account_id)), &r,
+		    e))
 		return -1;
 	int rc;
 	while ((rc = db_rows_next(r, e)) == 1) {
@@ -963,6 +970,7 @@ static int read_rows(db_conn *c, int64_t import_id, long after, struct pub_row *
 		copy_text(p->email, sizeof(p->email), db_rows_text(r, 9));
 		copy_text(p->phone, sizeof(p->phone), db_rows_text(r, 10));
 		p->notes = xstrdup(db_rows_text(r, 11) ? db_rows_text(r, 11) : "");
+		p->bookable = db_rows_int(r, 12) == 1;
 	}
 	db_rows_free(r);
 	return rc < 0 ? -1 : 0;
@@ -976,24 +984,34 @@ int import_appt_publish(db_conn *c, int64_t account_id, int64_t import_id, int64
 	int n = 0, rc = lock_agendas(c, account_id, import_id, e);
 	*published = *nskipped = 0;
 	while (rc == 0) {
-		if ((rc = read_rows(c, import_id, after, rows, &n, e)) || n == 0)
+		if ((rc = read_rows(c, account_id, import_id, after, rows, &n, e)) || n == 0)
 			break;
 		for (int i = 0; i < n && rc == 0; i++) {
-			int placed = publish_row(c, account_id, &rows[i], now, e);
+			const struct pub_row *p = &rows[i];
+			int placed = p->bookable ? publish_row(c, account_id, p, now, e) : 0;
 			if (placed < 0) {
 				rc = -1;
 			} else if (placed) {
 				(*published)++;
 			} else {
 				(*nskipped)++;
-				if (json_array_size(skipped) < IMPORT_ISSUES_MAX)
-					json_array_append_new(skipped,
-							      json_pack("{s:I, s:s, s:s, s:s, s:s}", "row",
-									(json_int_t)rows[i].row_no, "status",
-									"skipped", "field", "start", "code",
-									"slot_taken", "message",
-									"this time was taken in the agenda "
-									"after the check: not imported"));
+				if (json_array_size(skipped) >= IMPORT_ISSUES_MAX)
+					continue;
+				json_array_append_new(
+					skipped, p->bookable ? json_pack("{s:I, s:s, s:s, s:s, s:s}", "row",
+									 (json_int_t)p->row_no, "status",
+									 "skipped", "field", "start", "code",
+									 "slot_taken", "message",
+									 "this time was taken in the agenda "
+									 "after the check: "
+									 "not imported")
+							     : json_pack("{s:I, s:s, s:s, s:s, s:s}", "row",
+									 (json_int_t)p->row_no, "status",
+									 "skipped", "field", "staff", "code",
+									 "not_bookable", "message",
+									 "the staff member or the service "
+									 "was deactivated after "
+									 "the check: not imported"));
 			}
 		}
 		for (int i = 0; i < n; i++)

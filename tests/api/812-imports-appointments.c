@@ -4,8 +4,9 @@
  * agenda and with another row of the file — each reported with its row, field and code; outside
  * the weekly hours is a warning), nothing is written before the commit, the publish gives the
  * right instants in Europe/Paris across the spring change, writes no confirmation and plans the
- * reminders; a slot taken between the check and the commit is left out and reported; the demo
- * stays as it was; the account's state and the wall between tenants hold. */
+ * reminders; a slot taken (or a staff member deactivated) between the check and the commit is
+ * left out and reported; the demo stays as it was; the account's state and the wall between
+ * tenants hold. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -272,9 +273,10 @@ static void agenda_rows_checked_published_without_mail(void **state)
 	 * publish enqueued, as after a change of the settings */
 	assert_int_equal(fx_int("SELECT count(*) FROM outbox WHERE account_id = $1", DB_ARGS(DB_INT(B.id))),
 			 outbox_before);
-	assert_int_equal(fx_int("SELECT count(*) FROM jobs WHERE account_id = $1 AND kind = 'reminders.replan'",
-				DB_ARGS(DB_INT(B.id))),
-			 1);
+	assert_int_equal(
+		fx_int("SELECT count(*) FROM jobs WHERE account_id = $1 AND kind = 'reminders.replan'",
+		       DB_ARGS(DB_INT(B.id))),
+		1);
 	test_clock_advance_s(1);
 	assert_true(fx_int("SELECT count(DISTINCT r.appointment_id) FROM reminders r JOIN appointments a ON "
 			   "a.id = r.appointment_id WHERE a.account_id = $1 AND a.source = 'import' AND "
@@ -297,13 +299,15 @@ static void a_slot_taken_before_the_commit_is_left_out(void **state)
 	static const char csv[] = "Start,Service,Staff,Name\n"
 				  "2027-04-06 10:00,Coupe femme,Marc,One\n"
 				  "06/04/2027 à 11h00,Coupe femme,Marc,Two\n"
-				  "2027-04-06T12:00:00+02:00,Coupe femme,Marc,Three\n";
+				  "2027-04-06T12:00:00+02:00,Coupe femme,Marc,Three\n"
+				  "2027-04-06 12:00,Coupe femme,Léa,Four\n";
 	struct reply r, m;
 	upload(&B.s, csv, 201, &r);
 	assert_string_equal(json_string_value(json_array_get(json_object_get(r.json, "mapping"), 0)),
 			    "start");
-	assert_int_equal(report_n(r.json, "rows_ok"), 3);
-	/* meanwhile a client books 11:15 with Marc */
+	assert_int_equal(report_n(r.json, "rows_ok"), 4);
+	/* meanwhile a client books 11:15 with Marc, and Léa leaves the agenda */
+	fx_exec("UPDATE staff SET active = 0 WHERE id = $1", DB_ARGS(DB_INT(lea_id)));
 	char body[256];
 	snprintf(body, sizeof(body),
 		 "{\"service\": \"%s\", \"staff\": \"%s\", \"start\": \"2027-04-06T11:15:00+02:00\"}",
@@ -314,11 +318,15 @@ static void a_slot_taken_before_the_commit_is_left_out(void **state)
 	char commit[160];
 	snprintf(commit, sizeof(commit), "/api/v1/imports/%s/commit", id_of(&r));
 	session_expect(&H, &B.s, "POST", commit, NULL, 200, &m);
+	fx_exec("UPDATE staff SET active = 1 WHERE id = $1", DB_ARGS(DB_INT(lea_id)));
 	assert_int_equal(report_n(m.json, "rows_published"), 2);
-	assert_int_equal(report_n(m.json, "rows_skipped"), 1);
+	assert_int_equal(report_n(m.json, "rows_skipped"), 2);
 	json_t *it = issue_of(m.json, 3, "slot_taken");
 	assert_non_null(it);
 	assert_string_equal(json_string_value(json_object_get(it, "status")), "skipped");
+	it = issue_of(m.json, 5, "not_bookable");
+	assert_non_null(it);
+	assert_string_equal(json_string_value(json_object_get(it, "field")), "staff");
 	reply_free(&m);
 	reply_free(&r);
 	assert_int_equal(

@@ -90,6 +90,7 @@ const dict = {
 		'impa.c_slot_taken': 'ce créneau est déjà pris dans l’agenda',
 		'impa.c_conflict_row': 'chevauche la ligne {other} du fichier',
 		'impa.c_outside_hours': 'en dehors des horaires du collaborateur',
+		'impa.c_not_bookable': 'collaborateur ou prestation désactivé depuis la vérification : non importé',
 		'err.unsupported_format_appointments': 'Les rendez-vous s’importent depuis un fichier CSV.',
 		// -- the data screen, exports and feeds (web/office/data/) --
 		'common.nav_data': 'Mes données',
@@ -1531,6 +1532,7 @@ const dict = {
 		'impa.c_slot_taken': 'this time is already taken in the agenda',
 		'impa.c_conflict_row': 'overlaps row {other} of the file',
 		'impa.c_outside_hours': 'outside the staff member’s hours',
+		'impa.c_not_bookable': 'staff member or service deactivated since the check: not imported',
 		'err.unsupported_format_appointments': 'Appointments are imported from a CSV file.',
 		// -- the data screen, exports and feeds (web/office/data/) --
 		'common.nav_data': 'My data',
