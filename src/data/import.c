@@ -43,6 +43,7 @@ struct stager {
 	int header_done, has_header;
 	json_t *columns;		    /* CSV: from the header record */
 	const struct import_catalogue *cat; /* appointments: what the rows are checked against */
+	struct import_intervals *iv;	    /* appointments: the good rows' intervals so far */
 	int64_t now;
 };
 
@@ -299,7 +300,7 @@ static int flush_tx(db_conn *c, void *ctx, struct err *e)
 	struct flush_ctx *f = ctx;
 	struct stager *s = f->s;
 	for (int i = 0; s->im->appointments && i < s->n; i++)
-		if (import_appt_stage(c, s->im->account_id, s->im->id, &s->rows[i], f->update, e))
+		if (import_appt_stage(c, s->im->account_id, s->im->id, s->iv, &s->rows[i], f->update, e))
 			return -1;
 	for (int i = 0; !s->im->appointments && i < s->n; i++) {
 		struct import_pending *p = &s->rows[i];
@@ -787,6 +788,8 @@ int import_create(db *d, const struct import_upload *up, json_t **out, struct er
 		return -1;
 	}
 	struct stager s = {.d = d, .im = &im, .has_header = !vcard, .cat = cat, .now = up->now};
+	if (im.appointments)
+		s.iv = import_intervals_new();
 	s.rows = xcalloc(IMPORT_CHUNK, sizeof(*s.rows));
 	const char **map = mapping_strings(im.mapping, &s.nmap);
 	s.mapping = map;
@@ -798,6 +801,7 @@ int import_create(db *d, const struct import_upload *up, json_t **out, struct er
 		pending_clear(&s.rows[i]);
 	free(s.rows);
 	import_catalogue_free(cat);
+	import_intervals_free(s.iv);
 	copy(im.state, sizeof(im.state), "ready");
 	im.progress = s.staged;
 	if (rc == 0)
@@ -819,6 +823,8 @@ static int remap_rows(db *d, struct imp *im, const char *const *map, int nmap, i
 	if (im->appointments && import_catalogue_load(d, im->account_id, &cat, e))
 		return -1;
 	struct stager s = {.d = d, .im = im, .mapping = map, .nmap = nmap, .cat = cat, .now = now};
+	if (im->appointments)
+		s.iv = import_intervals_new();
 	s.rows = xcalloc(IMPORT_CHUNK, sizeof(*s.rows));
 	int64_t after = -1;
 	int rc = 0;
@@ -867,6 +873,7 @@ static int remap_rows(db *d, struct imp *im, const char *const *map, int nmap, i
 		pending_clear(&s.rows[i]);
 	free(s.rows);
 	import_catalogue_free(cat);
+	import_intervals_free(s.iv);
 	return rc;
 }
 

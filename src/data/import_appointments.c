@@ -697,6 +697,96 @@ void import_appt_check(const struct import_catalogue *cat, const struct import_r
 
 /* ---- staging: overlaps ---- */
 
+/* The intervals of the file's good rows so far, hashed by (staff member, day of their start):
+ * an overlapping interval starts at most BLOCK_MAX_S before, so a lookup reads four days'
+ * buckets. Kept in memory rather than queried from import_rows: the staging table has no
+ * statistics while it fills, and PostgreSQL then scans it for every row (quadratic). */
+struct iv_entry {
+	int64_t staff, from, to;
+	long row;
+	int next; /* index of the next entry of the bucket, -1 at the end */
+};
+
+struct import_intervals {
+	struct iv_entry *entries;
+	int n, cap;
+	int *heads; /* nheads buckets, a power of two */
+	int nheads;
+};
+
+static unsigned bucket(const struct import_intervals *iv, int64_t staff, int64_t day)
+{
+	uint64_t h = (uint64_t)staff * 0x9E3779B97F4A7C15ULL ^ (uint64_t)day * 0xC2B2AE3D27D4EB4FULL;
+	return (unsigned)(h >> 32) & (unsigned)(iv->nheads - 1);
+}
+
+static int64_t day_of(int64_t t)
+{
+	return t >= 0 ? t / 86400 : (t - 86399) / 86400;
+}
+
+struct import_intervals *import_intervals_new(void)
+{
+	struct import_intervals *iv = xcalloc(1, sizeof(*iv));
+	iv->nheads = 1024;
+	iv->heads = xmalloc((size_t)iv->nheads * sizeof(*iv->heads));
+	for (int i = 0; i < iv->nheads; i++)
+		iv->heads[i] = -1;
+	return iv;
+}
+
+void import_intervals_free(struct import_intervals *iv)
+{
+	if (!iv)
+		return;
+	free(iv->entries);
+	free(iv->heads);
+	free(iv);
+}
+
+static void rehash(struct import_intervals *iv)
+{
+	free(iv->heads);
+	iv->nheads *= 2;
+	iv->heads = xmalloc((size_t)iv->nheads * sizeof(*iv->heads));
+	for (int i = 0; i < iv->nheads; i++)
+		iv->heads[i] = -1;
+	for (int i = 0; i < iv->n; i++) {
+		unsigned b = bucket(iv, iv->entries[i].staff, day_of(iv->entries[i].from));
+		iv->entries[i].next = iv->heads[b];
+		iv->heads[b] = i;
+	}
+}
+
+void import_intervals_add(struct import_intervals *iv, int64_t staff, int64_t from, int64_t to, long row)
+{
+	if (iv->n == iv->cap) {
+		iv->cap = iv->cap ? 2 * iv->cap : 1024;
+		iv->entries = xrealloc(iv->entries, (size_t)iv->cap * sizeof(*iv->entries));
+	}
+	if (iv->n >= iv->nheads)
+		rehash(iv);
+	unsigned b = bucket(iv, staff, day_of(from));
+	iv->entries[iv->n] = (struct iv_entry){staff, from, to, row, iv->heads[b]};
+	iv->heads[b] = iv->n++;
+}
+
+long import_intervals_overlap(const struct import_intervals *iv, int64_t staff, int64_t from, int64_t to,
+			      long before_row)
+{
+	long found = 0;
+	for (int64_t day = day_of(from - BLOCK_MAX_S); day <= day_of(to - 1); day++)
+		for (int i = iv->heads[bucket(iv, staff, day)]; i >= 0; i = iv->entries[i].next) {
+			const struct iv_entry *x = &iv->entries[i];
+			/* rows from `before_row` on are ignored: a chunk staged again after a retry
+			 * never meets itself */
+			if (x->staff == staff && x->row < before_row && x->from < to && from < x->to &&
+			    (!found || x->row < found))
+				found = x->row;
+		}
+	return found;
+}
+
 static void add_issue_text(struct import_pending *p, const char *field, const char *code, const char *msg,
 			   long other_row, const char *other_appt)
 {
@@ -715,7 +805,7 @@ static void add_issue_text(struct import_pending *p, const char *field, const ch
 	p->status = "invalid";
 }
 
-static int overlaps(db_conn *c, int64_t account_id, int64_t import_id, struct import_pending *p,
+static int overlaps(db_conn *c, int64_t account_id, struct import_intervals *iv, struct import_pending *p,
 		    struct err *e)
 {
 	const struct import_appt *a = &p->a;
@@ -748,29 +838,21 @@ static int overlaps(db_conn *c, int64_t account_id, int64_t import_id, struct im
 	if (rc == 1)
 		return 0;
 	/* an earlier good row of the file for the same staff member */
-	int64_t other = 0;
-	rc = db_query_int(
-		c,
-		"SELECT row_no FROM import_rows WHERE import_id = $1 AND staff_id = $2 AND status = "
-		"'ok' AND blocked_from > $3 - 259200 AND blocked_from < $4 AND $3 < blocked_to AND "
-		"row_no + 0 < $5 ORDER BY row_no LIMIT 1",
-		DB_ARGS(DB_INT(import_id), DB_INT(a->staff_id), DB_INT(a->blocked_from),
-			DB_INT(a->blocked_to), DB_INT(p->row_no)),
-		&other, e);
-	if (rc < 0)
-		return -1;
-	if (rc == 1) {
+	long other = import_intervals_overlap(iv, a->staff_id, a->blocked_from, a->blocked_to, p->row_no);
+	if (other) {
 		char msg[120];
-		snprintf(msg, sizeof(msg), "overlaps row %" PRId64 " of the file (same staff member)", other);
-		add_issue_text(p, "start", "conflict_row", msg, (long)other, NULL);
+		snprintf(msg, sizeof(msg), "overlaps row %ld of the file (same staff member)", other);
+		add_issue_text(p, "start", "conflict_row", msg, other, NULL);
+	} else {
+		import_intervals_add(iv, a->staff_id, a->blocked_from, a->blocked_to, p->row_no);
 	}
 	return 0;
 }
 
-int import_appt_stage(db_conn *c, int64_t account_id, int64_t import_id, struct import_pending *p, int update,
-		      struct err *e)
+int import_appt_stage(db_conn *c, int64_t account_id, int64_t import_id, struct import_intervals *iv,
+		      struct import_pending *p, int update, struct err *e)
 {
-	if (!strcmp(p->status, "ok") && overlaps(c, account_id, import_id, p, e))
+	if (!strcmp(p->status, "ok") && overlaps(c, account_id, iv, p, e))
 		return -1;
 	const struct import_values *v = &p->v;
 	const struct import_appt *a = &p->a;
@@ -878,10 +960,12 @@ static int place_block(db_conn *c, int64_t account_id, const struct pub_row *p, 
 	return db_exec(c, "RELEASE SAVEPOINT import_row", NULL, 0, e) < 0 ? -1 : 1;
 }
 
-/* One row: block, client, appointment. 1 = published, 0 = its slot was taken. */
-static int publish_row(db_conn *c, int64_t account_id, const struct pub_row *p, int64_t now, struct err *e)
+/* One row: block, client, appointment (change sequence `seq`). 1 = published, 0 = its slot
+ * was taken. */
+static int publish_row(db_conn *c, int64_t account_id, const struct pub_row *p, int64_t seq, int64_t now,
+		       struct err *e)
 {
-	int64_t block_id, client_id = 0, seq, appt_id;
+	int64_t block_id, client_id = 0, appt_id;
 	int rc = place_block(c, account_id, p, &block_id, e);
 	if (rc <= 0)
 		return rc;
@@ -889,14 +973,6 @@ static int publish_row(db_conn *c, int64_t account_id, const struct pub_row *p, 
 	    clients_find_or_create(c, account_id, p->first_name, p->last_name, p->email, p->phone, now,
 				   &client_id, e))
 		return -1;
-	/* the agenda's change cursor, as every booking takes it (appointments.c next_change_seq) */
-	rc = db_query_int(
-		c,
-		"INSERT INTO change_counters (account_id, seq) VALUES ($1, 1) ON CONFLICT (account_id) "
-		"DO UPDATE SET seq = change_counters.seq + 1 RETURNING seq",
-		DB_ARGS(DB_INT(account_id)), &seq, e);
-	if (rc != 1)
-		return rc < 0 ? -1 : err_internal(e, "no change_seq");
 	char pid[24];
 	public_id_new("apt", pid);
 	rc = db_query_int(
@@ -936,6 +1012,23 @@ static int plan_reminders(db_conn *c, int64_t account_id, int64_t import_id, int
 static void copy_text(char *dst, size_t cap, const char *src)
 {
 	snprintf(dst, cap, "%s", src ? src : "");
+}
+
+/* Takes n numbers of the agenda's change cursor at once (a booking takes one: appointments.c
+ * next_change_seq); *first receives the first. Updating the counter row once a row would
+ * make PostgreSQL walk an ever longer chain of its versions inside the one transaction. The
+ * numbers of rows left out are gaps, which the cursor (changes after a number) does not mind. */
+static int take_change_seqs(db_conn *c, int64_t account_id, int n, int64_t *first, struct err *e)
+{
+	int64_t last;
+	int rc = db_query_int(c,
+			      "INSERT INTO change_counters (account_id, seq) VALUES ($1, $2) ON CONFLICT "
+			      "(account_id) DO UPDATE SET seq = change_counters.seq + $2 RETURNING seq",
+			      DB_ARGS(DB_INT(account_id), DB_INT(n)), &last, e);
+	if (rc != 1)
+		return rc < 0 ? -1 : err_internal(e, "no change_seq");
+	*first = last - n + 1;
+	return 0;
 }
 
 /* Reads the next good rows after row `after` into rows (at most IMPORT_CHUNK). */
@@ -986,9 +1079,11 @@ int import_appt_publish(db_conn *c, int64_t account_id, int64_t import_id, int64
 	while (rc == 0) {
 		if ((rc = read_rows(c, account_id, import_id, after, rows, &n, e)) || n == 0)
 			break;
+		int64_t seq = 0;
+		rc = take_change_seqs(c, account_id, n, &seq, e);
 		for (int i = 0; i < n && rc == 0; i++) {
 			const struct pub_row *p = &rows[i];
-			int placed = p->bookable ? publish_row(c, account_id, p, now, e) : 0;
+			int placed = p->bookable ? publish_row(c, account_id, p, seq + i, now, e) : 0;
 			if (placed < 0) {
 				rc = -1;
 			} else if (placed) {

@@ -44,11 +44,24 @@ void import_catalogue_free(struct import_catalogue *cat);
  * appointment, warnings included), p->issues and p->status. */
 void import_appt_check(const struct import_catalogue *cat, const struct import_record *r,
 		       const char *const *mapping, int nmap, int64_t now, struct import_pending *p);
+/* The intervals (buffers included) of the good rows of one file as it is staged, per staff
+ * member. Owned by the caller of import_intervals_new. */
+struct import_intervals;
+struct import_intervals *import_intervals_new(void);
+void import_intervals_free(struct import_intervals *iv);
+/* Records the interval [from, to) of staff member `staff` given by row `row`. */
+void import_intervals_add(struct import_intervals *iv, int64_t staff, int64_t from, int64_t to, long row);
+/* The first row before `before_row` whose interval of the same staff member overlaps [from,
+ * to), or 0. */
+long import_intervals_overlap(const struct import_intervals *iv, int64_t staff, int64_t from, int64_t to,
+			      long before_row);
+
 /* In the chunk's transaction: the row's overlaps with the store's live blocks and with the
- * earlier good rows of the same file (issues added, status invalid), then its insert (or its
- * update when `update`, after a new mapping). */
-int import_appt_stage(db_conn *c, int64_t account_id, int64_t import_id, struct import_pending *p, int update,
-		      struct err *e) WUR;
+ * earlier good rows of the same file (`iv`, which a good row then joins), issues added and
+ * status invalid; then its insert (or its update when `update`, after a new mapping). Rows
+ * are given in file order. */
+int import_appt_stage(db_conn *c, int64_t account_id, int64_t import_id, struct import_intervals *iv,
+		      struct import_pending *p, int update, struct err *e) WUR;
 /* THE publish of an appointment import, in the caller's transaction: every good row becomes
  * a block, an appointment (source "import") and, when it names one, a client found by
  * e-mail then phone or created; no confirmation and no notice is written; the reminders are
