@@ -955,6 +955,7 @@ static int claim_tx(db_conn *c, void *ctx, struct err *e)
 struct publish_ctx {
 	struct imp *im;
 	int64_t now;
+	int pg; /* the store is PostgreSQL */
 };
 
 /* The publish of appointments: every good row placed (or left out when the store's guard
@@ -964,7 +965,7 @@ static int publish_appointments_tx(db_conn *c, struct publish_ctx *p, struct err
 	struct imp *im = p->im;
 	int64_t published, skipped;
 	json_t *list = json_array();
-	if (import_appt_publish(c, im->account_id, im->id, p->now, &published, &skipped, list, e)) {
+	if (import_appt_publish(c, p->pg, im->account_id, im->id, p->now, &published, &skipped, list, e)) {
 		json_decref(list);
 		return -1;
 	}
@@ -1052,7 +1053,7 @@ int import_commit(db *d, int64_t account_id, const char *public_id, int64_t now,
 		imp_free(&im);
 		return -1;
 	}
-	struct publish_ctx p = {&im, now};
+	struct publish_ctx p = {&im, now, db_kind(d) == DB_PG};
 	int64_t t0 = clock_mono_ms();
 	rc = db_transact(d, publish_tx, &p, e);
 	im.publish_ms = clock_mono_ms() - t0;

@@ -67,8 +67,9 @@ int import_appt_stage(db_conn *c, int64_t account_id, int64_t import_id, struct 
  * e-mail then phone or created; no confirmation and no notice is written; the reminders are
  * planned by the reminders.replan job enqueued here. A row whose interval the store's guard
  * refuses (taken since the check) is left out and appended to `skipped` ({row, field, code,
- * message}, at most IMPORT_ISSUES_MAX listed; *nskipped counts them all). */
-int import_appt_publish(db_conn *c, int64_t account_id, int64_t import_id, int64_t now, int64_t *published,
-			int64_t *nskipped, json_t *skipped, struct err *e) WUR;
+ * message}, at most IMPORT_ISSUES_MAX listed; *nskipped counts them all). pg: the store is
+ * PostgreSQL (its planner statistics are refreshed once on the way). */
+int import_appt_publish(db_conn *c, int pg, int64_t account_id, int64_t import_id, int64_t now,
+			int64_t *published, int64_t *nskipped, json_t *skipped, struct err *e) WUR;
 
 #endif

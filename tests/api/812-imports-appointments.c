@@ -20,6 +20,7 @@
 #include <curl/curl.h>
 
 #include "base/tz.h"
+#include "data/import.h"
 #include "harness.h"
 #include "sched_fixture.h"
 
@@ -376,6 +377,51 @@ static void remap_vcard_and_states(void **state)
 	reply_free(&m);
 }
 
+/* More rows than a chunk: staged and published a thousand at a time, each appointment with its
+ * own change number, the client look-ups planned right on PostgreSQL after the first chunk. */
+static void a_file_of_several_chunks(void **state)
+{
+	(void)state;
+	int n = IMPORT_CHUNK + 150;
+	char *csv = malloc((size_t)n * 96 + 64);
+	size_t len = (size_t)snprintf(csv, 64, "Date;Heure;Prestation;Collaborateur;E-mail\n");
+	int64_t first_day = tz_days_from_civil(2027, 6, 1);
+	for (int i = 0; i < n; i++) {
+		int y, m, d;
+		tz_civil_from_days(first_day + i / 10, &y, &m, &d);
+		len += (size_t)snprintf(csv + len, 96,
+					"%02d/%02d/%04d;%02d:00;Coupe femme;Marc;c%d-%d@chunks.example\n", d,
+					m, y, 9 + i % 10, i % 500, (int)getpid());
+	}
+	struct reply r, m;
+	upload(&B.s, csv, 201, &r);
+	free(csv);
+	assert_int_equal(report_n(r.json, "rows_ok"), n);
+	char commit[160];
+	snprintf(commit, sizeof(commit), "/api/v1/imports/%s/commit", id_of(&r));
+	session_expect(&H, &B.s, "POST", commit, NULL, 200, &m);
+	assert_int_equal(report_n(m.json, "rows_published"), n);
+	reply_free(&m);
+	reply_free(&r);
+	int64_t since = imported_at("2027-05-31T00:00:00Z");
+	assert_int_equal(
+		fx_int("SELECT count(*) FROM appointments WHERE account_id = $1 AND source = 'import' "
+		       "AND starts_at > $2",
+		       DB_ARGS(DB_INT(B.id), DB_INT(since))),
+		n);
+	assert_int_equal(
+		fx_int("SELECT count(DISTINCT change_seq) FROM appointments WHERE account_id = $1 AND "
+		       "source = 'import' AND starts_at > $2",
+		       DB_ARGS(DB_INT(B.id), DB_INT(since))),
+		n);
+	/* 500 clients, each found again by e-mail for its later rows */
+	assert_int_equal(fx_int("SELECT count(*) FROM clients WHERE account_id = $1 AND email LIKE "
+				"'%@chunks.example'",
+				DB_ARGS(DB_INT(B.id))),
+			 500);
+	assert_int_equal(fx_overlaps(&B), 0);
+}
+
 int main(void)
 {
 	if (harness_need_smtp())
@@ -384,6 +430,7 @@ int main(void)
 		cmocka_unit_test(agenda_rows_checked_published_without_mail),
 		cmocka_unit_test(a_slot_taken_before_the_commit_is_left_out),
 		cmocka_unit_test(remap_vcard_and_states),
+		cmocka_unit_test(a_file_of_several_chunks),
 	};
 	return cmocka_run_group_tests_name("api/imports-appointments", tests, setup, harness_teardown);
 }
