@@ -28,6 +28,10 @@ struct http_server {
 	int stopping;
 	pthread_t reaper;
 	int reaper_started;
+	/* the listening socket and the thread that accepts on it (server.c: accept_main) */
+	int listen_fd, accept_wake[2];
+	pthread_t acceptor;
+	int acceptor_started;
 };
 
 /* One TCP connection (MHD's socket context). */
