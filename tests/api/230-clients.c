@@ -24,27 +24,6 @@
 #define T0  INT64_C(1803891600)
 #define DAY INT64_C(86400)
 
-/* A unique address for this run and store (the maildir is shared by runs). */
-static const char *addr(const char *who)
-{
-	static char out[8][128];
-	static int n;
-	char *a = out[n % 8];
-	snprintf(a, 128, "%s%d-%d-%s@example.fr", who, n, (int)getpid(), harness_store_kind());
-	n++;
-	return a;
-}
-
-/* A new business with no demo rows, so lists hold only what the test creates. */
-static void business(const char *name, struct session *s)
-{
-	harness_signup(&H, name, addr("owner"), NULL, s);
-	struct reply r;
-	session_call(&H, s, "DELETE", "/api/v1/demo", NULL, &r);
-	assert_true(r.status == 200 || r.status == 204);
-	reply_free(&r);
-}
-
 /* POSTs a client and returns its public id in id (when id is not NULL); fails unless 201. */
 static void create(const struct session *s, const char *body, char id[32], struct reply *keep)
 {
@@ -108,7 +87,7 @@ static void create_normalises_and_refuses_bad_input(void **state)
 {
 	(void)state;
 	struct session s;
-	business("Cabinet Normal", &s);
+	harness_business(&H, "Cabinet Normal", &s);
 	struct reply r;
 	create(&s,
 	       "{\"first_name\": \"Élodie\", \"last_name\": \"Martin\", \"email\": "
@@ -166,7 +145,7 @@ static void duplicates_are_refused_with_the_existing_id(void **state)
 {
 	(void)state;
 	struct session s;
-	business("Cabinet Doublon", &s);
+	harness_business(&H, "Cabinet Doublon", &s);
 	char id[32];
 	create(&s,
 	       "{\"last_name\": \"Durand\", \"email\": \"paul@durand.example\", \"phone\": \"0781234567\"}",
@@ -214,7 +193,7 @@ static void search_ignores_accents_and_case(void **state)
 {
 	(void)state;
 	struct session s;
-	business("Cabinet Recherche", &s);
+	harness_business(&H, "Cabinet Recherche", &s);
 	create(&s, "{\"first_name\": \"Élodie\", \"last_name\": \"Durand\", \"phone\": \"06 12 34 56 78\"}",
 	       NULL, NULL);
 	create(&s, "{\"first_name\": \"Marc\", \"last_name\": \"Lefèvre\", \"email\": \"marc@exemple.fr\"}",
@@ -252,7 +231,7 @@ static void paging_with_a_cursor(void **state)
 {
 	(void)state;
 	struct session s;
-	business("Cabinet Pages", &s);
+	harness_business(&H, "Cabinet Pages", &s);
 	char ids[5][32];
 	for (int i = 0; i < 5; i++) {
 		char body[96];
@@ -406,8 +385,8 @@ static void history_export_and_erasure(void **state)
 	(void)state;
 	set_clock(T0);
 	struct session s, stranger;
-	business("Salon Historique", &s);
-	business("Salon Voisin", &stranger);
+	harness_business(&H, "Salon Historique", &s);
+	harness_business(&H, "Salon Voisin", &stranger);
 	char id[32], path[96], export_path[112];
 	create(&s,
 	       "{\"first_name\": \"Zoé\", \"last_name\": \"Quintard\", \"email\": "
@@ -510,8 +489,8 @@ static void staff_reads_but_does_not_erase(void **state)
 {
 	(void)state;
 	struct session owner, staff;
-	business("Salon Equipe", &owner);
-	const char *email = addr("staff");
+	harness_business(&H, "Salon Equipe", &owner);
+	const char *email = harness_addr("staff");
 	char body[300], token[64];
 	struct reply r;
 	snprintf(body, sizeof(body), "{\"email\": \"%s\", \"name\": \"Léa\", \"role\": \"staff\"}", email);
@@ -613,7 +592,7 @@ static void clients_without_appointments_for_three_years_are_anonymised(void **s
 	struct err e = {0};
 	assert_int_equal(clients_schedule_jobs(H.app->db, T0, &e), 0);
 	struct session s;
-	business("Cabinet Ancien", &s);
+	harness_business(&H, "Cabinet Ancien", &s);
 	/* a paying business: a trial left alone would be frozen, then deleted, long before */
 	char body[160];
 	struct reply r;

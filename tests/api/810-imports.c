@@ -17,80 +17,9 @@
 #include <unistd.h>
 
 #include <cmocka.h>
-#include <curl/curl.h>
 
 #include "harness.h"
-
-static const char *addr(const char *who)
-{
-	static char out[8][128];
-	static int n;
-	char *a = out[n % 8];
-	snprintf(a, 128, "%s%d-%d-%s@example.fr", who, n, (int)getpid(), harness_store_kind());
-	n++;
-	return a;
-}
-
-static void business(const char *name, struct session *s)
-{
-	harness_signup(&H, name, addr("owner"), NULL, s);
-	struct reply r;
-	session_call(&H, s, "DELETE", "/api/v1/demo", NULL, &r);
-	assert_true(r.status == 200 || r.status == 204);
-	reply_free(&r);
-}
-
-static size_t collect(char *data, size_t size, size_t n, void *ud)
-{
-	struct reply *r = ud;
-	size_t add = size * n;
-	char *p = realloc(r->body, r->len + add + 1);
-	assert_non_null(p);
-	r->body = p;
-	memcpy(r->body + r->len, data, add);
-	r->len += add;
-	r->body[r->len] = 0;
-	return add;
-}
-
-/* POST /api/v1/imports with the file as the raw body (len bytes, NUL bytes allowed). */
-static void upload(const struct session *s, const char *type, const char *data, size_t len, struct reply *out)
-{
-	memset(out, 0, sizeof(*out));
-	char url[256], ct[128];
-	snprintf(url, sizeof(url), "%s/api/v1/imports?kind=clients", H.base_url);
-	snprintf(ct, sizeof(ct), "Content-Type: %s", type);
-	CURL *c = curl_easy_init();
-	struct curl_slist *h = NULL;
-	h = curl_slist_append(h, ct);
-	h = curl_slist_append(h, s->cookie);
-	h = curl_slist_append(h, s->csrf);
-	h = curl_slist_append(h, "Content-Disposition: attachment; filename=\"clients.csv\"");
-	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_POST, 1L);
-	curl_easy_setopt(c, CURLOPT_POSTFIELDS, data);
-	curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)len);
-	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, out);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT, 60L);
-	if (curl_easy_perform(c) == CURLE_OK)
-		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &out->status);
-	curl_slist_free_all(h);
-	curl_easy_cleanup(c);
-	if (!out->body)
-		out->body = calloc(1, 1);
-	out->json = json_loads(out->body, 0, NULL);
-}
-
-static void upload_expect(const struct session *s, const char *type, const char *data, size_t len,
-			  long status, struct reply *out)
-{
-	upload(s, type, data, len, out);
-	if (out->status != status)
-		fprintf(stderr, "upload answered %ld, not %ld: %s\n", out->status, status, out->body);
-	assert_int_equal(out->status, status);
-}
+#include "import_util.h"
 
 static long clients_count(const struct session *s, const char *q)
 {
@@ -152,7 +81,7 @@ static void csv_preview_report_remap_commit(void **state)
 {
 	(void)state;
 	struct session s;
-	business("Salon Import", &s);
+	harness_business(&H, "Salon Import", &s);
 	struct reply r;
 	session_expect(&H, &s, "POST", "/api/v1/clients",
 		       "{\"first_name\": \"Déjà\", \"last_name\": \"Là\", \"email\": \"deja@example.fr\"}",
@@ -167,7 +96,7 @@ static void csv_preview_report_remap_commit(void **state)
 		"Doublon;Hélène;HELENE@example.fr;;\r\n"
 		"Ancien;Client;deja@example.fr;;\r\n"
 		";;;;\r\n";
-	upload_expect(&s, "text/csv", csv, sizeof(csv) - 1, 201, &r);
+	import_upload_expect(&s, "clients", "text/csv", csv, sizeof(csv) - 1, 201, &r);
 	json_t *j = r.json;
 	assert_string_equal(json_string_value(json_object_get(j, "format")), "csv");
 	assert_string_equal(json_string_value(json_object_get(j, "separator")), ";");
@@ -239,16 +168,16 @@ static void separators_and_windows_1252(void **state)
 {
 	(void)state;
 	struct session s;
-	business("Salon Séparateurs", &s);
+	harness_business(&H, "Salon Séparateurs", &s);
 	struct reply r;
 	static const char comma[] = "first name,last name,email\nAnne,\"Martin, fille\",anne@example.fr\n";
-	upload_expect(&s, "text/csv", comma, sizeof(comma) - 1, 201, &r);
+	import_upload_expect(&s, "clients", "text/csv", comma, sizeof(comma) - 1, 201, &r);
 	assert_string_equal(json_string_value(json_object_get(r.json, "separator")), ",");
 	assert_string_equal(json_string_value(json_array_get(json_object_get(r.json, "mapping"), 1)),
 			    "last_name");
 	reply_free(&r);
 	static const char tab[] = "Prénom\tNom\tPortable\nLuc\tPetit\t0612345679\n";
-	upload_expect(&s, "text/tab-separated-values", tab, sizeof(tab) - 1, 201, &r);
+	import_upload_expect(&s, "clients", "text/tab-separated-values", tab, sizeof(tab) - 1, 201, &r);
 	assert_string_equal(json_string_value(json_object_get(r.json, "separator")), "\t");
 	assert_string_equal(json_string_value(json_array_get(json_object_get(r.json, "mapping"), 2)),
 			    "phone");
@@ -256,7 +185,7 @@ static void separators_and_windows_1252(void **state)
 	reply_free(&r);
 	/* "Prénom;Nom;Courriel\nHéloïse;Müller;heloise@example.fr" in Windows-1252 */
 	static const char cp[] = "Pr\xe9nom;Nom;Courriel\nH\xe9lo\xefse;M\xfcller \x80;heloise@example.fr\n";
-	upload_expect(&s, "text/csv", cp, sizeof(cp) - 1, 201, &r);
+	import_upload_expect(&s, "clients", "text/csv", cp, sizeof(cp) - 1, 201, &r);
 	assert_string_equal(json_string_value(json_object_get(r.json, "encoding")), "windows-1252");
 	assert_string_equal(json_string_value(json_array_get(json_object_get(r.json, "columns"), 0)),
 			    "Prénom");
@@ -273,7 +202,7 @@ static void vcards_3_and_4(void **state)
 {
 	(void)state;
 	struct session s;
-	business("Salon vCard", &s);
+	harness_business(&H, "Salon vCard", &s);
 	static const char vcf[] =
 		"BEGIN:VCARD\r\nVERSION:3.0\r\n"
 		"N;CHARSET=UTF-8;ENCODING=QUOTED-PRINTABLE:Lef=C3=A8vre;Fran=C3=A7ois;;;\r\n"
@@ -290,7 +219,7 @@ static void vcards_3_and_4(void **state)
 		"PHOTO;ENCODING=b;TYPE=JPEG:AAAAAAAA\r\n"
 		"END:VCARD\r\n";
 	struct reply r;
-	upload_expect(&s, "text/vcard", vcf, sizeof(vcf) - 1, 201, &r);
+	import_upload_expect(&s, "clients", "text/vcard", vcf, sizeof(vcf) - 1, 201, &r);
 	assert_string_equal(json_string_value(json_object_get(r.json, "format")), "vcard");
 	assert_int_equal(report_n(r.json, "rows_ok"), 2);
 	json_t *c0 = json_object_get(json_array_get(json_object_get(r.json, "preview"), 0), "cells");
@@ -336,27 +265,27 @@ static void bad_files_are_refused_and_nothing_is_imported(void **state)
 {
 	(void)state;
 	struct session s;
-	business("Salon Fichiers", &s);
+	harness_business(&H, "Salon Fichiers", &s);
 	struct reply r;
 	static const char png[] = "\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x10";
-	upload_expect(&s, "image/png", png, sizeof(png) - 1, 400, &r);
+	import_upload_expect(&s, "clients", "image/png", png, sizeof(png) - 1, 400, &r);
 	assert_error(&r, 400, "not_text");
 	reply_free(&r);
 	static const char prose[] = "Bonjour, voici mes clients\nmerci\n";
-	upload_expect(&s, "text/plain", prose, sizeof(prose) - 1, 400, &r);
+	import_upload_expect(&s, "clients", "text/plain", prose, sizeof(prose) - 1, 400, &r);
 	assert_error(&r, 400, "unsupported_format");
 	reply_free(&r);
 	static const char broken[] = "Nom;E-mail\nA;a@example.fr\nB\"roken;b@example.fr\nC;c@example.fr\n";
-	upload_expect(&s, "text/csv", broken, sizeof(broken) - 1, 400, &r);
+	import_upload_expect(&s, "clients", "text/csv", broken, sizeof(broken) - 1, 400, &r);
 	assert_error(&r, 400, "invalid_csv");
 	assert_non_null(strstr(r.body, "line 3"));
 	reply_free(&r);
 	static const char open_quote[] = "Nom;E-mail\nA;a@example.fr\n\"B;b@example.fr\nC;c@example.fr\n";
-	upload_expect(&s, "text/csv", open_quote, sizeof(open_quote) - 1, 400, &r);
+	import_upload_expect(&s, "clients", "text/csv", open_quote, sizeof(open_quote) - 1, 400, &r);
 	assert_error(&r, 400, "invalid_csv");
 	assert_non_null(strstr(r.body, "line 3"));
 	reply_free(&r);
-	upload_expect(&s, "text/csv", "", 0, 400, &r);
+	import_upload_expect(&s, "clients", "text/csv", "", 0, 400, &r);
 	assert_error(&r, 400, "empty_file");
 	reply_free(&r);
 	/* a row of 10 000 columns is reported; the others go through */
@@ -366,13 +295,13 @@ static void bad_files_are_refused_and_nothing_is_imported(void **state)
 	for (int i = 0; i < 10000; i++)
 		wide[n++] = 'x', wide[n++] = ';';
 	wide[n++] = '\n';
-	upload_expect(&s, "text/csv", wide, n, 201, &r);
+	import_upload_expect(&s, "clients", "text/csv", wide, n, 201, &r);
 	assert_int_equal(report_n(r.json, "rows_ok"), 1);
 	assert_string_equal(json_string_value(json_object_get(issue_of(r.json, 3, NULL), "code")),
 			    "too_many_columns");
 	reply_free(&r);
 	/* a header of 10 000 columns: the file is refused */
-	upload_expect(&s, "text/csv", wide + 26, n - 26, 400, &r);
+	import_upload_expect(&s, "clients", "text/csv", wide + 26, n - 26, 400, &r);
 	assert_error(&r, 400, "too_many_columns");
 	reply_free(&r);
 	free(wide);
@@ -399,11 +328,11 @@ static void states_and_tenants(void **state)
 {
 	(void)state;
 	struct session s, other;
-	business("Salon États", &s);
-	business("Salon Voisin", &other);
+	harness_business(&H, "Salon États", &s);
+	harness_business(&H, "Salon Voisin", &other);
 	static const char csv[] = "Nom;E-mail\nSecret;secret@example.fr\n";
 	struct reply r, m;
-	upload_expect(&s, "text/csv", csv, sizeof(csv) - 1, 201, &r);
+	import_upload_expect(&s, "clients", "text/csv", csv, sizeof(csv) - 1, 201, &r);
 	char path[128], commit[160];
 	snprintf(path, sizeof(path), "/api/v1/imports/%s", id_of(&r));
 	snprintf(commit, sizeof(commit), "%s/commit", path);
@@ -417,7 +346,7 @@ static void states_and_tenants(void **state)
 	reply_free(&m);
 	/* an import is a write: refused when read-only or frozen */
 	set_state(s.slug, "read_only", "unpaid");
-	upload_expect(&s, "text/csv", csv, sizeof(csv) - 1, 403, &m);
+	import_upload_expect(&s, "clients", "text/csv", csv, sizeof(csv) - 1, 403, &m);
 	assert_error(&m, 403, "account_read_only");
 	reply_free(&m);
 	session_expect(&H, &s, "POST", commit, NULL, 403, &m);

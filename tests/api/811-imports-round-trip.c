@@ -11,80 +11,9 @@
 #include <unistd.h>
 
 #include <cmocka.h>
-#include <curl/curl.h>
 
 #include "harness.h"
-
-static const char *addr(const char *who)
-{
-	static char out[8][128];
-	static int n;
-	char *a = out[n % 8];
-	snprintf(a, 128, "%s%d-%d-%s@example.fr", who, n, (int)getpid(), harness_store_kind());
-	n++;
-	return a;
-}
-
-static void business(const char *name, struct session *s)
-{
-	harness_signup(&H, name, addr("owner"), NULL, s);
-	struct reply r;
-	session_call(&H, s, "DELETE", "/api/v1/demo", NULL, &r);
-	assert_true(r.status == 200 || r.status == 204);
-	reply_free(&r);
-}
-
-static size_t collect(char *data, size_t size, size_t n, void *ud)
-{
-	struct reply *r = ud;
-	size_t add = size * n;
-	char *p = realloc(r->body, r->len + add + 1);
-	assert_non_null(p);
-	r->body = p;
-	memcpy(r->body + r->len, data, add);
-	r->len += add;
-	r->body[r->len] = 0;
-	return add;
-}
-
-/* POST /api/v1/imports with the file as the raw body (len bytes, NUL bytes allowed). */
-static void upload(const struct session *s, const char *type, const char *data, size_t len, struct reply *out)
-{
-	memset(out, 0, sizeof(*out));
-	char url[256], ct[128];
-	snprintf(url, sizeof(url), "%s/api/v1/imports?kind=clients", H.base_url);
-	snprintf(ct, sizeof(ct), "Content-Type: %s", type);
-	CURL *c = curl_easy_init();
-	struct curl_slist *h = NULL;
-	h = curl_slist_append(h, ct);
-	h = curl_slist_append(h, s->cookie);
-	h = curl_slist_append(h, s->csrf);
-	h = curl_slist_append(h, "Content-Disposition: attachment; filename=\"clients.csv\"");
-	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_POST, 1L);
-	curl_easy_setopt(c, CURLOPT_POSTFIELDS, data);
-	curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)len);
-	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, out);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT, 60L);
-	if (curl_easy_perform(c) == CURLE_OK)
-		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &out->status);
-	curl_slist_free_all(h);
-	curl_easy_cleanup(c);
-	if (!out->body)
-		out->body = calloc(1, 1);
-	out->json = json_loads(out->body, 0, NULL);
-}
-
-static void upload_expect(const struct session *s, const char *type, const char *data, size_t len,
-			  long status, struct reply *out)
-{
-	upload(s, type, data, len, out);
-	if (out->status != status)
-		fprintf(stderr, "upload answered %ld, not %ld: %s\n", out->status, status, out->body);
-	assert_int_equal(out->status, status);
-}
+#include "import_util.h"
 
 static const struct {
 	const char *first, *last, *email, *phone, *notes;
@@ -137,7 +66,7 @@ static char *snapshot(const struct session *s)
 static void import_file(const struct session *s, const char *type, const char *data, size_t len)
 {
 	struct reply r, m;
-	upload_expect(s, type, data, len, 201, &r);
+	import_upload_expect(s, "clients", type, data, len, 201, &r);
 	if (json_integer_value(json_object_get(json_object_get(r.json, "report"), "rows_ok")) !=
 	    (json_int_t)NPEOPLE)
 		fprintf(stderr, "%s\n", r.body);
@@ -155,9 +84,9 @@ static void export_then_import_gives_the_same_clients(void **state)
 {
 	(void)state;
 	struct session a, b, c;
-	business("Salon Départ", &a);
-	business("Salon Arrivée CSV", &b);
-	business("Salon Arrivée vCard", &c);
+	harness_business(&H, "Salon Départ", &a);
+	harness_business(&H, "Salon Arrivée CSV", &b);
+	harness_business(&H, "Salon Arrivée vCard", &c);
 	for (size_t i = 0; i < NPEOPLE; i++) {
 		json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:s}", "first_name", PEOPLE[i].first, "last_name",
 				      PEOPLE[i].last, "email", PEOPLE[i].email, "phone", PEOPLE[i].phone,

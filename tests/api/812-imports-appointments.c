@@ -17,61 +17,16 @@
 #include <unistd.h>
 
 #include <cmocka.h>
-#include <curl/curl.h>
 
 #include "base/tz.h"
 #include "data/import.h"
 #include "harness.h"
+#include "import_util.h"
 #include "sched_fixture.h"
 
 static struct biz B;
 static char svc_cut[24], svc_colour[24], lea[24], marc[24];
 static int64_t lea_id, marc_id;
-
-static size_t collect(char *data, size_t size, size_t n, void *ud)
-{
-	struct reply *r = ud;
-	size_t add = size * n;
-	char *p = realloc(r->body, r->len + add + 1);
-	assert_non_null(p);
-	r->body = p;
-	memcpy(r->body + r->len, data, add);
-	r->len += add;
-	r->body[r->len] = 0;
-	return add;
-}
-
-/* POST /api/v1/imports?kind=appointments with the file as the raw body. */
-static void upload(const struct session *s, const char *data, long status, struct reply *out)
-{
-	memset(out, 0, sizeof(*out));
-	char url[256];
-	snprintf(url, sizeof(url), "%s/api/v1/imports?kind=appointments", H.base_url);
-	CURL *c = curl_easy_init();
-	struct curl_slist *h = NULL;
-	h = curl_slist_append(h, "Content-Type: text/csv");
-	h = curl_slist_append(h, s->cookie);
-	h = curl_slist_append(h, s->csrf);
-	h = curl_slist_append(h, "Content-Disposition: attachment; filename=\"agenda.csv\"");
-	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_POST, 1L);
-	curl_easy_setopt(c, CURLOPT_POSTFIELDS, data);
-	curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)strlen(data));
-	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, out);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT, 60L);
-	if (curl_easy_perform(c) == CURLE_OK)
-		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &out->status);
-	curl_slist_free_all(h);
-	curl_easy_cleanup(c);
-	if (!out->body)
-		out->body = calloc(1, 1);
-	out->json = json_loads(out->body, 0, NULL);
-	if (out->status != status)
-		fprintf(stderr, "upload answered %ld, not %ld: %s\n", out->status, status, out->body);
-	assert_int_equal(out->status, status);
-}
 
 /* The report's issue (or warning) of this row with this code, or NULL. */
 static json_t *issue_of(const json_t *imp, long row, const char *code)
@@ -178,7 +133,7 @@ static void agenda_rows_checked_published_without_mail(void **state)
 		 "01/04/2027;21:00;;Coupe femme;Marc;Tard;;;\r\n"	 /* 11 warning */
 		 "02/04/2027;10:00;;Couleur;Marc;Pas lui;;;\r\n",	 /* 12 not provided */
 		 alice, bruno, alice);
-	upload(&B.s, csv, 201, &r);
+	import_upload_expect(&B.s, "appointments", "text/csv", csv, strlen(csv), 201, &r);
 	json_t *imp = r.json;
 	assert_string_equal(json_string_value(json_object_get(imp, "kind")), "appointments");
 	assert_string_equal(json_string_value(json_object_get(imp, "state")), "ready");
@@ -303,7 +258,7 @@ static void a_slot_taken_before_the_commit_is_left_out(void **state)
 				  "2027-04-06T12:00:00+02:00,Coupe femme,Marc,Three\n"
 				  "2027-04-06 12:00,Coupe femme,Léa,Four\n";
 	struct reply r, m;
-	upload(&B.s, csv, 201, &r);
+	import_upload_expect(&B.s, "appointments", "text/csv", csv, strlen(csv), 201, &r);
 	assert_string_equal(json_string_value(json_array_get(json_object_get(r.json, "mapping"), 0)),
 			    "start");
 	assert_int_equal(report_n(r.json, "rows_ok"), 4);
@@ -343,12 +298,13 @@ static void remap_vcard_and_states(void **state)
 	(void)state;
 	struct reply r, m;
 	/* a vCard is no agenda */
-	upload(&B.s, "BEGIN:VCARD\r\nVERSION:4.0\r\nFN:A\r\nEND:VCARD\r\n", 400, &r);
+	const char *vcf = "BEGIN:VCARD\r\nVERSION:4.0\r\nFN:A\r\nEND:VCARD\r\n";
+	import_upload_expect(&B.s, "appointments", "text/csv", vcf, strlen(vcf), 400, &r);
 	assert_error(&r, 400, "unsupported_format");
 	reply_free(&r);
 	/* the mapping names the service column; a new mapping redoes the report */
 	static const char csv[] = "Jour;Heure;Quoi;Qui\n08/04/2027;10:00;Coupe femme;Marc\n";
-	upload(&B.s, csv, 201, &r);
+	import_upload_expect(&B.s, "appointments", "text/csv", csv, strlen(csv), 201, &r);
 	char path[128];
 	snprintf(path, sizeof(path), "/api/v1/imports/%s", id_of(&r));
 	session_expect(&H, &B.s, "PATCH", path, "{\"mapping\": {\"Quoi\": \"\"}}", 400, &m);
@@ -363,7 +319,7 @@ static void remap_vcard_and_states(void **state)
 	http_call(&H, "POST", "/api/v1/test/account-state", body, NULL, &m);
 	assert_int_equal(m.status, 200);
 	reply_free(&m);
-	upload(&B.s, csv, 403, &m);
+	import_upload_expect(&B.s, "appointments", "text/csv", csv, strlen(csv), 403, &m);
 	assert_error(&m, 403, "account_frozen");
 	reply_free(&m);
 	char commit[160];
@@ -394,7 +350,7 @@ static void a_file_of_several_chunks(void **state)
 					m, y, 9 + i % 10, i % 500, (int)getpid());
 	}
 	struct reply r, m;
-	upload(&B.s, csv, 201, &r);
+	import_upload_expect(&B.s, "appointments", "text/csv", csv, strlen(csv), 201, &r);
 	free(csv);
 	assert_int_equal(report_n(r.json, "rows_ok"), n);
 	char commit[160];

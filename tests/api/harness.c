@@ -239,6 +239,25 @@ void harness_signup(struct harness *h, const char *business_name, const char *em
 	json_decref(body);
 }
 
+const char *harness_addr(const char *who)
+{
+	static char out[8][128];
+	static int n;
+	char *a = out[n % 8];
+	snprintf(a, 128, "%s%d-%d-%s@example.fr", who, n, (int)getpid(), harness_store_kind());
+	n++;
+	return a;
+}
+
+void harness_business(struct harness *h, const char *name, struct session *s)
+{
+	harness_signup(h, name, harness_addr("owner"), NULL, s);
+	struct reply r;
+	session_call(h, s, "DELETE", "/api/v1/demo", NULL, &r);
+	assert_true(r.status == 200 || r.status == 204);
+	reply_free(&r);
+}
+
 void session_call(struct harness *h, const struct session *s, const char *method, const char *path,
 		  const char *body, struct reply *out)
 {

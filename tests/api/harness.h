@@ -61,6 +61,12 @@ struct session {
  * the answer; plan/type may be NULL (optimum, hair_salon). Fails the test unless 201. */
 void harness_signup(struct harness *h, const char *business_name, const char *email, const char *plan,
 		    struct session *s);
+/* An address no other run uses ("<who><n>-<pid>-<store>@example.fr": the maildir is shared by
+ * runs), in one of eight static buffers used in turn. */
+const char *harness_addr(const char *who);
+/* harness_signup of `name` at harness_addr("owner"), then its demo rows removed, so lists hold
+ * only what the test creates. */
+void harness_business(struct harness *h, const char *name, struct session *s);
 /* Fills *s from a reply that set the session cookie and carries me_json (log-in, sign-up). */
 void session_from_reply(const struct reply *r, struct session *s);
 /* http_call with the session's cookie and CSRF headers (s may be NULL). */
