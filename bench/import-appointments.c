@@ -9,21 +9,10 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 #include <sys/resource.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
-#include "account/account.h"
-#include "account/password.h"
-#include "account/signup.h"
-#include "app/app.h"
-#include "app/config.h"
-#include "base/clock.h"
-#include "base/log.h"
 #include "base/tz.h"
-#include "data/import.h"
-#include "db/db.h"
+#include "bench_util.h"
 
 #define STAFF 5
 
@@ -104,92 +93,35 @@ static char *make_csv(long n, int64_t now, size_t *len)
 
 static int run_one(const char *store, long n)
 {
-	struct config cfg;
-	config_defaults(&cfg);
-	free(cfg.store);
-	cfg.store = strdup(store);
-	log_set_level(LOG_WARN);
 	struct err e = {0};
-	db *d;
-	if (app_open_store(&cfg, &d, &e) || plans_load(d, &e))
-		return fail("store", &e);
-	struct signup su = {.business_name = "Salon Import",
-			    .password = "Tres-Bon-Mot-2027",
-			    .business_type = "hair_salon",
-			    .plan = PLAN_OPTIMUM,
-			    .time_zone = "Europe/Paris",
-			    .locale = "fr",
-			    .ip = "127.0.0.1",
-			    .user_agent = "bench"};
-	snprintf(su.email, sizeof(su.email), "owner-%ld-%d@import.example", n, (int)getpid());
-	struct signup_result sr;
-	if (signup_create(d, &su, clock_now(), &sr, &e))
-		return fail("sign-up", &e);
-	password_pool_stop();
-	if (set_up(d, sr.account_id, &e))
+	struct bench_business b;
+	const char *what;
+	if (bench_business_open(&b, store, n, &what, &e))
+		return fail(what, &e);
+	if (set_up(b.d, b.account_id, &e))
 		return fail("set-up", &e);
 	size_t len;
 	char *csv = make_csv(n, clock_now(), &len);
 	struct import_upload up = {
-		.account_id = sr.account_id, .appointments = 1, .data = csv, .len = len, .now = clock_now()};
-	json_t *out = NULL;
-	int64_t t0 = clock_mono_ms();
-	if (import_create(d, &up, &out, &e))
-		return fail("stage", &e);
-	int64_t t1 = clock_mono_ms();
-	char id[32];
-	snprintf(id, sizeof(id), "%s", json_string_value(json_object_get(out, "id")));
-	json_t *report = json_object_get(out, "report");
-	json_int_t ok = json_integer_value(json_object_get(report, "rows_ok"));
-	json_int_t invalid = json_integer_value(json_object_get(report, "rows_invalid"));
-	json_decref(out);
-	free(csv);
-	if (import_commit(d, sr.account_id, id, clock_now(), &out, &e))
-		return fail("commit", &e);
-	int64_t t2 = clock_mono_ms();
-	json_int_t published =
-		json_integer_value(json_object_get(json_object_get(out, "report"), "rows_published"));
-	json_int_t publish_ms = json_integer_value(json_object_get(out, "publish_ms"));
-	json_decref(out);
+		.account_id = b.account_id, .appointments = 1, .data = csv, .len = len, .now = clock_now()};
+	struct bench_import r;
+	if (bench_import(b.d, &up, &r, &what, &e))
+		return fail(what, &e);
 	struct rusage ru;
 	getrusage(RUSAGE_SELF, &ru);
 	printf("import-appointments %s N=%ld: staged and checked in %.2f s (%.0f rows/s, %lld to fix), "
 	       "commit %.2f s, publish held the writer %lld ms (%.0f us a row), %lld of %lld good rows "
 	       "published; peak RSS %.1f MB\n",
-	       db_kind_name(d), n, (double)(t1 - t0) / 1000, (double)n * 1000 / (double)(t1 - t0 + 1),
-	       (long long)invalid, (double)(t2 - t1) / 1000, (long long)publish_ms,
-	       published ? (double)publish_ms * 1000 / (double)published : 0.0, (long long)published,
-	       (long long)ok, (double)ru.ru_maxrss / 1024);
-	db_close(d);
-	config_release(&cfg);
-	return published == ok ? 0 : 1;
+	       db_kind_name(b.d), n, (double)r.stage_ms / 1000, (double)n * 1000 / (double)(r.stage_ms + 1),
+	       (long long)r.rows_invalid, (double)r.commit_ms / 1000, (long long)r.publish_ms,
+	       r.rows_published ? (double)r.publish_ms * 1000 / (double)r.rows_published : 0.0,
+	       (long long)r.rows_published, (long long)r.rows_ok, (double)ru.ru_maxrss / 1024);
+	bench_business_close(&b);
+	return r.rows_published == r.rows_ok ? 0 : 1;
 }
 
 int main(int argc, char **argv)
 {
-	if (argc < 2) {
-		fprintf(stderr, "usage: import-appointments STORE_URL [N...]\n");
-		return 2;
-	}
 	static char *defaults[] = {"1000", "10000"};
-	char **ns = argc > 2 ? argv + 2 : defaults;
-	int count = argc > 2 ? argc - 2 : 2, rc = 0;
-	for (int i = 0; i < count; i++) {
-		long n = strtol(ns[i], NULL, 10);
-		if (n < 1 || n > IMPORT_ROWS_MAX - 1) {
-			fprintf(stderr, "import-appointments: N is 1..%d\n", IMPORT_ROWS_MAX - 1);
-			return 2;
-		}
-		fflush(stdout);
-		pid_t pid = fork();
-		if (pid == 0) {
-			int r = run_one(argv[1], n);
-			fflush(stdout);
-			_exit(r);
-		}
-		int status = 0;
-		waitpid(pid, &status, 0);
-		rc |= !WIFEXITED(status) || WEXITSTATUS(status);
-	}
-	return rc;
+	return bench_each_n(argc, argv, "import-appointments", defaults, run_one);
 }
