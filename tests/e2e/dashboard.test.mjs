@@ -4,36 +4,19 @@
 // dismissed for good. The charts (four canvases), today's appointments (demo left out), the
 // SMS line, the trial's days left and the account links. axe-core and CSP on each step.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import { axeViolations, launch, newPage, text } from './lib/browser.mjs';
-import { startServer } from './lib/server.mjs';
+import { describe, test } from 'node:test';
+import { assertPageClean, newPage, serverAndBrowser, text } from './lib/browser.mjs';
 
-let server;
-let browser;
+const env = serverAndBrowser();
 const run = `${process.pid}-${Date.now()}`;
-
-before(async () => {
-	server = await startServer();
-	browser = await launch();
-});
-
-after(async () => {
-	await browser?.close();
-	await server?.stop();
-});
-
-async function check(page, what) {
-	assert.deepEqual(await axeViolations(page), [], `${what}: accessibility violations`);
-	assert.deepEqual(page.problems, [], `${what}: CSP or script errors`);
-}
 
 describe('dashboard', () => {
 	test('first run, charts, today, account links', async () => {
 		// Wednesday 10 March 2027, 09:00 in Paris, on the server's test clock
-		const clock = await fetch(server.base + '/api/v1/test/clock', { method: 'POST',
+		const clock = await fetch(env.server.base + '/api/v1/test/clock', { method: 'POST',
 			headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ set: '2027-03-10T08:00:00Z' }) });
 		assert.equal(clock.status, 200);
-		const r = await fetch(server.base + '/api/v1/signup', {
+		const r = await fetch(env.server.base + '/api/v1/signup', {
 			method: 'POST',
 			headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
 			body: JSON.stringify({ business_name: 'Coiffure Première', email: `dash-${run}@example.com`,
@@ -44,7 +27,7 @@ describe('dashboard', () => {
 		assert.equal(r.status, 201, JSON.stringify(me));
 		const cookie = r.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
 		const call = async (method, path, body) => {
-			const res = await fetch(server.base + '/api/v1' + path, { method,
+			const res = await fetch(env.server.base + '/api/v1' + path, { method,
 				headers: { Accept: 'application/json', 'Content-Type': 'application/json', Cookie: cookie, 'X-CSRF-Token': me.csrf_token },
 				body: body === undefined ? undefined : JSON.stringify(body) });
 			const json = await res.json().catch(() => ({}));
@@ -53,14 +36,14 @@ describe('dashboard', () => {
 		};
 		assert.equal(me.account.has_demo, true, 'the personalised demo is in place');
 
-		const page = await newPage(browser);
+		const page = await newPage(env.browser);
 		await page.setViewportSize({ width: 820, height: 1180 });
 		page.setDefaultTimeout(10000);
 		await page.context().addCookies(cookie.split('; ').map((kv) => {
 			const i = kv.indexOf('=');
-			return { name: kv.slice(0, i), value: kv.slice(i + 1), url: server.base };
+			return { name: kv.slice(0, i), value: kv.slice(i + 1), url: env.server.base };
 		}));
-		await page.goto(server.base + '/office/');
+		await page.goto(env.server.base + '/office/');
 		await page.locator('#checklist').waitFor();
 		assert.equal(await page.locator('.checklist li.done').count(), 0);
 		assert.equal(await page.locator('#check-services a').getAttribute('href'), '/office/setup/#services');
@@ -74,7 +57,7 @@ describe('dashboard', () => {
 		assert.match(await text(page, '#today'), /Aucun rendez-vous aujourd’hui/);
 		for (const href of ['/office/account/', '/office/support/', '/office/data/', '/office/profile/'])
 			assert.ok(await page.locator(`#account-links a[href="${href}"]`).count(), href);
-		await check(page, 'first run');
+		await assertPageClean(page, 'first run');
 
 		// their own service, staff and hours, and an appointment later today
 		const staff = (await call('POST', '/staff', { name: 'Inès' })).staff;
@@ -94,7 +77,7 @@ describe('dashboard', () => {
 		// copying the link ticks the last item; dismissing hides the list for good
 		await page.getByRole('button', { name: 'Copier le lien' }).click();
 		await page.locator('#check-link.done').waitFor();
-		await check(page, 'checklist complete');
+		await assertPageClean(page, 'checklist complete');
 		await page.getByRole('button', { name: 'Masquer cette liste' }).click();
 		await page.locator('#checklist').waitFor({ state: 'hidden' });
 		await page.reload();

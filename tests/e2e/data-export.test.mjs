@@ -3,41 +3,24 @@
 // an iCalendar without a session; revoking it from the page ends it. axe-core and CSP on each step.
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import { after, before, describe, test } from 'node:test';
-import { axeViolations, launch, newPage } from './lib/browser.mjs';
+import { describe, test } from 'node:test';
+import { assertPageClean, newPage, serverAndBrowser } from './lib/browser.mjs';
 import { signUp } from './lib/owner.mjs';
-import { startServer } from './lib/server.mjs';
 
-let server;
-let browser;
+const env = serverAndBrowser();
 const run = `${process.pid}-${Date.now()}`;
-
-before(async () => {
-	server = await startServer();
-	browser = await launch();
-});
-
-after(async () => {
-	await browser?.close();
-	await server?.stop();
-});
-
-async function check(page, what) {
-	assert.deepEqual(await axeViolations(page), [], `${what}: accessibility violations`);
-	assert.deepEqual(page.problems, [], `${what}: CSP or script errors`);
-}
 
 describe('data page', () => {
 	test('downloads a CSV and creates a calendar link', async () => {
-		const owner = await signUp(server.base, { business_name: 'Salon des Données', email: `data-${run}@example.com`,
+		const owner = await signUp(env.server.base, { business_name: 'Salon des Données', email: `data-${run}@example.com`,
 			password: 'Mes données 2027', business_type: 'hair_salon', plan: 'optimum' });
 		await owner.ok('POST', '/clients', { first_name: 'Hélène', last_name: "D'Arc; \"la\"", email: 'helene@data.example' });
-		const page = await newPage(browser);
+		const page = await newPage(env.browser);
 		page.setDefaultTimeout(10000);
 		await owner.logIn(page);
-		await page.goto(server.base + '/office/data/');
+		await page.goto(env.server.base + '/office/data/');
 		await page.getByRole('heading', { name: 'Exporter les clients' }).waitFor();
-		await check(page, 'data page');
+		await assertPageClean(page, 'data page');
 
 		const [dl] = await Promise.all([page.waitForEvent('download'),
 			page.locator('#clients-form').getByRole('button', { name: 'Télécharger' }).click()]);
@@ -57,7 +40,7 @@ describe('data page', () => {
 		await page.getByRole('button', { name: /^Révoquer le lien d’agenda/ }).click();
 		await page.getByText(/ne fonctionne plus/).waitFor();
 		assert.equal((await fetch(url)).status, 404);
-		await check(page, 'after revoking');
+		await assertPageClean(page, 'after revoking');
 		await page.close();
 	});
 });

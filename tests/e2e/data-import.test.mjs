@@ -7,29 +7,12 @@
 // overlapping another one reported with their row numbers, imports the good row and finds it
 // in the agenda.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import { axeViolations, launch, newPage } from './lib/browser.mjs';
+import { describe, test } from 'node:test';
+import { assertPageClean, newPage, serverAndBrowser } from './lib/browser.mjs';
 import { signUp } from './lib/owner.mjs';
-import { startServer } from './lib/server.mjs';
 
-let server;
-let browser;
+const env = serverAndBrowser();
 const run = `${process.pid}-${Date.now()}`;
-
-before(async () => {
-	server = await startServer();
-	browser = await launch();
-});
-
-after(async () => {
-	await browser?.close();
-	await server?.stop();
-});
-
-async function check(page, what) {
-	assert.deepEqual(await axeViolations(page), [], `${what}: accessibility violations`);
-	assert.deepEqual(page.problems, [], `${what}: CSP or script errors`);
-}
 
 const CSV = '\uFEFFNom;Prénom;Courriel;Couleur\r\n'
 	+ "D'Artagnan;Hélène;helene-" + run + '@import.example;bleu\r\n'
@@ -38,15 +21,15 @@ const CSV = '\uFEFFNom;Prénom;Courriel;Couleur\r\n'
 
 describe('data page, imports', () => {
 	test('upload, preview, report, mapping, commit, progress', async () => {
-		const owner = await signUp(server.base, { business_name: 'Salon des Imports', email: `imp-${run}@example.com`,
+		const owner = await signUp(env.server.base, { business_name: 'Salon des Imports', email: `imp-${run}@example.com`,
 			password: 'Mes imports 2027', business_type: 'hair_salon', plan: 'optimum' });
 		const before = (await owner.ok('GET', '/clients?limit=200')).clients.length;
-		const page = await newPage(browser);
+		const page = await newPage(env.browser);
 		page.setDefaultTimeout(15000);
 		await owner.logIn(page);
-		await page.goto(server.base + '/office/data/');
+		await page.goto(env.server.base + '/office/data/');
 		await page.getByRole('heading', { name: 'Importer des clients' }).waitFor();
-		await check(page, 'data page');
+		await assertPageClean(page, 'data page');
 
 		/* a binary file: the error is shown next to the file field */
 		await page.setInputFiles('#imp-file', { name: 'photo.png', mimeType: 'image/png',
@@ -64,7 +47,7 @@ describe('data page, imports', () => {
 		assert.equal(await page.locator('#imp-col-3').inputValue(), '', 'an unknown column is left out');
 		await page.locator('#imp-issues').getByText(/^Ligne 4 \(E-mail\) : adresse e-mail invalide/).waitFor();
 		await page.getByText('3 lignes : 2 à importer, 1 à corriger, 0 en double dans le fichier, 0 déjà parmi vos clients.').waitFor();
-		await check(page, 'preview and report');
+		await assertPageClean(page, 'preview and report');
 
 		/* the colour column becomes the notes: the report is redone */
 		await page.locator('#imp-col-3').selectOption('notes');
@@ -75,7 +58,7 @@ describe('data page, imports', () => {
 		assert.equal(await page.locator('#imp-progress').getAttribute('hidden'), null);
 		assert.equal(await page.locator('#imp-progress-label').textContent(), '2 sur 2');
 		assert.ok(await page.getByRole('button', { name: 'Importer 2 clients' }).isDisabled());
-		await check(page, 'after the import');
+		await assertPageClean(page, 'after the import');
 
 		const list = (await owner.ok('GET', `/clients?limit=200&q=helene-${run}`)).clients;
 		assert.equal(list.length, 1);
@@ -87,7 +70,7 @@ describe('data page, imports', () => {
 	});
 
 	test('appointments: choice, preview, report with conflicts, commit', async () => {
-		const owner = await signUp(server.base, { business_name: 'Salon Agenda Importé', email: `impa-${run}@example.com`,
+		const owner = await signUp(env.server.base, { business_name: 'Salon Agenda Importé', email: `impa-${run}@example.com`,
 			password: 'Mes imports 2027', business_type: 'hair_salon', plan: 'optimum' });
 		const week = Object.fromEntries(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].map((k) => [k, [['08:00', '20:00']]]));
 		const ana = (await owner.ok('POST', '/staff', { name: 'Ana Import' })).staff;
@@ -100,14 +83,14 @@ describe('data page, imports', () => {
 			+ `${d}/${m}/${y};10:30;Coupe importée;Ana Import;Chevauche;\r\n`
 			+ '02/01/2020;10:00;Coupe importée;Ana Import;Passée;\r\n';
 
-		const page = await newPage(browser);
+		const page = await newPage(env.browser);
 		page.setDefaultTimeout(15000);
 		await owner.logIn(page);
-		await page.goto(server.base + '/office/data/');
+		await page.goto(env.server.base + '/office/data/');
 		await page.getByRole('heading', { name: 'Importer des clients ou des rendez-vous' }).waitFor();
 		await page.getByLabel('Des rendez-vous à venir (CSV)').check();
 		await page.getByText('Les rendez-vous importés n’envoient aucune confirmation').waitFor();
-		await check(page, 'appointments chosen');
+		await assertPageClean(page, 'appointments chosen');
 
 		await page.setInputFiles('#imp-file', { name: 'agenda.csv', mimeType: 'text/csv', buffer: Buffer.from(agenda) });
 		await page.getByRole('button', { name: 'Vérifier le fichier' }).click();
@@ -119,11 +102,11 @@ describe('data page, imports', () => {
 		await page.locator('#imp-issues').getByText('Ligne 3 (Début (date et heure)) : chevauche la ligne 2 du fichier').waitFor();
 		await page.locator('#imp-issues').getByText(/^Ligne 4 \(Date\) : date passée/).waitFor();
 		await page.getByText('3 lignes : 1 à importer (dont 0 avec un avertissement), 2 à corriger.').waitFor();
-		await check(page, 'appointments report');
+		await assertPageClean(page, 'appointments report');
 
 		await page.getByRole('button', { name: 'Importer 1 rendez-vous' }).click();
 		await page.getByText('1 rendez-vous importés, sans message à vos clients.').waitFor();
-		await check(page, 'after the appointments import');
+		await assertPageClean(page, 'after the appointments import');
 
 		const next = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Paris' }).format(new Date(Date.now() + 11 * 86400000));
 		const list = (await owner.ok('GET', `/appointments?from=${day}&to=${next}&staff=${ana.id}`)).appointments;

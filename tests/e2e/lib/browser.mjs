@@ -2,8 +2,11 @@
 // the checks every page gets: no CSP violation, no script error, no serious or critical
 // accessibility violation (axe-core).
 import { readFileSync } from 'node:fs';
+import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
+import { after, before } from 'node:test';
 import { chromium } from 'playwright-core';
+import { startServer } from './server.mjs';
 
 const require = createRequire(import.meta.url);
 const AXE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
@@ -46,6 +49,29 @@ export async function axeViolations(page) {
 	});
 	return result.filter((v) => v.impact === 'serious' || v.impact === 'critical')
 		.map((v) => `${v.impact} ${v.id}: ${v.help} (${v.nodes.join(', ')})`);
+}
+
+/* The checks every page gets, in a test: no serious or critical accessibility violation, no
+ * CSP violation, no script error. `what` names the step in the failure. */
+export async function assertPageClean(page, what) {
+	assert.deepEqual(await axeViolations(page), [], `${what}: accessibility violations`);
+	assert.deepEqual(page.problems, [], `${what}: CSP or script errors`);
+}
+
+/* Registers node:test hooks around a test file: the product (startServer) and chromium start
+ * before its tests and stop after them. Answers an object whose `server` and `browser` are set
+ * once the `before` hook has run. */
+export function serverAndBrowser() {
+	const env = { server: null, browser: null };
+	before(async () => {
+		env.server = await startServer();
+		env.browser = await launch();
+	});
+	after(async () => {
+		await env.browser?.close();
+		await env.server?.stop();
+	});
+	return env;
 }
 
 /* The visible text of the page with spaces normalised (Intl uses narrow no-break spaces). */
