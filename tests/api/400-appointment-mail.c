@@ -35,7 +35,7 @@ struct shop {
  * brushing" 60 min at 45 €. */
 static void shop_open(struct shop *b, const char *tag, int keep_demo)
 {
-	char body[512], path[128];
+	char body[512];
 	struct reply r;
 	snprintf(b->owner, sizeof(b->owner), OWNER_FMT, tag, (int)getpid(), harness_store_kind());
 	harness_signup(&H, "Salon Élise", b->owner, NULL, &b->s);
@@ -49,17 +49,7 @@ static void shop_open(struct shop *b, const char *tag, int keep_demo)
 		       " \"min_notice_s\": 0}",
 		       200, &r);
 	reply_free(&r);
-	session_expect(&H, &b->s, "POST", "/api/v1/staff", "{\"name\": \"Anne\"}", 201, &r);
-	snprintf(b->staff, sizeof(b->staff), "%s", json_path_str(r.json, "staff", "id"));
-	reply_free(&r);
-	snprintf(path, sizeof(path), "/api/v1/staff/%s/hours", b->staff);
-	const char *day = "[[\"09:00\", \"18:00\"]]";
-	snprintf(
-		body, sizeof(body),
-		"{\"mon\": %s, \"tue\": %s, \"wed\": %s, \"thu\": %s, \"fri\": %s, \"sat\": %s, \"sun\": %s}",
-		day, day, day, day, day, day, day);
-	session_expect(&H, &b->s, "PUT", path, body, 200, &r);
-	reply_free(&r);
+	fx_api_staff_every_day(&b->s, "Anne", "09:00", "18:00", b->staff);
 	snprintf(body, sizeof(body),
 		 "{\"name\": \"Coupe & brushing\", \"duration_min\": 60, \"price_cents\": 4500, \"staff\": "
 		 "[\"%s\"]}",

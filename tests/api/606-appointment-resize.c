@@ -40,17 +40,7 @@ static void shop_open(struct shop *b)
 	reply_free(&r);
 	session_expect(&H, &b->s, "PATCH", "/api/v1/account", "{\"min_notice_s\": 0}", 200, &r);
 	reply_free(&r);
-	session_expect(&H, &b->s, "POST", "/api/v1/staff", "{\"name\": \"Anne\"}", 201, &r);
-	snprintf(b->staff, sizeof(b->staff), "%s", json_path_str(r.json, "staff", "id"));
-	reply_free(&r);
-	snprintf(path, sizeof(path), "/api/v1/staff/%s/hours", b->staff);
-	const char *day = "[[\"09:00\", \"18:00\"]]";
-	snprintf(
-		body, sizeof(body),
-		"{\"mon\": %s, \"tue\": %s, \"wed\": %s, \"thu\": %s, \"fri\": %s, \"sat\": %s, \"sun\": %s}",
-		day, day, day, day, day, day, day);
-	session_expect(&H, &b->s, "PUT", path, body, 200, &r);
-	reply_free(&r);
+	fx_api_staff_every_day(&b->s, "Anne", "09:00", "18:00", b->staff);
 
 	snprintf(body, sizeof(body), "{\"name\": \"Coupe\", \"duration_min\": 30, \"staff\": [\"%s\"]}",
 		 b->staff);

@@ -113,6 +113,27 @@ static inline void fx_clock(const char *instant)
 	reply_free(&r);
 }
 
+/* Through the API as `s`: a new staff member `name` working `from`–`to` ("HH:MM") every day;
+ * its public id in id. */
+static inline void fx_api_staff_every_day(const struct session *s, const char *name, const char *from,
+					  const char *to, char id[32])
+{
+	char body[512], path[128], day[40];
+	struct reply r;
+	snprintf(body, sizeof(body), "{\"name\": \"%s\"}", name);
+	session_expect(&H, s, "POST", "/api/v1/staff", body, 201, &r);
+	snprintf(id, 32, "%s", json_path_str(r.json, "staff", "id"));
+	reply_free(&r);
+	snprintf(path, sizeof(path), "/api/v1/staff/%s/hours", id);
+	snprintf(day, sizeof(day), "[[\"%s\", \"%s\"]]", from, to);
+	snprintf(
+		body, sizeof(body),
+		"{\"mon\": %s, \"tue\": %s, \"wed\": %s, \"thu\": %s, \"fri\": %s, \"sat\": %s, \"sun\": %s}",
+		day, day, day, day, day, day, day);
+	session_expect(&H, s, "PUT", path, body, 200, &r);
+	reply_free(&r);
+}
+
 /* POST /api/v1/appointments with an optional Idempotency-Key. */
 static inline void fx_book(struct biz *b, const char *body, const char *idem, struct reply *r)
 {
