@@ -345,6 +345,25 @@ static void add_hours(struct import_catalogue *cat, db_rows *r)
 	h->end_min = (int)db_rows_int(r, 3);
 }
 
+/* What the catalogue holds besides the zone, one query and one reader each ($1: the account).
+ * Demo rows are never matched: an import leaves the demo as it is, and clearing it never meets
+ * an imported appointment. */
+static const struct {
+	const char *sql;
+	void (*add)(struct import_catalogue *, db_rows *);
+} CATALOGUE_QUERIES[] = {
+	{"SELECT id, name, duration_min, buffer_before_min, buffer_after_min, capacity FROM services "
+	 "WHERE account_id = $1 AND active = 1 AND is_demo = 0 ORDER BY id",
+	 add_service},
+	{"SELECT id, name FROM staff WHERE account_id = $1 AND active = 1 AND bookable = 1 AND is_demo = 0 "
+	 "ORDER BY id",
+	 add_staff},
+	{"SELECT service_id, staff_id FROM service_staff WHERE account_id = $1 AND is_demo = 0", add_pair},
+	{"SELECT staff_id, weekday, start_min, end_min FROM staff_hours WHERE account_id = $1 AND "
+	 "is_demo = 0",
+	 add_hours},
+};
+
 int import_catalogue_load(db *d, int64_t account_id, struct import_catalogue **out, struct err *e)
 {
 	struct import_catalogue *cat = xcalloc(1, sizeof(*cat));
@@ -363,37 +382,9 @@ int import_catalogue_load(db *d, int64_t account_id, struct import_catalogue **o
 		db_rows_free(r);
 		rc = got == 1 ? 0 : got < 0 ? -1 : err_internal(e, "the account has no row");
 	}
-	/* demo rows are never matched: an import leaves the demo as it is, and clearing it
-	 * never meets an imported appointment */
-	if (rc == 0)
-		rc = each_row(db_query(c,
-				       "SELECT id, name, duration_min, buffer_before_min, buffer_after_min, "
-				       "capacity "
-				       "FROM services WHERE account_id = $1 AND active = 1 AND is_demo = 0 "
-				       "ORDER BY id",
-				       DB_ARGS(DB_INT(account_id)), &r, e),
-			      &r, add_service, cat, e);
-	if (rc == 0)
-		rc = each_row(db_query(c,
-				       "SELECT id, name FROM staff WHERE account_id = $1 AND active = 1 AND "
-				       "bookable = 1 "
-				       "AND is_demo = 0 ORDER BY id",
-				       DB_ARGS(DB_INT(account_id)), &r, e),
-			      &r, add_staff, cat, e);
-	if (rc == 0)
-		rc = each_row(
-			db_query(c,
-				 "SELECT service_id, staff_id FROM service_staff WHERE account_id = $1 AND "
-				 "is_demo = 0",
-				 DB_ARGS(DB_INT(account_id)), &r, e),
-			&r, add_pair, cat, e);
-	if (rc == 0)
-		rc = each_row(db_query(c,
-				       "SELECT staff_id, weekday, start_min, end_min FROM staff_hours WHERE "
-				       "account_id "
-				       "= $1 AND is_demo = 0",
-				       DB_ARGS(DB_INT(account_id)), &r, e),
-			      &r, add_hours, cat, e);
+	for (size_t q = 0; rc == 0 && q < sizeof(CATALOGUE_QUERIES) / sizeof(CATALOGUE_QUERIES[0]); q++)
+		rc = each_row(db_query(c, CATALOGUE_QUERIES[q].sql, DB_ARGS(DB_INT(account_id)), &r, e), &r,
+			      CATALOGUE_QUERIES[q].add, cat, e);
 	db_release(c);
 	if (rc == 0 && !(cat->zone = tz_get(cat->zone_name, e)))
 		rc = -1;

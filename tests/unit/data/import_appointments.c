@@ -10,60 +10,64 @@
 
 #include "data/import.h"
 
-static void date_is(const char *s, int y, int m, int d)
+/* A text the parser takes, and the fields it must give (the others stay 0). */
+struct civil_case {
+	const char *text;
+	struct civil want;
+};
+
+/* Each good case parses to its fields; each bad text is refused. `what` names the kind of
+ * value in the failure. */
+static void check_parser(int (*parse)(const char *, struct civil *), const char *what,
+			 const struct civil_case *good, size_t ngood, const char *const *bad, size_t nbad)
 {
-	struct civil c = {0};
-	if (import_parse_date(s, &c))
-		fail_msg("« %s » was refused", s);
-	assert_int_equal(c.year, y);
-	assert_int_equal(c.month, m);
-	assert_int_equal(c.day, d);
+	for (size_t i = 0; i < ngood; i++) {
+		struct civil c = {0};
+		const struct civil *w = &good[i].want;
+		if (parse(good[i].text, &c))
+			fail_msg("« %s » was refused", good[i].text);
+		if (c.year != w->year || c.month != w->month || c.day != w->day || c.hour != w->hour ||
+		    c.minute != w->minute || c.second != w->second)
+			fail_msg("« %s » gave %d-%d-%d %d:%d:%d", good[i].text, c.year, c.month, c.day,
+				 c.hour, c.minute, c.second);
+	}
+	for (size_t i = 0; i < nbad; i++) {
+		struct civil c;
+		if (parse(bad[i], &c) == 0)
+			fail_msg("« %s » was taken as a %s", bad[i], what);
+	}
 }
+
+#define N_OF(a) (sizeof(a) / sizeof((a)[0]))
 
 static void dates(void **state)
 {
 	(void)state;
-	date_is("28/03/2027", 2027, 3, 28);
-	date_is(" 1/4/2027 ", 2027, 4, 1);
-	date_is("28-03-2027", 2027, 3, 28);
-	date_is("28.03.2027", 2027, 3, 28);
-	date_is("28/03/27", 2027, 3, 28);
-	date_is("2027-03-28", 2027, 3, 28);
-	date_is("29/02/2028", 2028, 2, 29);
-	struct civil c;
+	static const struct civil_case good[] = {
+		{"28/03/2027", {2027, 3, 28}}, {" 1/4/2027 ", {2027, 4, 1}}, {"28-03-2027", {2027, 3, 28}},
+		{"28.03.2027", {2027, 3, 28}}, {"28/03/27", {2027, 3, 28}},  {"2027-03-28", {2027, 3, 28}},
+		{"29/02/2028", {2028, 2, 29}},
+	};
 	static const char *const bad[] = {
 		"",	      "28/03",	      "31/04/2027", "29/02/2027", "2027/03/28x",
 		"28/13/2027", "2027-03-28 9", "mardi",	    "28/03-2027", "0/03/2027"};
-	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-		if (import_parse_date(bad[i], &c) == 0)
-			fail_msg("« %s » was taken as a date", bad[i]);
-}
-
-static void time_is(const char *s, int h, int m, int sec)
-{
-	struct civil c = {0};
-	if (import_parse_time(s, &c))
-		fail_msg("« %s » was refused", s);
-	assert_int_equal(c.hour, h);
-	assert_int_equal(c.minute, m);
-	assert_int_equal(c.second, sec);
+	check_parser(import_parse_date, "date", good, N_OF(good), bad, N_OF(bad));
 }
 
 static void times(void **state)
 {
 	(void)state;
-	time_is("09:30", 9, 30, 0);
-	time_is("9:30", 9, 30, 0);
-	time_is("09:30:15", 9, 30, 15);
-	time_is("9h30", 9, 30, 0);
-	time_is("9H30", 9, 30, 0);
-	time_is("14h", 14, 0, 0);
-	time_is("0:00", 0, 0, 0);
-	struct civil c;
+	static const struct civil_case good[] = {
+		{"09:30", {.hour = 9, .minute = 30}},
+		{"9:30", {.hour = 9, .minute = 30}},
+		{"09:30:15", {.hour = 9, .minute = 30, .second = 15}},
+		{"9h30", {.hour = 9, .minute = 30}},
+		{"9H30", {.hour = 9, .minute = 30}},
+		{"14h", {.hour = 14}},
+		{"0:00", {0}},
+	};
 	static const char *const bad[] = {"", "24:00", "9:60", "9h5", "930", "9:30 pm", "midi"};
-	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-		if (import_parse_time(bad[i], &c) == 0)
-			fail_msg("« %s » was taken as a time", bad[i]);
+	check_parser(import_parse_time, "time", good, N_OF(good), bad, N_OF(bad));
 }
 
 static void datetimes(void **state)
