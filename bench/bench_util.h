@@ -1,7 +1,8 @@
-/* bench_util — what the import benchmarks (import-clients.c, import-appointments.c) share: each
- * N of the command line run in its own process (so its peak RSS is its own), a fresh business
- * signed up on the store, and a staged import committed with each step timed. Static functions:
- * include it in the benchmark's one .c file. */
+/* bench_util — what the benchmarks of imports and exports (import-clients.c,
+ * import-appointments.c, export-clients.c) share: the store opened, a fresh business signed up
+ * on it, each N of the command line run in its own process (so its peak RSS is its own), and a
+ * staged import committed with each step timed. Static functions: include it in the
+ * benchmark's one .c file. */
 #ifndef CRENEAU_BENCH_UTIL_H
 #define CRENEAU_BENCH_UTIL_H
 #include <stdio.h>
@@ -22,34 +23,40 @@
 
 #define BU_UNUSED __attribute__((unused))
 
-/* An open store and a business of its own on it. */
+/* An open store and, once signed up, a business of its own on it. */
 struct bench_business {
 	struct config cfg;
 	db *d;
 	int64_t account_id;
 };
 
-/* Opens the store at store_url and signs up a business ("owner-<n>-<pid>@import.example") with
- * warnings only in the log; on failure *what names the step that failed and e says why. */
-BU_UNUSED static int bench_business_open(struct bench_business *b, const char *store_url, long n,
-					 const char **what, struct err *e)
+/* Opens the store at store_url, its plans loaded, with warnings only in the log. */
+BU_UNUSED static int bench_store_open(struct bench_business *b, const char *store_url, struct err *e)
 {
 	config_defaults(&b->cfg);
 	free(b->cfg.store);
 	b->cfg.store = strdup(store_url);
 	log_set_level(LOG_WARN);
+	return app_open_store(&b->cfg, &b->d, e) || plans_load(b->d, e) ? -1 : 0;
+}
+
+/* bench_store_open, then the sign-up of the business `name` ("owner-<n>-<pid>@<domain>"); on
+ * failure *what names the step that failed and e says why. */
+BU_UNUSED static int bench_business_open(struct bench_business *b, const char *store_url, const char *name,
+					 const char *domain, long n, const char **what, struct err *e)
+{
 	*what = "store";
-	if (app_open_store(&b->cfg, &b->d, e) || plans_load(b->d, e))
+	if (bench_store_open(b, store_url, e))
 		return -1;
-	struct signup su = {.business_name = "Salon Import",
-			    .password = "Tres-Bon-Mot-2027",
+	struct signup su = {.password = "Tres-Bon-Mot-2027",
 			    .business_type = "hair_salon",
 			    .plan = PLAN_OPTIMUM,
 			    .time_zone = "Europe/Paris",
 			    .locale = "fr",
 			    .ip = "127.0.0.1",
 			    .user_agent = "bench"};
-	snprintf(su.email, sizeof(su.email), "owner-%ld-%d@import.example", n, (int)getpid());
+	snprintf(su.business_name, sizeof(su.business_name), "%s", name);
+	snprintf(su.email, sizeof(su.email), "owner-%ld-%d@%s", n, (int)getpid(), domain);
 	struct signup_result sr;
 	*what = "sign-up";
 	if (signup_create(b->d, &su, clock_now(), &sr, e))

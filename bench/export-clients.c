@@ -12,30 +12,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "account/account.h"
-#include "account/password.h"
-#include "account/signup.h"
-#include "app/app.h"
-#include "app/config.h"
-#include "base/clock.h"
-#include "base/log.h"
+#include "bench_util.h"
 #include "data/export.h"
-#include "db/db.h"
 
 static int fail(const char *what, const struct err *e)
 {
 	fprintf(stderr, "export-clients: %s: %s\n", what, e->message);
 	return 1;
-}
-
-static int open_store(const char *store, db **d, struct err *e)
-{
-	struct config cfg;
-	config_defaults(&cfg);
-	free(cfg.store);
-	cfg.store = strdup(store);
-	log_set_level(LOG_WARN);
-	return app_open_store(&cfg, d, e) || plans_load(*d, e) ? -1 : 0;
 }
 
 struct fill {
@@ -70,16 +53,16 @@ static int fill_tx(db_conn *c, void *ctx, struct err *e)
 static int export_one(const char *store, const char *slug, enum export_format fmt, long n)
 {
 	struct err e = {0};
-	db *d;
+	struct bench_business b;
 	struct account a;
-	if (open_store(store, &d, &e) || export_account_by_slug(d, slug, &a, &e))
+	if (bench_store_open(&b, store, &e) || export_account_by_slug(b.d, slug, &a, &e))
 		return fail("store", &e);
 	char path[128];
 	snprintf(path, sizeof(path), "/tmp/creneau-bench-export-%d.%s", (int)getpid(),
 		 export_format_code(fmt));
 	struct export_clients_opts o = {.format = fmt};
 	int64_t rows = 0, t0 = clock_mono_ms();
-	if (export_clients(d, &a, &o, path, &rows, &e))
+	if (export_clients(b.d, &a, &o, path, &rows, &e))
 		return fail("export", &e);
 	int64_t ms = clock_mono_ms() - t0;
 	/* the store's file is read through mmap: its pages count in RSS but are the file's, not
@@ -98,7 +81,7 @@ static int export_one(const char *store, const char *slug, enum export_format fm
 	struct stat st;
 	stat(path, &st);
 	unlink(path);
-	db_close(d);
+	bench_business_close(&b);
 	struct rusage ru;
 	getrusage(RUSAGE_SELF, &ru);
 	printf("export-clients %-4s n=%-7ld rows=%-7" PRId64 " %6" PRId64
@@ -129,29 +112,17 @@ int main(int argc, char **argv)
 	for (int s = 0; s < nsizes; s++) {
 		/* the account and its clients, in this process; the exports in children */
 		struct err e = {0};
-		db *d;
-		if (open_store(store, &d, &e))
-			return fail("store", &e);
-		struct signup su = {.business_name = "Salon Export",
-				    .password = "Tres-Bon-Mot-2027",
-				    .business_type = "hair_salon",
-				    .plan = PLAN_OPTIMUM,
-				    .time_zone = "Europe/Paris",
-				    .locale = "fr",
-				    .ip = "127.0.0.1",
-				    .user_agent = "bench"};
-		snprintf(su.email, sizeof(su.email), "owner-%ld-%d@export.example", sizes[s], (int)getpid());
-		struct signup_result sr;
-		if (signup_create(d, &su, clock_now(), &sr, &e))
-			return fail("sign-up", &e);
-		password_pool_stop();
-		struct fill f = {.account_id = sr.account_id, .n = sizes[s]};
-		if (db_transact(d, fill_tx, &f, &e))
+		struct bench_business b;
+		const char *what;
+		if (bench_business_open(&b, store, "Salon Export", "export.example", sizes[s], &what, &e))
+			return fail(what, &e);
+		struct fill f = {.account_id = b.account_id, .n = sizes[s]};
+		if (db_transact(b.d, fill_tx, &f, &e))
 			return fail("fill", &e);
 		struct account a;
-		if (export_account_load(d, sr.account_id, &a, &e))
+		if (export_account_load(b.d, b.account_id, &a, &e))
 			return fail("account", &e);
-		db_close(d);
+		bench_business_close(&b);
 		const enum export_format fmts[] = {EXPORT_CSV, EXPORT_XLSX, EXPORT_VCF, EXPORT_JSON};
 		for (size_t i = 0; i < 4; i++) {
 			pid_t pid = fork();

@@ -96,7 +96,7 @@ static int run_one(const char *store, long n)
 	struct err e = {0};
 	struct bench_business b;
 	const char *what;
-	if (bench_business_open(&b, store, n, &what, &e))
+	if (bench_business_open(&b, store, "Salon Import", "import.example", n, &what, &e))
 		return fail(what, &e);
 	if (set_up(b.d, b.account_id, &e))
 		return fail("set-up", &e);
