@@ -43,22 +43,12 @@ struct shop {
 
 static void shop_open(struct shop *b, const char *name)
 {
-	char body[512], path[128];
+	char body[512];
 	struct reply r;
 	fx_business(&b->z, name, "Europe/Paris");
 	session_expect(&H, &b->z.s, "DELETE", "/api/v1/demo", NULL, 200, &r);
 	reply_free(&r);
-	session_expect(&H, &b->z.s, "POST", "/api/v1/staff", "{\"name\": \"Anne\"}", 201, &r);
-	snprintf(b->staff, sizeof(b->staff), "%s", json_path_str(r.json, "staff", "id"));
-	reply_free(&r);
-	snprintf(path, sizeof(path), "/api/v1/staff/%s/hours", b->staff);
-	const char *day = "[[\"06:00\", \"22:00\"]]";
-	snprintf(
-		body, sizeof(body),
-		"{\"mon\": %s, \"tue\": %s, \"wed\": %s, \"thu\": %s, \"fri\": %s, \"sat\": %s, \"sun\": %s}",
-		day, day, day, day, day, day, day);
-	session_expect(&H, &b->z.s, "PUT", path, body, 200, &r);
-	reply_free(&r);
+	fx_api_staff_every_day(&b->z.s, "Anne", "06:00", "22:00", b->staff);
 	snprintf(body, sizeof(body),
 		 "{\"name\": \"Coupe\", \"duration_min\": 30, \"price_cents\": 3000, \"staff\": [\"%s\"]}",
 		 b->staff);

@@ -29,38 +29,19 @@ struct shop {
 	char staff[32], svc[32];
 };
 
-static void expect(const struct session *s, const char *method, const char *path, const char *body,
-		   long status, struct reply *r)
-{
-	session_call(&H, s, method, path, body, r);
-	if (r->status != status)
-		fprintf(stderr, "%s %s %s: %ld %s\n", method, path, body ? body : "", r->status, r->body);
-	assert_int_equal(r->status, status);
-}
-
 /* A business in Paris without demo data: Anne works 06:00–22:00 every day, "Coupe" 30 min. */
 static void shop_open(struct shop *b, const char *name)
 {
-	char body[512], path[128];
+	char body[512];
 	struct reply r;
 	fx_business(&b->z, name, "Europe/Paris");
-	expect(&b->z.s, "DELETE", "/api/v1/demo", NULL, 200, &r);
+	session_expect(&H, &b->z.s, "DELETE", "/api/v1/demo", NULL, 200, &r);
 	reply_free(&r);
-	expect(&b->z.s, "POST", "/api/v1/staff", "{\"name\": \"Anne\"}", 201, &r);
-	snprintf(b->staff, sizeof(b->staff), "%s", json_path_str(r.json, "staff", "id"));
-	reply_free(&r);
-	snprintf(path, sizeof(path), "/api/v1/staff/%s/hours", b->staff);
-	const char *day = "[[\"06:00\", \"22:00\"]]";
-	snprintf(
-		body, sizeof(body),
-		"{\"mon\": %s, \"tue\": %s, \"wed\": %s, \"thu\": %s, \"fri\": %s, \"sat\": %s, \"sun\": %s}",
-		day, day, day, day, day, day, day);
-	expect(&b->z.s, "PUT", path, body, 200, &r);
-	reply_free(&r);
+	fx_api_staff_every_day(&b->z.s, "Anne", "06:00", "22:00", b->staff);
 	snprintf(body, sizeof(body),
 		 "{\"name\": \"Coupe\", \"duration_min\": 30, \"price_cents\": 3000, \"staff\": [\"%s\"]}",
 		 b->staff);
-	expect(&b->z.s, "POST", "/api/v1/services", body, 201, &r);
+	session_expect(&H, &b->z.s, "POST", "/api/v1/services", body, 201, &r);
 	snprintf(b->svc, sizeof(b->svc), "%s", json_path_str(r.json, "service", "id"));
 	reply_free(&r);
 }
@@ -303,8 +284,8 @@ static void settings_saved_before_a_due_reminder_is_written(void **state)
 	address(who, sizeof(who), "replan");
 	int64_t a = book(&b, "2026-11-05T14:00:00+01:00", who);
 	assert_int_equal(due_of(a, 1440, "email"), utc(2026, 11, 4, 13, 0));
-	expect(&b.z.s, "PUT", "/api/v1/notifications/settings", "{\"version\": 1, \"staff_notices\": true}",
-	       200, &r);
+	session_expect(&H, &b.z.s, "PUT", "/api/v1/notifications/settings",
+		       "{\"version\": 1, \"staff_notices\": true}", 200, &r);
 	reply_free(&r);
 	clock_post("set", "2026-11-04T14:30:00+01:00"); /* no job ran meanwhile */
 	advance_to("2026-11-04T14:31:00+01:00");
