@@ -13,7 +13,6 @@
 #include <string.h>
 
 #include <cmocka.h>
-#include <curl/curl.h>
 
 #include "support_util.h"
 
@@ -35,65 +34,16 @@ static void unique_email(const char *what, char out[128])
 	snprintf(out, 128, "%s-%s-%d-%d@support.example", what, harness_store_kind(), (int)getpid(), n++);
 }
 
-static size_t collect(char *data, size_t size, size_t n, void *ctx)
-{
-	struct reply *r = ctx;
-	size_t add = size * n;
-	char *p = realloc(r->body, r->len + add + 1);
-	assert_non_null(p);
-	memcpy(p + r->len, data, add);
-	r->body = p;
-	r->len += add;
-	r->body[r->len] = '\0';
-	return add;
-}
-
-static size_t collect_headers(char *data, size_t size, size_t n, void *ctx)
-{
-	char **h = ctx;
-	size_t add = size * n, have = *h ? strlen(*h) : 0;
-	char *p = realloc(*h, have + add + 1);
-	assert_non_null(p);
-	memcpy(p + have, data, add);
-	p[have + add] = '\0';
-	*h = p;
-	return add;
-}
-
 /* A raw upload (API.md: the body is the file, with its Content-Type and Content-Disposition). */
 static void upload(const struct session *s, const char *id, const char *type, const char *name,
 		   const char *data, size_t len, struct reply *r)
 {
-	memset(r, 0, sizeof(*r));
-	char url[256], ct[128], cd[200];
-	snprintf(url, sizeof(url), "%s/api/v1/tickets/%s/attachments", H.base_url, id);
+	char path[128], ct[128], cd[200];
+	snprintf(path, sizeof(path), "/api/v1/tickets/%s/attachments", id);
 	snprintf(ct, sizeof(ct), "Content-Type: %s", type);
 	snprintf(cd, sizeof(cd), "Content-Disposition: attachment; filename=\"%s\"", name);
-	struct curl_slist *list = NULL;
-	list = curl_slist_append(list, s->cookie);
-	list = curl_slist_append(list, s->csrf);
-	list = curl_slist_append(list, ct);
-	list = curl_slist_append(list, cd);
-	CURL *c = curl_easy_init();
-	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, "POST");
-	curl_easy_setopt(c, CURLOPT_POSTFIELDS, data);
-	curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
-	curl_easy_setopt(c, CURLOPT_HTTPHEADER, list);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, r);
-	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, collect_headers);
-	curl_easy_setopt(c, CURLOPT_HEADERDATA, &r->headers);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT, 60L);
-	if (curl_easy_perform(c) == CURLE_OK)
-		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r->status);
-	curl_slist_free_all(list);
-	curl_easy_cleanup(c);
-	if (!r->body)
-		r->body = strdup("");
-	if (!r->headers)
-		r->headers = strdup("");
-	r->json = json_loadb(r->body, r->len, 0, NULL);
+	const char *headers[] = {s->cookie, s->csrf, ct, cd, NULL};
+	http_call_raw(&H, "POST", path, data, len, headers, r);
 }
 
 static void ack_shows_the_deadline_in_the_customers_zone(void **state)

@@ -104,8 +104,10 @@ static size_t collect(char *data, size_t size, size_t n, void *ctx)
 	return add;
 }
 
-void http_call(struct harness *h, const char *method, const char *path, const char *body,
-	       const char *const *headers, struct reply *out)
+/* One request: `first` (may be NULL) is sent before the caller's headers; body (len bytes) may be
+ * NULL. */
+static void call(struct harness *h, const char *method, const char *path, const void *body, size_t len,
+		 const char *first, const char *const *headers, long timeout_s, struct reply *out)
 {
 	memset(out, 0, sizeof(*out));
 	struct grow b = {0}, hd = {0};
@@ -113,8 +115,8 @@ void http_call(struct harness *h, const char *method, const char *path, const ch
 	snprintf(url, sizeof(url), "%s%s", h->base_url, path);
 	CURL *c = curl_easy_init();
 	struct curl_slist *list = NULL;
-	if (body)
-		list = curl_slist_append(list, "Content-Type: application/json");
+	if (first)
+		list = curl_slist_append(list, first);
 	for (const char *const *hp = headers; hp && *hp; hp++)
 		list = curl_slist_append(list, *hp);
 	curl_easy_setopt(c, CURLOPT_URL, url);
@@ -123,14 +125,14 @@ void http_call(struct harness *h, const char *method, const char *path, const ch
 		curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
 	if (body) {
 		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
-		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
+		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
 	}
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, list);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
 	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, collect);
 	curl_easy_setopt(c, CURLOPT_HEADERDATA, &hd);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT, 30L);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT, timeout_s);
 	if (curl_easy_perform(c) == CURLE_OK)
 		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &out->status);
 	curl_slist_free_all(list);
@@ -139,6 +141,19 @@ void http_call(struct harness *h, const char *method, const char *path, const ch
 	out->len = b.len;
 	out->headers = hd.p ? hd.p : strdup("");
 	out->json = json_loadb(out->body, out->len, 0, NULL);
+}
+
+void http_call(struct harness *h, const char *method, const char *path, const char *body,
+	       const char *const *headers, struct reply *out)
+{
+	call(h, method, path, body, body ? strlen(body) : 0, body ? "Content-Type: application/json" : NULL,
+	     headers, 30, out);
+}
+
+void http_call_raw(struct harness *h, const char *method, const char *path, const void *body, size_t len,
+		   const char *const *headers, struct reply *out)
+{
+	call(h, method, path, body, len, NULL, headers, 60, out);
 }
 
 const char *reply_header(const struct reply *r, const char *name, char *out, size_t cap)

@@ -44,6 +44,10 @@ const char *harness_store_kind(void);
  * The reply is always filled (status 0 when the connection failed). */
 void http_call(struct harness *h, const char *method, const char *path, const char *body,
 	       const char *const *headers, struct reply *out);
+/* http_call with a body of len bytes sent as they are (NUL bytes allowed), for file uploads:
+ * no Content-Type is added, the headers give it; a 60 s timeout for large files. */
+void http_call_raw(struct harness *h, const char *method, const char *path, const void *body, size_t len,
+		   const char *const *headers, struct reply *out);
 /* The value of a response header (case-insensitive name), copied into out; NULL if absent. */
 const char *reply_header(const struct reply *r, const char *name, char *out, size_t cap);
 void reply_free(struct reply *r);
