@@ -12,17 +12,6 @@
 
 #include "harness.h"
 
-static void set_state(const char *slug, const char *state, const char *reason)
-{
-	char body[200];
-	snprintf(body, sizeof(body), "{\"slug\": \"%s\", \"state\": \"%s\"%s%s%s}", slug, state,
-		 reason ? ", \"reason\": \"" : "", reason ? reason : "", reason ? "\"" : "");
-	struct reply r;
-	http_call(&H, "POST", "/api/v1/test/account-state", body, NULL, &r);
-	assert_int_equal(r.status, 200);
-	reply_free(&r);
-}
-
 static void each_state_allows_what_the_table_says(void **state)
 {
 	(void)state;
@@ -41,7 +30,7 @@ static void each_state_allows_what_the_table_says(void **state)
 		{"read_only", "unpaid", 200, 403, "account_read_only"},
 	};
 	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++) {
-		set_state(s.slug, table[i].state, table[i].reason);
+		test_account_state(s.slug, table[i].state, table[i].reason);
 		struct reply r;
 		session_call(&H, &s, "GET", "/api/v1/account", NULL, &r);
 		assert_int_equal(r.status, table[i].read);
@@ -61,14 +50,14 @@ static void each_state_allows_what_the_table_says(void **state)
 		reply_free(&r);
 	}
 	/* nothing was written while writes were refused */
-	set_state(s.slug, "active", NULL);
+	test_account_state(s.slug, "active", NULL);
 	struct reply r;
 	session_call(&H, &s, "GET", "/api/v1/account", NULL, &r);
 	assert_string_equal(json_path_str(r.json, "account", "phone"), "+33 1 23 45 67 89");
 	reply_free(&r);
 
 	/* log-out is never blocked */
-	set_state(s.slug, "frozen", NULL);
+	test_account_state(s.slug, "frozen", NULL);
 	session_call(&H, &s, "DELETE", "/api/v1/session", NULL, &r);
 	assert_int_equal(r.status, 204);
 	reply_free(&r);
@@ -79,7 +68,7 @@ static void a_deleted_account_stops_at_once(void **state)
 	(void)state;
 	struct session s;
 	harness_signup(&H, "Coach Nadia", "nadia@coach.example", NULL, &s);
-	set_state(s.slug, "deleting", NULL);
+	test_account_state(s.slug, "deleting", NULL);
 	struct reply r;
 	session_call(&H, &s, "GET", "/api/v1/me", NULL, &r);
 	assert_error(&r, 401, "unauthorized");

@@ -523,12 +523,7 @@ static void staff_reads_but_does_not_erase(void **state)
 	reply_free(&r);
 
 	/* a frozen account still gives its clients' data out (right of access), and refuses writes */
-	snprintf(body, sizeof(body), "{\"slug\": \"%s\", \"state\": \"frozen\"}", owner.slug);
-	http_call(&H, "POST", "/api/v1/test/account-state", body, NULL, &r);
-	if (r.status != 200)
-		fprintf(stderr, "account-state: %s\n", r.body);
-	assert_int_equal(r.status, 200);
-	reply_free(&r);
+	test_account_state(owner.slug, "frozen", NULL);
 	char export_path[112];
 	snprintf(export_path, sizeof(export_path), "%s/export", path);
 	session_call(&H, &owner, "GET", export_path, NULL, &r);
@@ -594,12 +589,7 @@ static void clients_without_appointments_for_three_years_are_anonymised(void **s
 	struct session s;
 	harness_business(&H, "Cabinet Ancien", &s);
 	/* a paying business: a trial left alone would be frozen, then deleted, long before */
-	char body[160];
-	struct reply r;
-	snprintf(body, sizeof(body), "{\"slug\": \"%s\", \"state\": \"active\"}", s.slug);
-	http_call(&H, "POST", "/api/v1/test/account-state", body, NULL, &r);
-	assert_int_equal(r.status, 200);
-	reply_free(&r);
+	test_account_state(s.slug, "active", NULL);
 	int64_t account = account_row_id(&s);
 	char old_id[32], recent_id[32], booked_id[32], again_id[32], email[256];
 	int anonymised;

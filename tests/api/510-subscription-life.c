@@ -280,7 +280,7 @@ static void plan_changes_refuse_what_the_rules_refuse(void **state)
 	assert_error(&r, 409, "not_subscribed");
 	reply_free(&r);
 	/* read-only for an unpaid invoice: writes refused, plan changes wait for the payment */
-	set_state(s.slug, "read_only", "unpaid");
+	test_account_state(s.slug, "read_only", "unpaid");
 	session_call(&H, &s, "PATCH", "/api/v1/account", "{\"phone\": \"+33 1 23 45 67 89\"}", &r);
 	assert_error(&r, 403, "account_read_only");
 	reply_free(&r);

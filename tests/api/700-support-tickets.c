@@ -16,18 +16,6 @@
 
 #include "support_util.h"
 
-static void set_state(const char *slug, const char *state, const char *reason)
-{
-	char body[200];
-	snprintf(body, sizeof(body), "{\"slug\": \"%s\", \"state\": \"%s\"%s%s%s}", slug, state,
-		 reason ? ", \"reason\": \"" : "", reason ? reason : "", reason ? "\"" : "");
-	struct reply r;
-	http_call(&H, "POST", "/api/v1/test/account-state", body, NULL, &r);
-	if (r.status != 200)
-		fail_msg("account-state: %ld %s", r.status, r.body);
-	reply_free(&r);
-}
-
 static void unique_email(const char *what, char out[128])
 {
 	static int n;
@@ -55,7 +43,7 @@ static void ack_shows_the_deadline_in_the_customers_zone(void **state)
 	unique_email("optimum", email);
 	struct session s;
 	harness_signup(&H, "Salon Optimum", email, "optimum", &s);
-	set_state(s.slug, "active", NULL);
+	test_account_state(s.slug, "active", NULL);
 	char id[32];
 	struct reply r;
 	open_ticket(&s, "question", "Rappels SMS", id, &r);
@@ -82,7 +70,7 @@ static void ack_shows_the_deadline_in_the_customers_zone(void **state)
 	/* Pro, active: 48 h */
 	unique_email("pro", email);
 	harness_signup(&H, "Garage Pro", email, "pro", &s);
-	set_state(s.slug, "active", NULL);
+	test_account_state(s.slug, "active", NULL);
 	open_ticket(&s, "question", "Factures", id, &r);
 	assert_int_equal(json_integer_value(
 				 json_object_get(json_object_get(r.json, "acknowledgement"), "target_hours")),
@@ -99,7 +87,7 @@ static void frozen_and_read_only_accounts_open_tickets(void **state)
 		unique_email("blocked", email);
 		struct session s;
 		harness_signup(&H, "Cabinet Bloqué", email, "optimum", &s);
-		set_state(s.slug, states[i][0], states[i][1]);
+		test_account_state(s.slug, states[i][0], states[i][1]);
 		/* the account can change nothing else... */
 		struct reply r;
 		session_call(&H, &s, "POST", "/api/v1/clients", "{\"first_name\": \"Léa\"}", &r);

@@ -21,17 +21,6 @@
 
 static struct operator_session OP, OP2;
 
-static void set_state(const char *slug, const char *state)
-{
-	char body[200];
-	snprintf(body, sizeof(body), "{\"slug\": \"%s\", \"state\": \"%s\"}", slug, state);
-	struct reply r;
-	http_call(&H, "POST", "/api/v1/test/account-state", body, NULL, &r);
-	if (r.status != 200)
-		fail_msg("account-state: %ld %s", r.status, r.body);
-	reply_free(&r);
-}
-
 static void unique_email(const char *what, char out[128])
 {
 	static int n;
@@ -68,9 +57,9 @@ static void the_service_level_on_the_test_clock(void **state)
 	unique_email("pro", pro_email);
 	struct session s, pro;
 	harness_signup(&H, "Institut Optimum", email, "optimum", &s);
-	set_state(s.slug, "active");
+	test_account_state(s.slug, "active", NULL);
 	harness_signup(&H, "Garage Pro", pro_email, "pro", &pro);
-	set_state(pro.slug, "active");
+	test_account_state(pro.slug, "active", NULL);
 	test_clock("set", "2027-03-26T23:00:00+01:00");
 	harness_relogin(&H, email, &s);
 	harness_relogin(&H, pro_email, &pro);
@@ -257,7 +246,7 @@ static void answered_in_time_and_spam(void **state)
 	unique_email("fast", email);
 	struct session s;
 	harness_signup(&H, "Studio Rapide", email, "optimum", &s);
-	set_state(s.slug, "active");
+	test_account_state(s.slug, "active", NULL);
 	test_clock("set", "2031-01-10T09:00:00+01:00");
 	harness_relogin(&H, email, &s);
 	operator_login(&OP);
@@ -301,7 +290,7 @@ static void on_behalf_and_deletion_requests(void **state)
 	unique_email("leaving", email);
 	struct session s;
 	harness_signup(&H, "Boutique Départ", email, "essentiel", &s);
-	set_state(s.slug, "active");
+	test_account_state(s.slug, "active", NULL);
 	operator_login(&OP);
 	/* an operator opens a ticket on the customer's behalf: the customer gets the
 	 * acknowledgement and sees it in the list */

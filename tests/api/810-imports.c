@@ -313,17 +313,6 @@ static void bad_files_are_refused_and_nothing_is_imported(void **state)
 	assert_int_equal(clients_count(&s, NULL), 0);
 }
 
-static void set_state(const char *slug, const char *st, const char *reason)
-{
-	char body[200];
-	snprintf(body, sizeof(body), "{\"slug\": \"%s\", \"state\": \"%s\"%s%s%s}", slug, st,
-		 reason ? ", \"reason\": \"" : "", reason ? reason : "", reason ? "\"" : "");
-	struct reply r;
-	http_call(&H, "POST", "/api/v1/test/account-state", body, NULL, &r);
-	assert_int_equal(r.status, 200);
-	reply_free(&r);
-}
-
 static void states_and_tenants(void **state)
 {
 	(void)state;
@@ -345,20 +334,20 @@ static void states_and_tenants(void **state)
 	session_expect(&H, &other, "POST", commit, NULL, 404, &m);
 	reply_free(&m);
 	/* an import is a write: refused when read-only or frozen */
-	set_state(s.slug, "read_only", "unpaid");
+	test_account_state(s.slug, "read_only", "unpaid");
 	import_upload_expect(&s, "clients", "text/csv", csv, sizeof(csv) - 1, 403, &m);
 	assert_error(&m, 403, "account_read_only");
 	reply_free(&m);
 	session_expect(&H, &s, "POST", commit, NULL, 403, &m);
 	assert_error(&m, 403, "account_read_only");
 	reply_free(&m);
-	set_state(s.slug, "frozen", NULL);
+	test_account_state(s.slug, "frozen", NULL);
 	session_expect(&H, &s, "POST", commit, NULL, 403, &m);
 	assert_error(&m, 403, "account_frozen");
 	reply_free(&m);
 	session_expect(&H, &s, "GET", path, NULL, 200, &m); /* reading is allowed */
 	reply_free(&m);
-	set_state(s.slug, "active", NULL);
+	test_account_state(s.slug, "active", NULL);
 	session_expect(&H, &s, "POST", commit, NULL, 200, &m);
 	reply_free(&m);
 	reply_free(&r);

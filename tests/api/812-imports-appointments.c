@@ -314,11 +314,7 @@ static void remap_vcard_and_states(void **state)
 	assert_int_equal(report_n(m.json, "rows_ok"), 1);
 	reply_free(&m);
 	/* an import is a write: refused when frozen, as the client import */
-	char body[200];
-	snprintf(body, sizeof(body), "{\"slug\": \"%s\", \"state\": \"frozen\"}", B.s.slug);
-	http_call(&H, "POST", "/api/v1/test/account-state", body, NULL, &m);
-	assert_int_equal(m.status, 200);
-	reply_free(&m);
+	test_account_state(B.s.slug, "frozen", NULL);
 	import_upload_expect(&B.s, "appointments", "text/csv", csv, strlen(csv), 403, &m);
 	assert_error(&m, 403, "account_frozen");
 	reply_free(&m);
@@ -328,9 +324,7 @@ static void remap_vcard_and_states(void **state)
 	assert_error(&m, 403, "account_frozen");
 	reply_free(&m);
 	reply_free(&r);
-	snprintf(body, sizeof(body), "{\"slug\": \"%s\", \"state\": \"active\"}", B.s.slug);
-	http_call(&H, "POST", "/api/v1/test/account-state", body, NULL, &m);
-	reply_free(&m);
+	test_account_state(B.s.slug, "active", NULL);
 }
 
 /* More rows than a chunk: staged and published a thousand at a time, each appointment with its

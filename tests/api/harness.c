@@ -325,6 +325,18 @@ void test_clock_advance_s(long seconds)
 	test_clock_post(body);
 }
 
+void test_account_state(const char *slug, const char *state, const char *reason)
+{
+	char body[200];
+	snprintf(body, sizeof(body), "{\"slug\": \"%s\", \"state\": \"%s\"%s%s%s}", slug, state,
+		 reason ? ", \"reason\": \"" : "", reason ? reason : "", reason ? "\"" : "");
+	struct reply r;
+	http_call(&H, "POST", "/api/v1/test/account-state", body, NULL, &r);
+	if (r.status != 200)
+		fail_msg("account-state: %ld %s", r.status, r.body);
+	reply_free(&r);
+}
+
 json_t *maildir_messages(const char *script, const char *to, size_t want, int attempts)
 {
 	const char *maildir = getenv("CRENEAU_TEST_MAILDIR");

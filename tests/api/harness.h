@@ -88,6 +88,9 @@ void harness_relogin(struct harness *h, const char *email, struct session *s);
 void test_clock(const char *key, const char *instant);
 /* Advances the test clock by `seconds`, running the jobs falling due on the way. */
 void test_clock_advance_s(long seconds);
+/* POST /api/v1/test/account-state: puts the account of `slug` in `state`, with `reason` when
+ * not NULL. Fails the test unless 200. */
+void test_account_state(const char *slug, const char *state, const char *reason);
 /* A fresh documentation address (203.0.113.x / 198.51.100.x) for X-Forwarded-For, so tests
  * do not share one client's rate limits. Returns a "X-Forwarded-For: ..." header line. */
 const char *harness_next_ip_header(void);

@@ -30,17 +30,6 @@ LIFE_UNUSED static void unique_names(const char *what, char email[128], char nam
 	snprintf(name, 96, "Atelier %s %s %u", what, harness_store_kind(), tag);
 }
 
-LIFE_UNUSED static void set_state(const char *slug, const char *state, const char *reason)
-{
-	char body[200];
-	snprintf(body, sizeof(body), "{\"slug\": \"%s\", \"state\": \"%s\"%s%s%s}", slug, state,
-		 reason ? ", \"reason\": \"" : "", reason ? reason : "", reason ? "\"" : "");
-	struct reply r;
-	http_call(&H, "POST", "/api/v1/test/account-state", body, NULL, &r);
-	assert_int_equal(r.status, 200);
-	reply_free(&r);
-}
-
 /* GET /api/v1/subscription's object (the caller frees). */
 LIFE_UNUSED static json_t *subscription(const struct session *s)
 {
