@@ -391,6 +391,22 @@ int ideas_subscribe(db_conn *c, const char *public_id, int64_t user_id, int on, 
 		       : 0;
 }
 
+/* The digest job of one slot (IDEAS_DIGEST_PERIOD_S long); its unique key makes a second
+ * enqueue of the same slot a no-op. */
+static int enqueue_digest(db_conn *c, int64_t slot, const char *public_url, struct err *e)
+{
+	char key[64];
+	snprintf(key, sizeof(key), IDEAS_DIGEST_KIND ":%lld", (long long)slot);
+	json_t *payload = json_pack("{s:s}", "public_url", public_url ? public_url : "");
+	struct job_spec js = {.kind = IDEAS_DIGEST_KIND,
+			      .unique_key = key,
+			      .payload = payload,
+			      .run_at = slot * IDEAS_DIGEST_PERIOD_S};
+	int rc = jobs_enqueue(c, &js, e);
+	json_decref(payload);
+	return rc < 0 ? -1 : 0;
+}
+
 /* A notice for every active subscriber of idea_id, and the digest of the next hour. */
 static int notify_subscribers(db_conn *c, int64_t idea_id, enum idea_status s, int64_t now,
 			      const char *public_url, struct err *e)
@@ -403,19 +419,7 @@ static int notify_subscribers(db_conn *c, int64_t idea_id, enum idea_status s, i
 			DB_ARGS(DB_INT(idea_id), DB_TEXT(idea_status_code(s)), DB_INT(now)), e);
 	if (n < 0)
 		return -1;
-	if (n == 0)
-		return 0;
-	int64_t slot = now / IDEAS_DIGEST_PERIOD_S + 1;
-	char key[64];
-	snprintf(key, sizeof(key), IDEAS_DIGEST_KIND ":%lld", (long long)slot);
-	json_t *payload = json_pack("{s:s}", "public_url", public_url ? public_url : "");
-	struct job_spec js = {.kind = IDEAS_DIGEST_KIND,
-			      .unique_key = key,
-			      .payload = payload,
-			      .run_at = slot * IDEAS_DIGEST_PERIOD_S};
-	int rc = jobs_enqueue(c, &js, e);
-	json_decref(payload);
-	return rc < 0 ? -1 : 0;
+	return n == 0 ? 0 : enqueue_digest(c, now / IDEAS_DIGEST_PERIOD_S + 1, public_url, e);
 }
 
 int ideas_set_status(db_conn *c, const char *public_id, enum idea_status to, const char *response,
@@ -538,17 +542,7 @@ struct digest_user {
 /* The slot job that will serve a user whose last digest was at `last`. */
 static int enqueue_slot(db_conn *c, int64_t at, const char *public_url, struct err *e)
 {
-	int64_t slot = (at + IDEAS_DIGEST_PERIOD_S - 1) / IDEAS_DIGEST_PERIOD_S;
-	char key[64];
-	snprintf(key, sizeof(key), IDEAS_DIGEST_KIND ":%lld", (long long)slot);
-	json_t *payload = json_pack("{s:s}", "public_url", public_url ? public_url : "");
-	struct job_spec js = {.kind = IDEAS_DIGEST_KIND,
-			      .unique_key = key,
-			      .payload = payload,
-			      .run_at = slot * IDEAS_DIGEST_PERIOD_S};
-	int rc = jobs_enqueue(c, &js, e);
-	json_decref(payload);
-	return rc < 0 ? -1 : 0;
+	return enqueue_digest(c, (at + IDEAS_DIGEST_PERIOD_S - 1) / IDEAS_DIGEST_PERIOD_S, public_url, e);
 }
 
 static int digest_one(db_conn *c, void *ctx, struct err *e)
