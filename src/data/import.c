@@ -478,6 +478,17 @@ static int load(db_conn *c, int64_t account_id, const char *public_id, struct im
 	return rc == 1 ? 0 : err_set(e, 404, "not_found", NULL, "no such import in this account");
 }
 
+/* load on a connection of its own, given back at once. */
+static int load_alone(db *d, int64_t account_id, const char *public_id, struct imp *im, struct err *e)
+{
+	db_conn *c;
+	if (db_acquire(d, &c, e))
+		return -1;
+	int rc = load(c, account_id, public_id, im, e);
+	db_release(c);
+	return rc;
+}
+
 /* Counts the staged rows by verdict into the import row. */
 static int count_rows(db_conn *c, struct imp *im, struct err *e)
 {
@@ -889,12 +900,7 @@ int import_remap(db *d, int64_t account_id, const char *public_id, const json_t 
 		 json_t **out, struct err *e)
 {
 	struct imp im;
-	db_conn *c;
-	if (db_acquire(d, &c, e))
-		return -1;
-	int rc = load(c, account_id, public_id, &im, e);
-	db_release(c);
-	if (rc)
+	if (load_alone(d, account_id, public_id, &im, e))
 		return -1;
 	if (strcmp(im.state, "ready")) {
 		imp_free(&im);
@@ -910,7 +916,7 @@ int import_remap(db *d, int64_t account_id, const char *public_id, const json_t 
 	im.mapping = m;
 	int nmap;
 	const char **map = mapping_strings(m, &nmap);
-	rc = remap_rows(d, &im, map, nmap, now, e);
+	int rc = remap_rows(d, &im, map, nmap, now, e);
 	free(map);
 	if (rc == 0)
 		rc = db_transact(d, state_tx, &im, e);
@@ -1041,12 +1047,7 @@ static void set_outcome(db *d, struct imp *im, const char *state, const char *er
 int import_commit(db *d, int64_t account_id, const char *public_id, int64_t now, json_t **out, struct err *e)
 {
 	struct imp im;
-	db_conn *c;
-	if (db_acquire(d, &c, e))
-		return -1;
-	int rc = load(c, account_id, public_id, &im, e);
-	db_release(c);
-	if (rc)
+	if (load_alone(d, account_id, public_id, &im, e))
 		return -1;
 	int64_t last_row = im.rows_total + 1;
 	if (db_transact(d, claim_tx, &im, e)) {
@@ -1055,7 +1056,7 @@ int import_commit(db *d, int64_t account_id, const char *public_id, int64_t now,
 	}
 	struct publish_ctx p = {&im, now, db_kind(d) == DB_PG};
 	int64_t t0 = clock_mono_ms();
-	rc = db_transact(d, publish_tx, &p, e);
+	int rc = db_transact(d, publish_tx, &p, e);
 	im.publish_ms = clock_mono_ms() - t0;
 	if (rc) {
 		log_warn("import: publishing %s failed: %s", im.public_id, e->message);
