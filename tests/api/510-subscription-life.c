@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "life_util.h"
+#include "support_util.h"
 
 static void a_trial_that_never_converts_is_frozen_then_deleted_on_day_45(void **state)
 {
@@ -88,6 +89,33 @@ static void a_trial_that_never_converts_is_frozen_then_deleted_on_day_45(void **
 	assert_purged(s.account_id, name, email, s.slug);
 }
 
+/* A paying business pays: an operator marks every invoice of the account paid (a transfer
+ * received), so the dunning of the payments issue never makes it read-only `unpaid`. */
+static void pay_every_invoice(struct operator_session *op, const struct session *s)
+{
+	struct reply r;
+	session_expect(&H, s, "GET", "/api/v1/invoices?limit=100", NULL, 200, &r);
+	operator_login(op);
+	size_t i;
+	json_t *d;
+	json_array_foreach(json_object_get(r.json, "invoices"), i, d)
+	{
+		if (strcmp(json_string_value(json_object_get(d, "type")), "invoice") ||
+		    json_integer_value(json_object_get(d, "amount_due_ttc")) <= 0)
+			continue;
+		char path[160];
+		snprintf(path, sizeof(path), "/api/v1/ops/invoices/%s/paid",
+			 json_string_value(json_object_get(d, "id")));
+		const char *h[] = {op->cookie, op->csrf, NULL};
+		struct reply p;
+		http_call(&H, "POST", path, "{\"note\": \"virement reçu\"}", h, &p);
+		if (p.status != 200 && p.status != 409)
+			fail_msg("POST %s: %ld %s", path, p.status, p.body);
+		reply_free(&p);
+	}
+	reply_free(&r);
+}
+
 static void a_year_in_the_life_of_a_paying_business(void **state)
 {
 	(void)state;
@@ -159,6 +187,9 @@ static void a_year_in_the_life_of_a_paying_business(void **state)
 	/* 1 May: the month's invoice, Pro, 39 € HT, 46,80 € TTC */
 	live_until(&s, email, "2027-05-01T09:00:00+02:00");
 	expect_invoices(&s, 3, "F-2027-000003", 3900, 4680);
+	struct operator_session op;
+	operator_create("life", &op);
+	pay_every_invoice(&op, &s);
 
 	/* 10 June: Pro -> Essentiel is a credit note: (1 900 - 3 900) x 21 / 30 = -14,00 € HT */
 	live_until(&s, email, "2027-06-10T10:00:00+02:00");
@@ -173,6 +204,7 @@ static void a_year_in_the_life_of_a_paying_business(void **state)
 	/* 1 July: 19 € HT, 22,80 € TTC, the credit of 16,80 € deducted */
 	live_until(&s, email, "2027-07-01T09:00:00+02:00");
 	expect_invoices(&s, 6, "F-2027-000005", 1900, 2280);
+	pay_every_invoice(&op, &s);
 
 	/* 15 July: cancel, undo, cancel again — effective 1 August 00:00 Paris */
 	live_until(&s, email, "2027-07-15T10:00:00+02:00");

@@ -7,9 +7,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "db/db.h"
+
 #include "harness.h"
 
 #define LIFE_UNUSED __attribute__((unused))
@@ -140,23 +142,40 @@ static int64_t life_count(db_conn *c, const char *sql, const db_param *p, int np
 	return n;
 }
 
+/* 1 when the file at path holds needle. Read in a child process: closing a descriptor of the
+ * store file in this process would drop every POSIX lock SQLite holds on it here (the server
+ * runs in this process), and another process closing the store would then take itself for the
+ * last one and delete the WAL index under the server's feet. */
+static int life_file_holds(const char *path, const char *needle)
+{
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		FILE *f = fopen(path, "rb");
+		if (!f)
+			_exit(0);
+		size_t nl = strlen(needle), cap = 1 << 20, keep = nl - 1;
+		char *buf = malloc(cap + nl);
+		size_t have = 0, got;
+		while (buf && (got = fread(buf + have, 1, cap, f)) > 0) {
+			size_t len = have + got;
+			if (memmem(buf, len, needle, nl))
+				_exit(1);
+			have = len < keep ? len : keep;
+			memmove(buf, buf + len - have, have);
+		}
+		_exit(buf ? 0 : 2);
+	}
+	int status = 0;
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) < 2);
+	return WEXITSTATUS(status);
+}
+
 static void life_file_has(const char *path, const char *needle)
 {
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return;
-	size_t nl = strlen(needle), cap = 1 << 20, keep = nl - 1;
-	char *buf = malloc(cap + nl);
-	size_t have = 0, got;
-	while ((got = fread(buf + have, 1, cap, f)) > 0) {
-		size_t len = have + got;
-		if (memmem(buf, len, needle, nl))
-			fail_msg("%s still holds \"%s\"", path, needle);
-		have = len < keep ? len : keep;
-		memmove(buf, buf + len - have, have);
-	}
-	fclose(f);
-	free(buf);
+	if (life_file_holds(path, needle))
+		fail_msg("%s still holds \"%s\"", path, needle);
 }
 
 /* Asserts that nothing of the account is left but what PRODUCT.md keeps: every table with an
