@@ -32,6 +32,7 @@ describe('data page', () => {
 		assert.ok(text.includes('Hélène;"D\'Arc; ""la"""'), 'the name survives, quoted');
 
 		await page.getByRole('button', { name: 'Créer un lien d’agenda' }).click();
+		await page.locator('#feed-new').waitFor(); /* shown once the API has answered */
 		const url = await page.locator('#feed-url').inputValue();
 		assert.match(url, /\/feeds\/[A-Za-z0-9_-]{43}\.ics$/);
 		const ics = await fetch(url);
