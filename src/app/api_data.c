@@ -9,9 +9,11 @@
  * Every export needs FEAT_EXPORT only, so it works in trial, active, frozen and read-only
  * accounts, and each is written to the audit log. A file is written to a temporary file row
  * by row, then sent. */
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "app/api.h"
@@ -25,7 +27,6 @@
 #include "db/files.h"
 #include "base/banned.h"
 
-#define EXPORT_SEND_MAX	 ((size_t)512 << 20) /* bytes of one export answered over HTTP */
 #define ARCHIVE_LIST_MAX 20
 
 /* A temporary file for one export, removed by tmp_done. */
@@ -40,32 +41,26 @@ static int tmp_make(char path[300], struct err *e)
 	return 0;
 }
 
-/* Answers with the file's bytes and removes it. */
+/* Answers with the file, read from disk as the client takes it (memory stays flat whatever
+ * the export's size), and removes its name at once: the open descriptor keeps the bytes. */
 static int send_file(struct http_resp *resp, const char *path, const char *type, const char *filename,
 		     const char *cache, struct err *e)
 {
-	struct buf b;
-	buf_init(&b, EXPORT_SEND_MAX);
-	FILE *f = fopen(path, "rb");
-	int rc = f ? 0 : err_internal(e, "cannot read the export");
-	char chunk[65536];
-	size_t got;
-	while (!rc && (got = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		if (buf_append(&b, chunk, got))
-			rc = err_set(e, 413, "export_too_large", NULL,
-				     "this export is too large to download at once: ask for the archive");
-	if (f)
-		fclose(f);
-	unlink(path);
-	if (!rc) {
-		char disposition[200];
-		snprintf(disposition, sizeof(disposition), "attachment; filename=\"%s\"", filename);
-		http_resp_header(resp, "Content-Disposition", disposition);
-		http_resp_header(resp, "Cache-Control", cache);
-		http_resp_body(resp, 200, type, b.data ? b.data : "", b.len);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct stat st;
+	if (fd < 0 || fstat(fd, &st)) {
+		if (fd >= 0)
+			close(fd);
+		unlink(path);
+		return err_internal(e, "cannot read the export");
 	}
-	buf_release(&b);
-	return rc;
+	unlink(path);
+	char disposition[200];
+	snprintf(disposition, sizeof(disposition), "attachment; filename=\"%s\"", filename);
+	http_resp_header(resp, "Content-Disposition", disposition);
+	http_resp_header(resp, "Cache-Control", cache);
+	http_resp_file(resp, 200, type, fd, (uint64_t)st.st_size);
+	return 0;
 }
 
 struct audit_op {

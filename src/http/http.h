@@ -103,6 +103,10 @@ void http_resp_header(struct http_resp *w, const char *name, const char *value);
 void http_resp_json(struct http_resp *w, int status, json_t *j);
 /* Copies body. */
 void http_resp_body(struct http_resp *w, int status, const char *content_type, const void *body, size_t len);
+/* Answers with the size bytes of the open file fd, read from disk as the client takes them
+ * (memory stays flat whatever the size). Takes fd: it is closed once sent, or when another
+ * answer replaces this one. */
+void http_resp_file(struct http_resp *w, int status, const char *content_type, int fd, uint64_t size);
 /* API.md's error shape from *e (status, code, message, field; Retry-After when set). */
 void http_resp_error(struct http_resp *w, const struct err *e);
 /* Answers with the static file at path under web_root ("/b/index.html") from the in-memory

@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "base/log.h"
 #include "http/server_int.h"
@@ -25,8 +26,16 @@ void http_resp_header(struct http_resp *w, const char *name, const char *value)
 	w->headers = h;
 }
 
+static void drop_file(struct http_resp *w)
+{
+	if (w->has_fd)
+		close(w->fd);
+	w->has_fd = 0;
+}
+
 static void set_body(struct http_resp *w, int status, const char *ctype, const char *body, size_t len)
 {
+	drop_file(w);
 	w->answered = 1;
 	w->status = status;
 	w->content_type = ctype;
@@ -119,6 +128,14 @@ void http_resp_empty(struct http_resp *w, int status)
 	set_body(w, status, NULL, "", 0);
 }
 
+void http_resp_file(struct http_resp *w, int status, const char *content_type, int fd, uint64_t size)
+{
+	set_body(w, status, content_type ? arena_strdup(w->req->arena, content_type) : NULL, NULL, 0);
+	w->has_fd = 1;
+	w->fd = fd;
+	w->len = (size_t)size;
+}
+
 void http_resp_cookie(struct http_resp *w, const char *name, const char *value, long max_age)
 {
 	if (!http_cookie_valid(name, value ? value : "")) {
@@ -160,8 +177,17 @@ static int frameable(const struct http_req *r)
 enum MHD_Result http_resp_send(struct http_req *r)
 {
 	struct http_resp *w = &r->resp;
-	struct MHD_Response *mr = MHD_create_response_from_buffer(w->len, (void *)(w->body ? w->body : ""),
-								  MHD_RESPMEM_PERSISTENT);
+	struct MHD_Response *mr;
+	if (w->has_fd) {
+		/* libmicrohttpd owns the descriptor from here, and closes it */
+		mr = MHD_create_response_from_fd64((uint64_t)w->len, w->fd);
+		w->has_fd = !mr;
+		if (!mr)
+			drop_file(w);
+	} else {
+		mr = MHD_create_response_from_buffer(w->len, (void *)(w->body ? w->body : ""),
+						     MHD_RESPMEM_PERSISTENT);
+	}
 	if (!mr)
 		return MHD_NO;
 	int ok = 1;

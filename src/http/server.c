@@ -65,6 +65,8 @@ static void req_free(struct http_req *r)
 	if (r->headers_done)
 		atomic_fetch_sub(&r->srv->inflight, 1);
 	buf_release(&r->body);
+	if (r->resp.has_fd) /* a file answer never handed to libmicrohttpd */
+		close(r->resp.fd);
 	arena_free(r->arena);
 }
 

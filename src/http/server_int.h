@@ -57,6 +57,7 @@ struct http_resp {
 	const char *content_type;
 	const char *body;
 	size_t len;
+	int has_fd, fd; /* has_fd: the body is the file fd (len bytes), sent from disk */
 	struct resp_header *headers;
 };
 
