@@ -158,6 +158,18 @@ static void common_vars(json_t *v, const struct appt_info *a, int locale, int64_
 	json_object_set_new(v, "when", json_string(when));
 	json_object_set_new(v, "old_when", json_string(old ? old : when));
 	json_object_set_new(v, "duration_min", json_integer((a->end - a->start) / 60));
+	/* what a change did, said after the appointment's subject: moved, or (same start, a
+	 * resizable service) only its length changed */
+	char change[400];
+	int fr = locale == I18N_FR, minutes = (int)((a->end - a->start) / 60);
+	if (prev_start && prev_start == a->start)
+		snprintf(change, sizeof(change),
+			 fr ? "du %s dure désormais %d min" : "on %s now lasts %d min", when, minutes);
+	else
+		snprintf(change, sizeof(change),
+			 fr ? "prévu le %s a été déplacé au %s" : "planned for %s has been moved to %s",
+			 old ? old : when, when);
+	json_object_set_new(v, "change", json_string(change));
 	json_object_set_new(v, "price", json_string(price ? price : "—"));
 	json_object_set_new(v, "client_name", json_string(name[0] ? name : "—"));
 	json_object_set_new(v, "first_name", json_string(a->first[0] ? a->first : name));

@@ -163,6 +163,9 @@ static void resizable_lengthened_then_shortened(void **state)
 	assert_non_null(text);
 	if (!strstr(text, "Durée : 90 min"))
 		fail_msg("no new length in:\n%s", text);
+	/* said as a change of length, not as a move to the same time */
+	if (!strstr(text, "dure désormais 90 min") || strstr(text, "déplacé"))
+		fail_msg("not worded as a new length:\n%s", text);
 	json_decref(list);
 
 	/* shortened by a length: 45 minutes */
