@@ -67,8 +67,11 @@ async function upload(file, retried = false) {
 	return data;
 }
 
+/* The label of a field: the appointment import's own wording when it has one (impa.f_*), else
+ * the client import's (imp.f_*). */
 function fieldLabel(f) {
-	return appointments(current) && has('impa.f_' + f) ? t('impa.f_' + f) : t('imp.f_' + f);
+	const own = `impa.f_${f}`;
+	return t(appointments(current) && has(own) ? own : `imp.f_${f}`);
 }
 
 function issueText(it) {
