@@ -120,6 +120,25 @@ static void stored(const char *id, int64_t *end, int64_t *block_to, int64_t *ver
 	*version = fx_int("SELECT version FROM appointments WHERE public_id = $1", DB_ARGS(DB_TEXT(id)));
 }
 
+/* A PATCH refused with status and code. */
+static void refused(struct shop *b, const char *id, const char *body, long status, const char *code)
+{
+	struct reply r;
+	patch(b, id, body, status, &r);
+	assert_error(&r, status, code);
+	reply_free(&r);
+}
+
+/* The stored appointment ends at `end`, blocks its staff member until `block_to`, at `version`. */
+static void expect_stored(const char *id, int64_t end, int64_t block_to, int64_t version)
+{
+	int64_t e, b, v;
+	stored(id, &e, &b, &v);
+	assert_int_equal(e, end);
+	assert_int_equal(b, block_to);
+	assert_int_equal(v, version);
+}
+
 static int64_t moved_mails(const char *to)
 {
 	return fx_int("SELECT count(*) FROM outbox WHERE recipient = $1 AND kind = 'booking_moved'",
@@ -135,14 +154,10 @@ static void resizable_lengthened_then_shortened(void **state)
 	struct shop b;
 	struct reply r;
 	char id[32], email[128];
-	int64_t end, block_to, version;
 	shop_open(&b);
 	snprintf(email, sizeof(email), "ines-%d-%s@client.example", (int)getpid(), harness_store_kind());
 	book(&b, b.flexible, "2027-04-20T10:00:00+02:00", email, id);
-	stored(id, &end, &block_to, &version);
-	assert_int_equal(end, T10 + 3600);
-	assert_int_equal(block_to, T10 + 4200);
-	assert_int_equal(version, 1);
+	expect_stored(id, T10 + 3600, T10 + 4200, 1);
 
 	/* lengthened by a new end: 90 minutes, the buffer after it */
 	patch(&b, id, "{\"end\": \"2027-04-20T11:30:00+02:00\", \"version\": 1}", 200, &r);
@@ -150,10 +165,7 @@ static void resizable_lengthened_then_shortened(void **state)
 	assert_string_equal(appt_str(&r, "end"), "2027-04-20T11:30:00+02:00");
 	assert_int_equal(appt_version(&r), 2);
 	reply_free(&r);
-	stored(id, &end, &block_to, &version);
-	assert_int_equal(end, T10 + 5400);
-	assert_int_equal(block_to, T10 + 6000);
-	assert_int_equal(version, 2);
+	expect_stored(id, T10 + 5400, T10 + 6000, 2);
 	/* the client is told, with the new length */
 	test_clock_advance_s(60);
 	assert_int_equal(moved_mails(email), 1);
@@ -173,9 +185,7 @@ static void resizable_lengthened_then_shortened(void **state)
 	assert_string_equal(appt_str(&r, "end"), "2027-04-20T10:45:00+02:00");
 	assert_int_equal(appt_version(&r), 3);
 	reply_free(&r);
-	stored(id, &end, &block_to, &version);
-	assert_int_equal(end, T10 + 2700);
-	assert_int_equal(block_to, T10 + 3300);
+	expect_stored(id, T10 + 2700, T10 + 3300, 3);
 	assert_int_equal(moved_mails(email), 2);
 
 	/* a move keeps the length chosen */
@@ -199,19 +209,11 @@ static void not_resizable_refused(void **state)
 	struct shop b;
 	struct reply r;
 	char id[32];
-	int64_t end, block_to, version;
 	shop_open(&b);
 	book(&b, b.fixed, "2027-04-20T10:00:00+02:00", NULL, id);
-	patch(&b, id, "{\"end\": \"2027-04-20T11:00:00+02:00\"}", 422, &r);
-	assert_error(&r, 422, "not_resizable");
-	reply_free(&r);
-	patch(&b, id, "{\"duration_min\": 45}", 422, &r);
-	assert_error(&r, 422, "not_resizable");
-	reply_free(&r);
-	stored(id, &end, &block_to, &version);
-	assert_int_equal(end, T10 + 1800);
-	assert_int_equal(block_to, T10 + 1800);
-	assert_int_equal(version, 1);
+	refused(&b, id, "{\"end\": \"2027-04-20T11:00:00+02:00\"}", 422, "not_resizable");
+	refused(&b, id, "{\"duration_min\": 45}", 422, "not_resizable");
+	expect_stored(id, T10 + 1800, T10 + 1800, 1);
 	/* a move of it still takes the service's duration */
 	patch(&b, id, "{\"start\": \"2027-04-20T11:00:00+02:00\"}", 200, &r);
 	assert_string_equal(appt_str(&r, "end"), "2027-04-20T11:30:00+02:00");
@@ -224,21 +226,13 @@ static void overlap_refused_nothing_changed(void **state)
 	struct shop b;
 	struct reply r;
 	char first[32], next[32];
-	int64_t end, block_to, version;
 	shop_open(&b);
 	book(&b, b.flexible, "2027-04-20T10:00:00+02:00", NULL, first);
 	book(&b, b.fixed, "2027-04-20T11:30:00+02:00", NULL, next);
 	/* 10:00–11:30 plus the 10-minute buffer reaches into 11:30 */
-	patch(&b, first, "{\"duration_min\": 90}", 409, &r);
-	assert_error(&r, 409, "slot_taken");
-	reply_free(&r);
-	patch(&b, first, "{\"end\": \"2027-04-20T12:00:00+02:00\"}", 409, &r);
-	assert_error(&r, 409, "slot_taken");
-	reply_free(&r);
-	stored(first, &end, &block_to, &version);
-	assert_int_equal(end, T10 + 3600);
-	assert_int_equal(block_to, T10 + 4200);
-	assert_int_equal(version, 1);
+	refused(&b, first, "{\"duration_min\": 90}", 409, "slot_taken");
+	refused(&b, first, "{\"end\": \"2027-04-20T12:00:00+02:00\"}", 409, "slot_taken");
+	expect_stored(first, T10 + 3600, T10 + 4200, 1);
 	/* up to the buffer's edge is fine */
 	patch(&b, first, "{\"duration_min\": 80}", 200, &r);
 	reply_free(&r);
@@ -252,7 +246,6 @@ static void bad_values_refused(void **state)
 	struct shop b;
 	struct reply r;
 	char id[32];
-	int64_t end, block_to, version;
 	shop_open(&b);
 	book(&b, b.flexible, "2027-04-20T10:00:00+02:00", NULL, id);
 	static const char *const bodies[] = {
@@ -273,9 +266,7 @@ static void bad_values_refused(void **state)
 		assert_non_null(json_object_get(r.json, "error"));
 		reply_free(&r);
 	}
-	stored(id, &end, &block_to, &version);
-	assert_int_equal(end, T10 + 3600);
-	assert_int_equal(version, 1);
+	expect_stored(id, T10 + 3600, T10 + 4200, 1);
 	/* 12 h exactly is the longest */
 	patch(&b, id, "{\"duration_min\": 720}", 200, &r);
 	assert_string_equal(appt_str(&r, "end"), "2027-04-20T22:00:00+02:00");
