@@ -12,6 +12,7 @@
 #include "notify/ics.h"
 #include "notify/notify.h"
 #include "notify/notify_int.h"
+#include "notify/nsettings.h"
 #include "notify/reminders.h"
 #include "schedule/manage.h"
 #include "base/banned.h"
@@ -100,30 +101,6 @@ static int load_info(db_conn *c, int64_t account_id, int64_t appointment_id, str
 	return rc ? 0 : err_internal(e, "appointment %" PRId64 " to notify not found", appointment_id);
 }
 
-struct settings {
-	int owner_new_booking, owner_changes, staff_notices;
-};
-
-static int load_settings(db_conn *c, int64_t account_id, struct settings *s, struct err *e)
-{
-	*s = (struct settings){1, 1, 0}; /* before the business saves its settings */
-	db_rows *r = NULL;
-	int rc = db_query(c,
-			  "SELECT owner_new_booking, owner_changes, staff_notices FROM notification_settings"
-			  " WHERE account_id = $1",
-			  DB_ARGS(DB_INT(account_id)), &r, e);
-	if (rc < 0)
-		return rc;
-	rc = db_rows_next(r, e);
-	if (rc > 0) {
-		s->owner_new_booking = (int)db_rows_int(r, 0);
-		s->owner_changes = (int)db_rows_int(r, 1);
-		s->staff_notices = (int)db_rows_int(r, 2);
-	}
-	db_rows_free(r);
-	return rc < 0 ? rc : 0;
-}
-
 /* 1 when the outbox already holds this key (a repeated event), 0 when not. */
 static int already_written(db_conn *c, int64_t account_id, const char *ref, const char *to, const char *kind,
 			   int64_t version, struct err *e)
@@ -203,7 +180,10 @@ static int client_message(db_conn *c, const struct appt_info *a, enum appt_event
 	const char *purpose = NULL, *kind = client_kind(ev, &purpose);
 	char ref[64];
 	snprintf(ref, sizeof(ref), "appointment:%s", a->pid);
-	int rc = already_written(c, a->acc.id, ref, a->client_email, kind, a->version, e);
+	/* a new appointment's public id is new: nothing can hold its key yet */
+	int rc = ev == APPT_EV_BOOKED
+			 ? 0
+			 : already_written(c, a->acc.id, ref, a->client_email, kind, a->version, e);
 	if (rc)
 		return rc < 0 ? rc : 0;
 	char token[TOKEN_LEN + 1], link[600], uid[300], summary[600], description[600];
@@ -289,7 +269,7 @@ static int notice(db_conn *c, const struct appt_info *a, enum appt_event ev, int
 
 /* The owners (and the staff member's user when staff_notices) told of the event. */
 static int notices(db_conn *c, const struct appt_info *a, enum appt_event ev, int64_t prev_start,
-		   const struct settings *s, const char *public_url, struct err *e)
+		   const struct nsettings *s, const char *public_url, struct err *e)
 {
 	int wanted = ev == APPT_EV_BOOKED ? s->owner_new_booking : s->owner_changes;
 	int staff = s->staff_notices && a->staff_user;
@@ -326,27 +306,33 @@ static int notices(db_conn *c, const struct appt_info *a, enum appt_event ev, in
 int appt_messages_event(db_conn *c, int64_t account_id, int64_t appointment_id, enum appt_event ev,
 			int64_t prev_start, int64_t now, struct err *e)
 {
-	if (ev != APPT_EV_CHANGED) {
-		struct appt_info a;
-		if (load_info(c, account_id, appointment_id, &a, e))
-			return -1;
-		if (!a.demo) {
-			struct notify_settings *ns = notify_settings_get();
-			struct settings s;
-			struct err why;
-			err_clear(&why);
-			int rc = 0;
-			if (a.client_email[0] && !a.client_gone && notify_address_ok(a.client_email) &&
-			    !may(&a.acc, FEAT_EMAIL_REMINDERS, &why))
-				rc = client_message(c, &a, ev, prev_start, ns->public_url, now, e);
-			if (!rc)
-				rc = load_settings(c, account_id, &s, e);
-			if (!rc)
-				rc = notices(c, &a, ev, prev_start, &s, ns->public_url, e);
-			notify_settings_free(ns);
-			if (rc)
-				return -1;
-		}
-	}
+	if (ev == APPT_EV_CHANGED)
+		return reminders_schedule(c, account_id, appointment_id, now, e);
+	struct appt_info a;
+	if (load_info(c, account_id, appointment_id, &a, e))
+		return -1;
+	if (a.demo) /* never notified; a new one has no reminder to drop */
+		return ev == APPT_EV_BOOKED ? 0 : reminders_schedule(c, account_id, appointment_id, now, e);
+	struct notify_settings *ns = notify_settings_get();
+	struct nsettings s;
+	struct err why;
+	err_clear(&why);
+	int rc = 0;
+	if (a.client_email[0] && !a.client_gone && notify_address_ok(a.client_email) &&
+	    !may(&a.acc, FEAT_EMAIL_REMINDERS, &why))
+		rc = client_message(c, &a, ev, prev_start, ns->public_url, now, e);
+	if (!rc)
+		rc = nsettings_load(c, account_id, &s, e);
+	if (!rc)
+		rc = notices(c, &a, ev, prev_start, &s, ns->public_url, e);
+	notify_settings_free(ns);
+	if (rc)
+		return -1;
+	/* a new appointment: what load_info read is all its reminders need */
+	if (ev == APPT_EV_BOOKED)
+		return reminders_plan_new(c,
+					  &(struct reminders_appt){account_id, appointment_id, a.version,
+								   a.start, a.acc.time_zone},
+					  &s, now, e);
 	return reminders_schedule(c, account_id, appointment_id, now, e);
 }

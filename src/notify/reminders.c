@@ -107,6 +107,84 @@ static int still_wanted(const struct nsettings *s, int minutes, const char *chan
 	return 0;
 }
 
+/* Plans the reminders of the appointment's current version from the settings; unless `fresh`
+ * (no row of it can exist yet), first drops its pending rows the settings no longer ask for. */
+static int plan(db_conn *c, const struct reminders_appt *a, const struct nsettings *s, int fresh, int64_t now,
+		struct err *e)
+{
+	const struct tz *z = tz_get(a->time_zone, e);
+	if (!z)
+		return -1;
+	struct planned p[2 * NSET_REMINDERS_MAX];
+	int n = plan_rows(s, z, a->start, now, p);
+
+	/* pending rows of this version that the settings no longer ask for; a row already due
+	 * (the scanner is behind) is never re-planned, but it is still wanted while its offset
+	 * and channel are */
+	db_rows *r;
+	int rc;
+	int64_t stale[4 * NSET_REMINDERS_MAX];
+	int nstale = 0;
+	if (!fresh) {
+		if (db_query(c,
+			     "SELECT id, minutes, channel, due_at FROM reminders WHERE account_id = $1 AND"
+			     " appointment_id = $2 AND version = $3 AND state = 'pending'",
+			     DB_ARGS(DB_INT(a->account_id), DB_INT(a->appointment_id), DB_INT(a->version)),
+			     &r, e))
+			return -1;
+		while ((rc = db_rows_next(r, e)) > 0) {
+			int64_t minutes = db_rows_int(r, 1);
+			const char *channel = db_rows_text(r, 2);
+			int keep = 0;
+			for (int i = 0; i < n; i++)
+				keep |= p[i].minutes == minutes && !strcmp(p[i].channel, channel);
+			if (db_rows_int(r, 3) <= now)
+				keep |= still_wanted(s, (int)minutes, channel);
+			if (!keep && nstale < 4 * NSET_REMINDERS_MAX)
+				stale[nstale++] = db_rows_int(r, 0);
+		}
+		db_rows_free(r);
+		if (rc < 0)
+			return -1;
+	}
+	for (int i = 0; i < nstale; i++)
+		if (db_exec(c,
+			    "UPDATE reminders SET state = 'dropped', reason = 'settings', updated_at = $3 "
+			    "WHERE "
+			    "account_id = $1 AND id = $2",
+			    DB_ARGS(DB_INT(a->account_id), DB_INT(stale[i]), DB_INT(now)), e) < 0)
+			return -1;
+
+	for (int i = 0; i < n; i++) {
+		if (db_exec(c,
+			    "INSERT INTO reminders (account_id, appointment_id, version, minutes, channel, "
+			    "due_at, "
+			    "state, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, 'pending', $7, "
+			    "$7) ON "
+			    "CONFLICT (account_id, appointment_id, version, minutes, channel) DO UPDATE SET "
+			    "due_at = "
+			    "$6, state = 'pending', reason = NULL, updated_at = $7 WHERE reminders.state <> "
+			    "'written'",
+			    DB_ARGS(DB_INT(a->account_id), DB_INT(a->appointment_id), DB_INT(a->version),
+				    DB_INT(p[i].minutes), DB_TEXT(p[i].channel), DB_INT(p[i].due),
+				    DB_INT(now)),
+			    e) < 0)
+			return -1;
+		int seen = 0; /* the e-mail and the SMS of one offset are usually due together */
+		for (int j = 0; j < i; j++)
+			seen |= p[j].due == p[i].due;
+		if (!seen && enqueue_scan(c, p[i].due, e))
+			return -1;
+	}
+	return 0;
+}
+
+int reminders_plan_new(db_conn *c, const struct reminders_appt *a, const struct nsettings *s, int64_t now,
+		       struct err *e)
+{
+	return a->start <= now ? 0 : plan(c, a, s, 1, now, e);
+}
+
 int reminders_schedule(db_conn *c, int64_t account_id, int64_t appointment_id, int64_t now, struct err *e)
 {
 	db_rows *r;
@@ -138,63 +216,8 @@ int reminders_schedule(db_conn *c, int64_t account_id, int64_t appointment_id, i
 	struct nsettings s;
 	if (nsettings_load(c, account_id, &s, e))
 		return -1;
-	const struct tz *z = tz_get(zone, e);
-	if (!z)
-		return -1;
-	struct planned p[2 * NSET_REMINDERS_MAX];
-	int n = plan_rows(&s, z, start, now, p);
-
-	/* pending rows of this version that the settings no longer ask for; a row already due
-	 * (the scanner is behind) is never re-planned, but it is still wanted while its offset
-	 * and channel are */
-	if (db_query(c,
-		     "SELECT id, minutes, channel, due_at FROM reminders WHERE account_id = $1 AND"
-		     " appointment_id = $2 AND version = $3 AND state = 'pending'",
-		     DB_ARGS(DB_INT(account_id), DB_INT(appointment_id), DB_INT(version)), &r, e))
-		return -1;
-	int64_t stale[4 * NSET_REMINDERS_MAX];
-	int nstale = 0;
-	while ((rc = db_rows_next(r, e)) > 0) {
-		int64_t minutes = db_rows_int(r, 1);
-		const char *channel = db_rows_text(r, 2);
-		int keep = 0;
-		for (int i = 0; i < n; i++)
-			keep |= p[i].minutes == minutes && !strcmp(p[i].channel, channel);
-		if (db_rows_int(r, 3) <= now)
-			keep |= still_wanted(&s, (int)minutes, channel);
-		if (!keep && nstale < 4 * NSET_REMINDERS_MAX)
-			stale[nstale++] = db_rows_int(r, 0);
-	}
-	db_rows_free(r);
-	if (rc < 0)
-		return -1;
-	for (int i = 0; i < nstale; i++)
-		if (db_exec(c,
-			    "UPDATE reminders SET state = 'dropped', reason = 'settings', updated_at = $3 "
-			    "WHERE "
-			    "account_id = $1 AND id = $2",
-			    DB_ARGS(DB_INT(account_id), DB_INT(stale[i]), DB_INT(now)), e) < 0)
-			return -1;
-
-	for (int i = 0; i < n; i++) {
-		if (db_exec(c,
-			    "INSERT INTO reminders (account_id, appointment_id, version, minutes, channel, "
-			    "due_at, "
-			    "state, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, 'pending', $7, "
-			    "$7) ON "
-			    "CONFLICT (account_id, appointment_id, version, minutes, channel) DO UPDATE SET "
-			    "due_at = "
-			    "$6, state = 'pending', reason = NULL, updated_at = $7 WHERE reminders.state <> "
-			    "'written'",
-			    DB_ARGS(DB_INT(account_id), DB_INT(appointment_id), DB_INT(version),
-				    DB_INT(p[i].minutes), DB_TEXT(p[i].channel), DB_INT(p[i].due),
-				    DB_INT(now)),
-			    e) < 0)
-			return -1;
-		if (enqueue_scan(c, p[i].due, e))
-			return -1;
-	}
-	return 0;
+	return plan(c, &(struct reminders_appt){account_id, appointment_id, version, start, zone}, &s, 0, now,
+		    e);
 }
 
 /* ---- the scanner ---- */

@@ -23,6 +23,19 @@
 int reminders_schedule(db_conn *c, int64_t account_id, int64_t appointment_id, int64_t now,
 		       struct err *e) WUR;
 
+/* The facts of an appointment its reminders are planned from. */
+struct reminders_appt {
+	int64_t account_id, appointment_id, version, start;
+	const char *time_zone;
+};
+struct nsettings;
+
+/* reminders_schedule for an appointment the caller's transaction has just created, booked and
+ * not demo, from facts and settings the caller has read: it has no reminder rows yet, so none
+ * is looked for or dropped; plans those of `s` as reminders_schedule does. */
+int reminders_plan_new(db_conn *c, const struct reminders_appt *a, const struct nsettings *s, int64_t now,
+		       struct err *e) WUR;
+
 /* Enqueues, in the caller's transaction, the job that re-plans every future appointment of
  * the account after its settings changed to `settings_version`. */
 int reminders_replan_account(db_conn *c, int64_t account_id, int64_t settings_version, int64_t now,
