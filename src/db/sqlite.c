@@ -375,11 +375,14 @@ static int sq_connect(db_conn *c, struct err *e)
 	sqlite3_busy_timeout(h, BUSY_TIMEOUT_MS);
 	/* auto_vacuum only takes effect on a store without tables yet, before WAL is set;
 	 * on an existing store it changes nothing. secure_delete=FAST zeroes what a delete or an
-	 * update frees inside a page, so a purged account leaves no copy behind (PRODUCT.md). */
+	 * update frees inside a page, so a purged account leaves no copy behind (PRODUCT.md).
+	 * temp_store=MEMORY: a SAVEPOINT (each booking of a shared commit has one, db/group.c)
+	 * keeps the original of every page it changes in a sub-journal, a temporary file
+	 * otherwise: one write(2) per page, 12 % of the bookings' throughput. */
 	rc = run_simple(c,
 			"PRAGMA auto_vacuum=INCREMENTAL; PRAGMA journal_mode=WAL;"
 			" PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA secure_delete=FAST;"
-			" PRAGMA mmap_size=268435456",
+			" PRAGMA mmap_size=268435456; PRAGMA temp_store=MEMORY",
 			e);
 	if (rc < 0) {
 		sqlite3_close_v2(h);
