@@ -52,7 +52,7 @@ struct http_config {
 	const struct http_route *routes;
 	size_t nroutes;
 	const char *web_root;	     /* static files served for GET paths no route matches; may be NULL */
-	int threads;		     /* thread pool size; 0 = 4 x cores, at least 8 */
+	int threads;		     /* thread pool size; 0 = 8 x cores, at least 16 */
 	int header_deadline_s;	     /* request headers must arrive within this; 0 = 10 */
 	int idle_timeout_s;	     /* keep-alive idle; 0 = 30 */
 	int max_connections;	     /* total; 0 = 1024 */

@@ -588,9 +588,9 @@ int http_server_start(const struct http_config *cfg, struct http_server **out, s
 		return err_set(e, 500, "listen_failed", "listen", "cannot make a pipe: %s", strerror(errno));
 	}
 	long cores = sysconf(_SC_NPROCESSORS_ONLN);
-	unsigned threads = cfg->threads > 0 ? (unsigned)cfg->threads : (unsigned)(cores > 0 ? cores * 4 : 8);
-	if (cfg->threads <= 0 && threads < 8)
-		threads = 8;
+	unsigned threads = cfg->threads > 0 ? (unsigned)cfg->threads : (unsigned)(cores > 0 ? cores * 8 : 16);
+	if (cfg->threads <= 0 && threads < 16)
+		threads = 16;
 	s->header_deadline_ms = 1000LL * (cfg->header_deadline_s > 0 ? cfg->header_deadline_s : 10);
 	s->idle_ms = 1000LL * (cfg->idle_timeout_s > 0 ? cfg->idle_timeout_s : 30);
 	unsigned max_conn = cfg->max_connections > 0 ? (unsigned)cfg->max_connections : 1024;
