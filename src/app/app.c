@@ -29,7 +29,12 @@
 
 int app_open_store(const struct config *cfg, db **out, struct err *e)
 {
-	struct db_options opts = {.pool_size = (int)cfg->pool_size};
+	/* every HTTP handler may hold a connection while it waits on the store (a PostgreSQL
+	 * booking waiting on the exclusion constraint of another), and so may each worker */
+	long pool = cfg->pool_size > 0 ? cfg->pool_size
+				       : http_threads_for(cfg->threads) +
+						 (cfg->worker_threads > 0 ? cfg->worker_threads : 1) + 4;
+	struct db_options opts = {.pool_size = (int)pool};
 	backup_ledger_configure(cfg->deletion_ledger, cfg->store);
 	if (db_open(cfg->store, &opts, out, e))
 		return -1;

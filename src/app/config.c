@@ -28,7 +28,8 @@ struct opt {
 static const struct opt opts[] = {
 	{"store", "CRENEAU_STORE", S(store), "sqlite:./creneau.db", CFG_STORE,
 	 "store URL: sqlite:PATH or postgresql://..."},
-	{"pool-size", "CRENEAU_POOL_SIZE", L(pool_size), "16", CFG_STORE, "store connections"},
+	{"pool-size", "CRENEAU_POOL_SIZE", L(pool_size), "0", CFG_STORE,
+	 "store connections (0: one per HTTP and worker thread, and 4 more)"},
 	{"test-mode", "CRENEAU_TEST_MODE", B(test_mode), "0", CFG_STORE,
 	 "shared store-kept clock and /api/v1/test routes (never in production)"},
 	{"deletion-ledger", "CRENEAU_DELETION_LEDGER", S(deletion_ledger), "", CFG_STORE,

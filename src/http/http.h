@@ -67,6 +67,10 @@ struct http_config {
 	int behind_tls; /* TLS terminates in front of us: cookies get Secure */
 };
 
+/* The thread pool size for the configured `threads`: itself when positive, else 8 x cores
+ * and at least 16 (docs/internals/http.md). */
+long http_threads_for(long threads);
+
 /* Starts listening and serving; returns once the socket is bound. */
 int http_server_start(const struct http_config *cfg, struct http_server **out, struct err *e) WUR;
 /* The bound port (useful with port 0). */

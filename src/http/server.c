@@ -563,6 +563,14 @@ static void server_free(struct http_server *s)
 	free(s);
 }
 
+long http_threads_for(long threads)
+{
+	if (threads > 0)
+		return threads;
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+	return cores * 8 > 16 ? cores * 8 : 16;
+}
+
 int http_server_start(const struct http_config *cfg, struct http_server **out, struct err *e)
 {
 	struct http_server *s = xcalloc(1, sizeof(*s));
@@ -587,10 +595,7 @@ int http_server_start(const struct http_config *cfg, struct http_server **out, s
 		server_free(s);
 		return err_set(e, 500, "listen_failed", "listen", "cannot make a pipe: %s", strerror(errno));
 	}
-	long cores = sysconf(_SC_NPROCESSORS_ONLN);
-	unsigned threads = cfg->threads > 0 ? (unsigned)cfg->threads : (unsigned)(cores > 0 ? cores * 8 : 16);
-	if (cfg->threads <= 0 && threads < 16)
-		threads = 16;
+	unsigned threads = (unsigned)http_threads_for(cfg->threads);
 	s->header_deadline_ms = 1000LL * (cfg->header_deadline_s > 0 ? cfg->header_deadline_s : 10);
 	s->idle_ms = 1000LL * (cfg->idle_timeout_s > 0 ? cfg->idle_timeout_s : 30);
 	unsigned max_conn = cfg->max_connections > 0 ? (unsigned)cfg->max_connections : 1024;

@@ -121,7 +121,7 @@ class Server:
         log = open(self.log_path, "a")
         self.proc = subprocess.Popen([BIN, "serve", "--store", self.url, "--listen", f"127.0.0.1:{self.port}",
                                       "--no-worker", "--log-level", "warn", "--max-per-ip", "1000",
-                                      "--trusted-proxies", "127.0.0.1", "--pool-size", "8"],
+                                      "--trusted-proxies", "127.0.0.1"],
                                      stdout=log, stderr=log, env=self.env, cwd=ROOT)
         log.close()
         t0 = time.time()

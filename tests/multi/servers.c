@@ -163,8 +163,6 @@ static int setup(void **state)
 				      "127.0.0.1",
 				      "--max-per-ip",
 				      "1000",
-				      "--pool-size",
-				      "12",
 				      NULL};
 		servers[i] = spawn(argv, server_log[i]);
 		size_t l = strlen(backends);
