@@ -333,7 +333,12 @@ static int book_tx(db_conn *c, void *ctx, struct err *e)
 	}
 	x->status = 201;
 	if (q->idem_key[0]) {
-		char *text = json_dumps(body, JSON_COMPACT);
+		/* stored without the manage token: tokens are kept hashed only (a replay gets a
+		 * new one, idem_lookup) */
+		json_t *stored = json_copy(body);
+		json_object_del(stored, "manage_token");
+		char *text = json_dumps(stored, JSON_COMPACT);
+		json_decref(stored);
 		int rc = db_exec(
 			c,
 			"INSERT INTO idempotency_keys (account_id, idem_key, request_hash, status, response,"
@@ -357,6 +362,45 @@ static int book_tx(db_conn *c, void *ctx, struct err *e)
 }
 
 /* ---- idempotency ---- */
+
+struct reissue {
+	const struct appt_request *q;
+	const char *appointment; /* public id */
+	char token[TOKEN_LEN + 1];
+};
+
+static int reissue_tx(db_conn *c, void *ctx, struct err *e)
+{
+	struct reissue *r = ctx;
+	int64_t id = 0;
+	int rc = db_query_int(c, "SELECT id FROM appointments WHERE account_id = $1 AND public_id = $2",
+			      DB_ARGS(DB_INT(r->q->account_id), DB_TEXT(r->appointment)), &id, e);
+	if (rc != 1)
+		return rc < 0 ? -1 : err_set(e, 404, "not_found", NULL, "no such appointment");
+	return manage_token_issue(c, r->q->account_id, id, "booking", r->q->now, r->token, e);
+}
+
+/* The stored answer of a public booking, given again with a manage token issued now: the
+ * stored one holds none (only hashes of tokens are kept). The first token stays valid. */
+static int replay_public(db *d, const struct appt_request *q, struct appt_answer_out *out, struct err *e)
+{
+	json_t *body = json_loads(out->body, 0, NULL);
+	const char *pid = json_string_value(json_object_get(json_object_get(body, "appointment"), "id"));
+	if (!pid) {
+		json_decref(body);
+		return 0; /* not a single booking: nothing to add */
+	}
+	struct reissue r = {.q = q, .appointment = pid};
+	if (db_transact(d, reissue_tx, &r, e)) {
+		json_decref(body);
+		return -1;
+	}
+	json_object_set_new(body, "manage_token", json_string(r.token));
+	free(out->body);
+	out->body = json_dumps(body, JSON_COMPACT);
+	json_decref(body);
+	return 0;
+}
 
 /* 1 with *out filled when the key was seen (same request: the stored answer; another: 409),
  * 0 when new. */
@@ -388,7 +432,47 @@ static int idem_lookup(db *d, const struct appt_request *q, struct appt_answer_o
 	}
 	db_rows_free(r);
 	db_release(c);
+	if (found == 1 && q->source == APPT_PUBLIC && out->status == 201 && replay_public(d, q, out, e)) {
+		free(out->body);
+		out->body = NULL;
+		out->status = 0;
+		return -1;
+	}
 	return found;
+}
+
+#define IDEM_PURGE_BATCH 1000
+
+struct idem_purge {
+	int64_t before;
+	int done;
+};
+
+static int idem_purge_tx(db_conn *c, void *ctx, struct err *e)
+{
+	struct idem_purge *p = ctx;
+	int n = db_exec(c,
+			"DELETE FROM idempotency_keys WHERE (account_id, idem_key) IN (SELECT account_id,"
+			" idem_key FROM idempotency_keys WHERE created_at < $1 LIMIT $2)",
+			DB_ARGS(DB_INT(p->before), DB_INT(IDEM_PURGE_BATCH)), e);
+	if (n < 0)
+		return -1;
+	p->done = n;
+	return 0;
+}
+
+int appt_idempotency_purge(db *d, int64_t before, int *count, struct err *e)
+{
+	struct idem_purge p = {.before = before};
+	int total = 0;
+	do {
+		if (db_transact(d, idem_purge_tx, &p, e))
+			return -1;
+		total += p.done;
+	} while (p.done == IDEM_PURGE_BATCH);
+	if (count)
+		*count = total;
+	return 0;
 }
 
 /* ---- finding who can take each start ---- */

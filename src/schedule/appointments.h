@@ -75,6 +75,15 @@ struct appt_answer_out {
 	char *body;
 };
 
+/* Idempotency keys and their stored answers are kept this long after the booking, then
+ * purged by the daily clients job (clients.h): a retry comes within seconds or minutes, and a
+ * stored answer names the client. */
+#define APPT_IDEMPOTENCY_KEEP_S 86400
+
+/* Deletes the idempotency keys stored before `before`, in transactions of at most 1 000;
+ * *count (may be NULL) gets how many. */
+int appt_idempotency_purge(db *d, int64_t before, int *count, struct err *e) WUR;
+
 /* Books req (every start of it). Returns 0 with *out filled (201, or 200 for a dry run, or
  * the stored answer of an earlier request with the same Idempotency-Key), or -1 with *e: 404
  * (service, staff, client), 400 (a required question empty, unknown question), 422 (the

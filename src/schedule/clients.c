@@ -12,6 +12,7 @@
 #include "base/log.h"
 #include "jobs/jobs.h"
 #include "ops/backup.h"
+#include "schedule/appointments.h"
 #include "base/banned.h"
 
 #define DAY_S		 86400
@@ -694,6 +695,10 @@ static enum job_result anonymise_job(db *d, const struct job *j, struct err *e)
 	if (count)
 		log_info(CLIENTS_JOB_KIND ": %d clients without an appointment for 3 years anonymised",
 			 count);
+	if (appt_idempotency_purge(d, j->now - APPT_IDEMPOTENCY_KEEP_S, &count, e))
+		return JOB_RETRY;
+	if (count)
+		log_info(CLIENTS_JOB_KIND ": %d idempotency keys older than a day purged", count);
 	int64_t now = j->now;
 	if (db_transact(d, next_run_tx, &now, e))
 		return JOB_RETRY;

@@ -141,9 +141,10 @@ int clients_merge(db_conn *c, int64_t account_id, const char *into_public_id, co
  * NULL) receives how many were anonymised. */
 int clients_anonymise_stale(db *d, int64_t now, int *count, struct err *e) WUR;
 
-/* Registers the job kind CLIENTS_JOB_KIND (runs clients_anonymise_stale, then enqueues the
- * next day's run) and the demo table "clients". Call once at start-up, before workers start,
- * AFTER the registration of the appointments' demo tables (demo rows go children first). */
+/* Registers the job kind CLIENTS_JOB_KIND (runs clients_anonymise_stale, purges the
+ * idempotency keys older than APPT_IDEMPOTENCY_KEEP_S, then enqueues the next day's run) and the demo table
+ * "clients". Call once at start-up, before workers start, AFTER the registration of the appointments' demo
+ * tables (demo rows go children first). */
 void clients_register(void);
 /* Enqueues today's anonymisation run (unique key per UTC day, due at now), so it is safe to
  * call at every start. Returns 0 or negative. */

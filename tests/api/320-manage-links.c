@@ -2,7 +2,8 @@
  * appointment, reschedule it to a free slot (the old one frees up), be refused a taken slot or
  * a rule, cancel once, be refused after the business's cut-off (with its phone number), see a
  * frozen business's appointment without changing it, never reach another appointment, and
- * lose the link 30 days after the appointment. The calendar file is read back by Python's
+ * lose the link 30 days after the appointment; a booking replayed with its Idempotency-Key
+ * gets a link of its own, and its key is purged a day later. The calendar file is read back by Python's
  * icalendar, not by our code. Businesses are set up through the API; expected instants are
  * worked out by hand (Paris is UTC+02:00 in April and May 2027). */
 #include <setjmp.h>
@@ -18,6 +19,7 @@
 #include "base/clock.h"
 #include "harness.h"
 #include "sched_fixture.h"
+#include "schedule/appointments.h"
 #include "schedule/manage.h"
 
 #define PHONE "+33 1 23 45 67 89"
@@ -78,20 +80,28 @@ static void shop_open(struct shop *b, const char *name, const char *tag)
 	reply_free(&r);
 }
 
-/* Books publicly; the manage token into token, the appointment id into id (may be NULL). */
-static void book(const struct shop *b, const char *svc, const char *start, char token[TOKEN_LEN + 1],
-		 char id[32])
+/* Books publicly, with an Idempotency-Key when key is not NULL; the answer into *r. */
+static void book_keyed(const struct shop *b, const char *svc, const char *start, const char *key,
+		       struct reply *r)
 {
-	char path[160], body[512];
-	struct reply r;
+	char path[160], body[512], header[200];
 	snprintf(path, sizeof(path), "/api/v1/public/%s/appointments", b->s.slug);
 	snprintf(body, sizeof(body),
 		 "{\"service\": \"%s\", \"staff\": \"any\", \"start\": \"%s\", \"client\": {\"first_name\": "
 		 "\"Léa\","
 		 " \"last_name\": \"Martin\", \"email\": \"lea.martin@client.example\"}}",
 		 svc, start);
-	const char *headers[] = {harness_next_ip_header(), NULL};
-	http_call(&H, "POST", path, body, headers, &r);
+	snprintf(header, sizeof(header), "Idempotency-Key: %s", key ? key : "");
+	const char *headers[] = {harness_next_ip_header(), key ? header : NULL, NULL};
+	http_call(&H, "POST", path, body, headers, r);
+}
+
+/* Books publicly; the manage token into token, the appointment id into id (may be NULL). */
+static void book(const struct shop *b, const char *svc, const char *start, char token[TOKEN_LEN + 1],
+		 char id[32])
+{
+	struct reply r;
+	book_keyed(b, svc, start, NULL, &r);
 	if (r.status != 201)
 		fprintf(stderr, "book %s: %ld %s\n", start, r.status, r.body);
 	assert_int_equal(r.status, 201);
@@ -496,6 +506,56 @@ static void the_cut_off_and_the_end_of_the_link(void **state)
 	manage_error("DELETE", ta, NULL, NULL, 410, "link_expired");
 }
 
+/* A client whose answer was lost sends the booking again with its Idempotency-Key: same
+ * appointment, and a working link of its own, since the store keeps no token in clear, not
+ * even in the stored answer. A day later the key is purged and the same request is a new
+ * booking (here of a taken slot). */
+static void a_replayed_booking_gets_a_link_of_its_own(void **state)
+{
+	(void)state;
+	struct shop b;
+	struct reply r1, r2, r;
+	char key[64];
+	snprintf(key, sizeof(key), "replay-%d-%s", (int)getpid(), harness_store_kind());
+	shop_open(&b, "Salon Reprise", "replay"); /* the clock is past every other test's dates */
+	book_keyed(&b, b.svc, "2027-06-10T10:00:00+02:00", key, &r1);
+	assert_int_equal(r1.status, 201);
+	book_keyed(&b, b.svc, "2027-06-10T10:00:00+02:00", key, &r2);
+	assert_int_equal(r2.status, 201);
+	const char *t1 = json_string_value(json_object_get(r1.json, "manage_token"));
+	const char *t2 = json_string_value(json_object_get(r2.json, "manage_token"));
+	assert_non_null(t1);
+	assert_non_null(t2);
+	assert_true(token_well_formed(t2));
+	assert_string_not_equal(t1, t2);
+	assert_string_equal(json_path_str(r2.json, "appointment", "id"),
+			    json_path_str(r1.json, "appointment", "id"));
+	for (int i = 0; i < 2; i++) {
+		manage_ok("GET", i ? t2 : t1, NULL, &r);
+		assert_string_equal(appt_str(&r, "id"), json_path_str(r1.json, "appointment", "id"));
+		reply_free(&r);
+	}
+	/* the stored answer: the appointment, no token */
+	assert_int_equal(fx_int("SELECT count(*) FROM idempotency_keys WHERE account_id = 0 AND idem_key = $1"
+				" AND response LIKE '%' || $2 || '%' AND response NOT LIKE '%manage_token%'",
+				DB_ARGS(DB_TEXT(key), DB_TEXT(json_path_str(r1.json, "appointment", "id")))),
+			 1);
+
+	int64_t at = fx_int("SELECT created_at FROM idempotency_keys WHERE account_id = 0 AND idem_key = $1",
+			    DB_ARGS(DB_TEXT(key)));
+	int purged = -1;
+	struct err e = {0};
+	assert_int_equal(appt_idempotency_purge(H.app->db, at, &purged, &e), 0);
+	assert_int_equal(purged, 0); /* kept until a day has passed */
+	assert_int_equal(appt_idempotency_purge(H.app->db, at + 1, &purged, &e), 0);
+	assert_int_equal(purged, 1);
+	book_keyed(&b, b.svc, "2027-06-10T10:00:00+02:00", key, &r);
+	assert_error(&r, 409, "slot_taken");
+	reply_free(&r);
+	reply_free(&r1);
+	reply_free(&r2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -505,6 +565,7 @@ int main(void)
 		cmocka_unit_test(a_closed_business_shows_but_takes_no_change),
 		cmocka_unit_test(a_token_reaches_its_own_appointment_only),
 		cmocka_unit_test(the_cut_off_and_the_end_of_the_link),
+		cmocka_unit_test(a_replayed_booking_gets_a_link_of_its_own),
 	};
 	return cmocka_run_group_tests(tests, setup, harness_teardown);
 }

@@ -1,0 +1,7 @@
+-- Public bookings stored their answer for Idempotency-Key replays with the manage token in
+-- clear; tokens are kept hashed only. Answers are now stored without it (a replay is given a
+-- newly issued token), the ones already stored lose theirs, and keys are purged a day after
+-- the booking by the daily clients job (the index below). docs/internals/appointments.md.
+UPDATE idempotency_keys SET response = (response::jsonb - 'manage_token')::text
+	WHERE account_id = 0 AND response::jsonb ? 'manage_token';
+CREATE INDEX idempotency_keys_created ON idempotency_keys (created_at);
