@@ -7,6 +7,7 @@
 
 #define MAX_TABLES  32
 #define MAX_FILLERS 16
+#define MAX_KEEPERS 8
 
 static struct {
 	const char *name;
@@ -15,6 +16,8 @@ static struct {
 static int ntables;
 static demo_filler fillers[MAX_FILLERS];
 static int nfillers;
+static demo_keeper keepers[MAX_KEEPERS];
+static int nkeepers;
 
 const char *const demo_business_types[] = {
 	"hair_salon", "beauty", "physio", "medical", "garage", "coach", "town_hall", "other", NULL,
@@ -55,9 +58,18 @@ void demo_register_filler(demo_filler fn)
 		fillers[nfillers++] = fn;
 }
 
+void demo_register_keeper(demo_keeper fn)
+{
+	for (int i = 0; i < nkeepers; i++)
+		if (keepers[i] == fn)
+			return;
+	if (nkeepers < MAX_KEEPERS)
+		keepers[nkeepers++] = fn;
+}
+
 void demo_reset_registrations(void)
 {
-	ntables = nfillers = 0;
+	ntables = nfillers = nkeepers = 0;
 }
 
 int demo_fill(db_conn *c, int64_t account_id, const char *business_type, int64_t now, struct err *e)
@@ -81,8 +93,11 @@ int demo_fill(db_conn *c, int64_t account_id, const char *business_type, int64_t
 	return 0;
 }
 
-int demo_clear(db_conn *c, int64_t account_id, struct err *e)
+int demo_clear(db_conn *c, int64_t account_id, json_t *kept, struct err *e)
 {
+	for (int i = 0; i < nkeepers; i++)
+		if (keepers[i](c, account_id, kept, e))
+			return -1;
 	int deleted = 0;
 	for (int i = 0; i < ntables; i++) {
 		char sql[160];

@@ -7,6 +7,7 @@
  * appointments). */
 #ifndef CRENEAU_DEMO_H
 #define CRENEAU_DEMO_H
+#include <jansson.h>
 #include <stdint.h>
 
 #include "base/err.h"
@@ -31,17 +32,26 @@ enum demo_rank {
 /* Registers a table holding demo rows (a name from code, never from input: it is spliced into
  * the DELETE statement) with its deletion rank. At most 32 tables. Call before serving. */
 void demo_register_table(const char *table, enum demo_rank rank);
+/* Before demo rows are deleted, keeps as the account's own (is_demo = 0) the demo records its
+ * own records cannot lose (a demo staff member one of its appointments uses), and appends
+ * what it kept to `kept` (an object of arrays of names, by kind). In the caller's
+ * transaction. */
+typedef int (*demo_keeper)(db_conn *c, int64_t account_id, json_t *kept, struct err *e);
+
 /* Registers a filler; fillers run in registration order. At most 16. */
 void demo_register_filler(demo_filler fn);
+/* Registers a keeper; keepers run in registration order, before any deletion. At most 8. */
+void demo_register_keeper(demo_keeper fn);
 /* Forgets every registration (tests). */
 void demo_reset_registrations(void);
 
 /* Runs every filler for the account and sets accounts.has_demo = 1 when any created rows.
  * In the caller's transaction. */
 int demo_fill(db_conn *c, int64_t account_id, const char *business_type, int64_t now, struct err *e) WUR;
-/* Deletes every demo row of the account from the registered tables and sets has_demo = 0.
- * Returns the number of rows deleted (>= 0). In the caller's transaction. */
-int demo_clear(db_conn *c, int64_t account_id, struct err *e) WUR;
+/* Runs the keepers (what they keep goes into `kept`, an object), then deletes every demo row
+ * left of the account from the registered tables and sets has_demo = 0. Returns the number
+ * of rows deleted (>= 0). In the caller's transaction. */
+int demo_clear(db_conn *c, int64_t account_id, json_t *kept, struct err *e) WUR;
 
 /* The business types offered at sign-up ("hair_salon", "physio", ...), NULL-terminated. */
 extern const char *const demo_business_types[];

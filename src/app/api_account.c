@@ -189,29 +189,43 @@ int handle_account_patch(struct http_req *req, struct http_resp *resp, struct er
 	return answer_profile(req, resp, 200, e);
 }
 
+static int kept_count(const json_t *kept)
+{
+	const char *k;
+	const json_t *v;
+	int n = 0;
+	json_object_foreach((json_t *)kept, k, v) n += (int)json_array_size(v);
+	return n;
+}
+
 struct demo_clear_ctx {
 	const struct principal *p;
 	const char *ip;
 	int deleted;
+	json_t *kept;
 };
 
 static int demo_clear_tx(db_conn *c, void *ctx, struct err *e)
 {
 	struct demo_clear_ctx *x = ctx;
-	x->deleted = demo_clear(c, x->p->account.id, e);
+	json_decref(x->kept); /* of an earlier attempt */
+	x->kept = json_object();
+	x->deleted = demo_clear(c, x->p->account.id, x->kept, e);
 	if (x->deleted < 0)
 		return -1;
 	char detail[64];
-	snprintf(detail, sizeof(detail), "{\"rows\":%d}", x->deleted);
+	snprintf(detail, sizeof(detail), "{\"rows\":%d,\"kept\":%d}", x->deleted, kept_count(x->kept));
 	return audit_write(c, x->p->account.id, x->p->user_id, 0, "demo_cleared", "", x->ip, detail,
 			   clock_now(), e);
 }
 
 int handle_demo_clear(struct http_req *req, struct http_resp *resp, struct err *e)
 {
-	struct demo_clear_ctx x = {api_principal(req), http_req_client_ip(req), 0};
-	if (api_transact(req, demo_clear_tx, &x, e))
+	struct demo_clear_ctx x = {api_principal(req), http_req_client_ip(req), 0, NULL};
+	if (api_transact(req, demo_clear_tx, &x, e)) {
+		json_decref(x.kept);
 		return -1;
-	http_resp_json(resp, 200, json_pack("{s:i}", "deleted", x.deleted));
+	}
+	http_resp_json(resp, 200, json_pack("{s:i, s:o}", "deleted", x.deleted, "kept", x.kept));
 	return 0;
 }

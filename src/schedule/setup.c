@@ -509,6 +509,73 @@ int setup_demo_fill(db_conn *c, int64_t account_id, const char *business_type, i
 	return demo_appointments(c, account_id, k, svc, nsvc, staff, nstaff, clients, now, e);
 }
 
+/* ---- clearing the demo ---- */
+
+/* The business's own records that use a demo record: its appointments (any status) and their
+ * blocks. The store refuses to delete what they reference. */
+#define USED_BY_OWN(col)                                                                                     \
+	" AND id IN (SELECT " col " FROM appointments WHERE account_id = $1 AND is_demo = 0"                 \
+	" UNION SELECT " col " FROM blocks WHERE account_id = $1 AND is_demo = 0)"
+
+static const struct {
+	const char *key, *names, *keep;
+} used[] = {
+	{"staff",
+	 "SELECT name FROM staff WHERE account_id = $1 AND is_demo = 1" USED_BY_OWN(
+		 "staff_id") " ORDER BY name",
+	 "UPDATE staff SET is_demo = 0 WHERE account_id = $1 AND is_demo = 1" USED_BY_OWN("staff_id")},
+	{"services",
+	 "SELECT name FROM services WHERE account_id = $1 AND is_demo = 1" USED_BY_OWN(
+		 "service_id") " ORDER BY name",
+	 "UPDATE services SET is_demo = 0 WHERE account_id = $1 AND is_demo = 1" USED_BY_OWN("service_id")},
+	{"clients",
+	 "SELECT first_name || ' ' || last_name FROM clients WHERE account_id = $1 AND is_demo = 1"
+	 " AND id IN (SELECT client_id FROM appointments WHERE account_id = $1 AND is_demo = 0) ORDER BY 1",
+	 "UPDATE clients SET is_demo = 0 WHERE account_id = $1 AND is_demo = 1"
+	 " AND id IN (SELECT client_id FROM appointments WHERE account_id = $1 AND is_demo = 0)"},
+};
+
+/* What a kept staff member or service needs to go on working as before. */
+static const char *const kept_with[] = {
+	"UPDATE staff_hours SET is_demo = 0 WHERE account_id = $1 AND is_demo = 1"
+	" AND staff_id IN (SELECT id FROM staff WHERE account_id = $1 AND is_demo = 0)",
+	"UPDATE staff_exceptions SET is_demo = 0 WHERE account_id = $1 AND is_demo = 1"
+	" AND staff_id IN (SELECT id FROM staff WHERE account_id = $1 AND is_demo = 0)",
+	"UPDATE service_questions SET is_demo = 0 WHERE account_id = $1 AND is_demo = 1"
+	" AND service_id IN (SELECT id FROM services WHERE account_id = $1 AND is_demo = 0)",
+	"UPDATE service_staff SET is_demo = 0 WHERE account_id = $1 AND is_demo = 1"
+	" AND service_id IN (SELECT id FROM services WHERE account_id = $1 AND is_demo = 0)"
+	" AND staff_id IN (SELECT id FROM staff WHERE account_id = $1 AND is_demo = 0)",
+};
+
+/* demo_keeper: a demo staff member, service or client that one of the business's own
+ * appointments uses (a booking made while trying Créneau with the sample staff) is kept as
+ * the business's own when it clears the demo, with its hours, exceptions, questions and
+ * links to what stays; everything else of the demo goes. */
+static int setup_demo_keep(db_conn *c, int64_t account_id, json_t *kept, struct err *e)
+{
+	size_t total = 0;
+	for (size_t i = 0; i < sizeof(used) / sizeof(used[0]); i++) {
+		db_rows *r;
+		if (db_query(c, used[i].names, DB_ARGS(DB_INT(account_id)), &r, e))
+			return -1;
+		json_t *names = json_array();
+		int rc;
+		while ((rc = db_rows_next(r, e)) > 0)
+			json_array_append_new(names, json_string(db_rows_text(r, 0)));
+		db_rows_free(r);
+		size_t n = json_array_size(names);
+		json_object_set_new(kept, used[i].key, names);
+		if (rc < 0 || (n && db_exec(c, used[i].keep, DB_ARGS(DB_INT(account_id)), e) < 0))
+			return -1;
+		total += n;
+	}
+	for (size_t i = 0; total && i < sizeof(kept_with) / sizeof(kept_with[0]); i++)
+		if (db_exec(c, kept_with[i], DB_ARGS(DB_INT(account_id)), e) < 0)
+			return -1;
+	return 0;
+}
+
 void setup_register(void)
 {
 	static const struct {
@@ -530,4 +597,5 @@ void setup_register(void)
 	for (size_t i = 0; i < sizeof(tables) / sizeof(tables[0]); i++)
 		demo_register_table(tables[i].name, tables[i].rank);
 	demo_register_filler(setup_demo_fill);
+	demo_register_keeper(setup_demo_keep);
 }

@@ -1,12 +1,14 @@
 /* The demo set-up a new business starts with: typical services, staff, hours, fictitious
  * clients and a week of appointments, all flagged as demo data; never counted in the plan's
- * staff limit; gone, every row of it, after DELETE /api/v1/demo. */
+ * staff limit; gone, every row of it, after DELETE /api/v1/demo — except the demo staff member,
+ * service and client the business's own appointments use, which stay as its own. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -170,6 +172,134 @@ static void hair_salon_demo_then_cleared(void **state)
 	reply_free(&r);
 }
 
+/* The first free start in the coming fortnight of `service` with `staff`, as the back office
+ * lists them. */
+static void first_free_start(const struct session *s, const char *service, const char *staff, char out[64])
+{
+	char from[16], to[16], path[256];
+	time_t a = (time_t)clock_now() + 86400, b = a + 14 * 86400;
+	strftime(from, sizeof(from), "%Y-%m-%d", gmtime(&a));
+	strftime(to, sizeof(to), "%Y-%m-%d", gmtime(&b));
+	snprintf(path, sizeof(path), "/api/v1/availability?service=%s&staff=%s&from=%s&to=%s", service, staff,
+		 from, to);
+	struct reply r;
+	session_call(&H, s, "GET", path, NULL, &r);
+	assert_int_equal(r.status, 200);
+	out[0] = 0;
+	json_t *days = json_object_get(r.json, "days");
+	for (size_t i = 0; i < json_array_size(days) && !out[0]; i++) {
+		json_t *slots = json_object_get(json_array_get(days, i), "slots");
+		if (json_array_size(slots))
+			snprintf(out, 64, "%s",
+				 json_string_value(json_object_get(json_array_get(slots, 0), "start")));
+	}
+	reply_free(&r);
+	assert_true(out[0]);
+}
+
+static const char *named(const json_t *list, const char *name)
+{
+	size_t i;
+	json_t *v;
+	json_array_foreach(list, i, v) if (!strcmp(json_string_value(json_object_get(v, "name")),
+						   name)) return json_string_value(json_object_get(v, "id"));
+	return NULL;
+}
+
+/* A business tries Créneau with the sample staff and services and books two real
+ * appointments with them, one for a sample client; clearing the demo then keeps those three
+ * records as its own (hours and links included), so its appointments lose nothing. */
+static void what_the_business_booked_with_the_demo_stays(void **state)
+{
+	(void)state;
+	struct session s;
+	struct reply r;
+	signup("Salon Essai", "hair_salon", "optimum", &s);
+	session_call(&H, &s, "GET", "/api/v1/services", NULL, &r);
+	char svc[32], stf[32], stf_name[128], start[64], client[32], client_name[256], body[512];
+	snprintf(svc, sizeof(svc), "%s", named(json_object_get(r.json, "services"), "Coupe femme"));
+	reply_free(&r);
+	session_call(&H, &s, "GET", "/api/v1/staff", NULL, &r);
+	json_t *staff = json_object_get(r.json, "staff");
+	assert_true(json_array_size(staff) >= 2); /* one stays, the others go */
+	snprintf(stf, sizeof(stf), "%s", json_path_str(json_array_get(staff, 0), "id", NULL));
+	snprintf(stf_name, sizeof(stf_name), "%s", json_path_str(json_array_get(staff, 0), "name", NULL));
+	reply_free(&r);
+	session_call(&H, &s, "GET", "/api/v1/clients", NULL, &r);
+	json_t *one = json_array_get(json_object_get(r.json, "clients"), 0);
+	snprintf(client, sizeof(client), "%s", json_path_str(one, "id", NULL));
+	snprintf(client_name, sizeof(client_name), "%s %s", json_path_str(one, "first_name", NULL),
+		 json_path_str(one, "last_name", NULL));
+	reply_free(&r);
+
+	char appt[2][32];
+	for (int i = 0; i < 2; i++) {
+		first_free_start(&s, svc, stf, start);
+		snprintf(body, sizeof(body),
+			 "{\"service\": \"%s\", \"staff\": \"%s\", \"start\": \"%s\", \"client\": %s}", svc,
+			 stf, start,
+			 i ? "{\"first_name\": \"Vraie\", \"last_name\": \"Cliente\", \"email\": "
+			     "\"vraie@client.example\"}"
+			   : "\"CLIENT\"");
+		if (!i) { /* the sample client's id in place of CLIENT */
+			char with[512];
+			char *at = strstr(body, "CLIENT");
+			snprintf(with, sizeof(with), "%.*s%s%s", (int)(at - body), body, client, at + 6);
+			snprintf(body, sizeof(body), "%s", with);
+		}
+		session_call(&H, &s, "POST", "/api/v1/appointments", body, &r);
+		if (r.status != 201)
+			fprintf(stderr, "%s: %ld %s\n", body, r.status, r.body);
+		assert_int_equal(r.status, 201);
+		snprintf(appt[i], sizeof(appt[i]), "%s", json_path_str(r.json, "appointment", "id"));
+		reply_free(&r);
+	}
+
+	session_call(&H, &s, "DELETE", "/api/v1/demo", NULL, &r);
+	assert_int_equal(r.status, 200);
+	json_t *kept = json_object_get(r.json, "kept");
+	assert_int_equal(json_array_size(json_object_get(kept, "staff")), 1);
+	assert_string_equal(json_string_value(json_array_get(json_object_get(kept, "staff"), 0)), stf_name);
+	assert_int_equal(json_array_size(json_object_get(kept, "services")), 1);
+	assert_string_equal(json_string_value(json_array_get(json_object_get(kept, "services"), 0)),
+			    "Coupe femme");
+	assert_int_equal(json_array_size(json_object_get(kept, "clients")), 1);
+	assert_string_equal(json_string_value(json_array_get(json_object_get(kept, "clients"), 0)),
+			    client_name);
+	reply_free(&r);
+
+	/* nothing of the demo is left; what was kept is the business's own and still works */
+	for (size_t t = 0; t < sizeof(demo_tables) / sizeof(demo_tables[0]); t++)
+		assert_int_equal(count(demo_tables[t], s.account_id, 1), 0);
+	session_call(&H, &s, "GET", "/api/v1/services", NULL, &r);
+	json_t *services = json_object_get(r.json, "services");
+	assert_int_equal(json_array_size(services), 1);
+	assert_true(json_is_false(json_object_get(json_array_get(services, 0), "is_demo")));
+	assert_string_equal(
+		json_string_value(json_array_get(json_object_get(json_array_get(services, 0), "staff"), 0)),
+		stf);
+	reply_free(&r);
+	session_call(&H, &s, "GET", "/api/v1/staff", NULL, &r);
+	assert_int_equal(json_array_size(json_object_get(r.json, "staff")), 1);
+	reply_free(&r);
+	char path[128];
+	snprintf(path, sizeof(path), "/api/v1/staff/%s/hours", stf);
+	session_call(&H, &s, "GET", path, NULL, &r);
+	assert_int_equal(json_array_size(json_object_get(json_object_get(r.json, "hours"), "tue")), 2);
+	reply_free(&r);
+	first_free_start(&s, svc, stf, start); /* still bookable */
+	for (int i = 0; i < 2; i++) {
+		snprintf(path, sizeof(path), "/api/v1/appointments/%s", appt[i]);
+		session_call(&H, &s, "GET", path, NULL, &r);
+		assert_int_equal(r.status, 200);
+		assert_string_equal(json_path_str(r.json, "appointment", "status"), "booked");
+		reply_free(&r);
+	}
+	session_call(&H, &s, "GET", "/api/v1/me", NULL, &r);
+	assert_true(json_is_false(json_object_get(json_object_get(r.json, "account"), "has_demo")));
+	reply_free(&r);
+}
+
 static void demo_staff_do_not_count_towards_the_plan(void **state)
 {
 	(void)state;
@@ -234,6 +364,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(hair_salon_demo_then_cleared),
+		cmocka_unit_test(what_the_business_booked_with_the_demo_stays),
 		cmocka_unit_test(demo_staff_do_not_count_towards_the_plan),
 		cmocka_unit_test(every_business_type_gets_a_demo),
 	};

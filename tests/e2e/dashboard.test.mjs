@@ -2,7 +2,8 @@
 // lands on the dashboard with the first-run checklist (nothing ticked: the demo is not theirs);
 // their own service and hours tick two items, copying the link the third; the list can be
 // dismissed for good. The charts (four canvases), today's appointments (demo left out), the
-// SMS line, the trial's days left and the account links. axe-core and CSP on each step.
+// SMS line, the trial's days left and the account links. Clearing the demo from the
+// dashboard keeps what a real appointment uses. axe-core and CSP on each step.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { assertPageClean, newPage, serverAndBrowser, text } from './lib/browser.mjs';
@@ -83,6 +84,27 @@ describe('dashboard', () => {
 		await page.reload();
 		await page.locator('#stats canvas').first().waitFor();
 		assert.ok(await page.locator('#checklist').isHidden());
+
+		// a real appointment with the sample staff and service, then the demo cleared from the
+		// dashboard: what the appointment uses is kept, and said so
+		const demoService = (await call('GET', '/services')).services.find((s) => s.is_demo && s.name === 'Coupe femme');
+		const demoStaff = (await call('GET', '/staff')).staff.find((s) => s.id === demoService.staff[0]);
+		const avail = await call('GET', `/availability?service=${demoService.id}&staff=${demoStaff.id}&from=2027-03-11&to=2027-03-20`);
+		const slot = avail.days.find((d) => d.slots.length).slots[0].start;
+		await call('POST', '/appointments', { service: demoService.id, staff: demoStaff.id, start: slot,
+			client: { first_name: 'Rose', last_name: 'Réelle', email: `rose-${run}@example.com` } });
+		await page.reload();
+		await page.locator('#demo-note').waitFor();
+		page.once('dialog', (d) => d.accept());
+		await page.getByRole('button', { name: 'Effacer les données de démonstration' }).click();
+		await page.locator('#demo-status.success').waitFor();
+		const said = await text(page, '#demo-status');
+		assert.match(said, /ont été effacées/);
+		assert.ok(said.includes(demoStaff.name) && said.includes('Coupe femme'), said);
+		assert.ok(await page.locator('#demo-note').isHidden());
+		assert.equal((await call('GET', '/me')).account.has_demo, false);
+		assert.deepEqual((await call('GET', '/services')).services.map((s) => s.name).sort(), ['Coupe', 'Coupe femme']);
+		await assertPageClean(page, 'demo cleared');
 		await page.context().close();
 	});
 });

@@ -137,6 +137,26 @@ document.getElementById('copy-link').addEventListener('click', async () => {
 	await checklist({ link_shared: true });
 });
 document.getElementById('dismiss-checklist').addEventListener('click', () => checklist({ dismissed: true }));
+document.getElementById('clear-demo').addEventListener('click', async () => {
+	if (!window.confirm(t('office.demo_confirm')))
+		return;
+	const s = document.getElementById('demo-status');
+	try {
+		const r = await api('DELETE', '/demo');
+		const kept = [...(r.kept?.staff || []), ...(r.kept?.services || []), ...(r.kept?.clients || [])];
+		s.textContent = kept.length ? t('office.demo_cleared_kept', { names: kept.join(', ') }) : t('office.demo_cleared');
+		s.className = 'form-status success';
+		data.account.has_demo = false;
+		render();
+		if (dash) {
+			dash = await api('GET', '/dashboard?weeks=12');
+			renderDash();
+		}
+	} catch (e) {
+		s.textContent = errorText(e);
+		s.className = 'form-status error';
+	}
+});
 document.addEventListener('langchange', () => {
 	render();
 	renderDash();
@@ -150,6 +170,7 @@ try {
 	const owner = data.user?.role === 'owner';
 	for (const li of document.querySelectorAll('#account-links [data-owner]'))
 		li.hidden = !owner;
+	document.getElementById('demo-clear-line').hidden = !owner;
 	if (owner) {
 		dash = await api('GET', '/dashboard?weeks=12');
 		renderDash();
