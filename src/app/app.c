@@ -7,6 +7,7 @@
 #include "base/log.h"
 #include "base/xalloc.h"
 #include "data/export.h"
+#include "data/import.h"
 #include "http/http.h"
 #include "jobs/jobs.h"
 #include "jobs/testclock.h"
@@ -95,6 +96,7 @@ void app_register_modules(void)
 	clients_register();
 	reminders_register();
 	export_register();
+	import_register();
 	community_register();
 	support_register();
 }

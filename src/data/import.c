@@ -12,6 +12,7 @@
 #include "base/log.h"
 #include "base/xalloc.h"
 #include "data/import_int.h"
+#include "jobs/jobs.h"
 #include "schedule/clients.h"
 #include "base/banned.h"
 
@@ -699,6 +700,62 @@ struct create_ctx {
 	int64_t user_id, now;
 };
 
+/* ---- the end of an import never committed ---- */
+
+struct expire_ctx {
+	int64_t id;
+	int deleted; /* by the last transaction */
+};
+
+static int expire_rows_tx(db_conn *c, void *ctx, struct err *e)
+{
+	struct expire_ctx *x = ctx;
+	x->deleted = db_exec(c,
+			     "DELETE FROM import_rows WHERE import_id = $1 AND row_no IN (SELECT row_no FROM"
+			     " import_rows WHERE import_id = $1 LIMIT $2)",
+			     DB_ARGS(DB_INT(x->id), DB_INT(IMPORT_CHUNK)), e);
+	return x->deleted < 0 ? -1 : 0;
+}
+
+static enum job_result import_end_job(db *d, const struct job *j, struct err *e)
+{
+	const char *pid = json_string_value(json_object_get(j->payload, "import"));
+	if (!pid)
+		return JOB_DONE;
+	db_conn *c;
+	if (db_acquire(d, &c, e))
+		return JOB_RETRY;
+	struct expire_ctx x = {0};
+	/* committed (rows already gone) or being published: nothing to end */
+	int rc = db_query_int(c,
+			      "SELECT id FROM imports WHERE account_id = $1 AND public_id = $2"
+			      " AND state IN ('staging', 'ready', 'failed')",
+			      DB_ARGS(DB_INT(j->account_id), DB_TEXT(pid)), &x.id, e);
+	db_release(c);
+	if (rc <= 0)
+		return rc < 0 ? JOB_RETRY : JOB_DONE;
+	do {
+		if (db_transact(d, expire_rows_tx, &x, e))
+			return JOB_RETRY;
+	} while (x.deleted == IMPORT_CHUNK);
+	if (db_acquire(d, &c, e))
+		return JOB_RETRY;
+	rc = db_exec(c,
+		     "UPDATE imports SET state = 'failed', error = 'expired', progress = 0, updated_at = $2"
+		     " WHERE id = $1 AND state IN ('staging', 'ready', 'failed')",
+		     DB_ARGS(DB_INT(x.id), DB_INT(j->now)), e);
+	db_release(c);
+	if (rc < 0)
+		return JOB_RETRY;
+	log_info(IMPORT_EXPIRE_KIND ": import %s not committed within 7 days, its rows discarded", pid);
+	return JOB_DONE;
+}
+
+void import_register(void)
+{
+	jobs_register(IMPORT_EXPIRE_KIND, import_end_job, 600);
+}
+
 static int insert_import_tx(db_conn *c, void *ctx, struct err *e)
 {
 	struct create_ctx *cc = ctx;
@@ -718,7 +775,19 @@ static int insert_import_tx(db_conn *c, void *ctx, struct err *e)
 	free(map);
 	if (rc < 0)
 		return -1;
-	return rc == 1 ? 0 : err_internal(e, "an import insert returned no id");
+	if (rc != 1)
+		return err_internal(e, "an import insert returned no id");
+	char key[64];
+	snprintf(key, sizeof(key), IMPORT_EXPIRE_KIND ":%s", im->public_id);
+	json_t *payload = json_pack("{s:s}", "import", im->public_id);
+	struct job_spec spec = {.kind = IMPORT_EXPIRE_KIND,
+				.unique_key = key,
+				.account_id = im->account_id,
+				.payload = payload,
+				.run_at = cc->now + IMPORT_KEEP_S};
+	rc = jobs_enqueue(c, &spec, e) < 0 ? -1 : 0;
+	json_decref(payload);
+	return rc;
 }
 
 static int finish_tx(db_conn *c, void *ctx, struct err *e)

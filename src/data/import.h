@@ -41,6 +41,8 @@
 #define IMPORT_PREVIEW_ROWS 10			/* rows shown in the preview */
 #define IMPORT_ISSUES_MAX   200			/* row issues listed in one report */
 #define IMPORT_NAME_MAX	    200			/* bytes of the file name kept */
+#define IMPORT_KEEP_S	    (7 * 86400)		/* an import not committed is discarded then */
+#define IMPORT_EXPIRE_KIND  "data.import_end"	/* the job that does it */
 
 /* The client fields a column can be mapped to ("" = ignored). */
 #define IMPORT_FIELDS                                                                                        \
@@ -154,5 +156,10 @@ int import_get(db *d, int64_t account_id, const char *public_id, json_t **out, s
  * staged or already committed. On failure the import becomes `failed`, nothing published. */
 int import_commit(db *d, int64_t account_id, const char *public_id, int64_t now, json_t **out,
 		  struct err *e) WUR;
+
+/* Registers IMPORT_EXPIRE_KIND, enqueued with each import for IMPORT_KEEP_S later: an import
+ * still not committed then loses its staging rows (the file's personal data) and becomes
+ * `failed` with the error "expired". Call once at start, before the workers start. */
+void import_register(void);
 
 #endif

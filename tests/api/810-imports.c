@@ -355,6 +355,66 @@ static void states_and_tenants(void **state)
 	assert_int_equal(clients_count(&other, NULL), 0);
 }
 
+static int64_t store_count(const char *sql, const char *arg)
+{
+	struct err e = {0};
+	db_conn *c;
+	int64_t n = -1;
+	assert_int_equal(db_acquire(H.app->db, &c, &e), 0);
+	assert_int_equal(db_query_int(c, sql, DB_ARGS(DB_TEXT(arg)), &n, &e), 1);
+	db_release(c);
+	return n;
+}
+
+/* An import staged and never committed: its rows (the file's names and addresses) are
+ * discarded 7 days later and it can no longer be committed; a committed one is left as it is.
+ * Last of the suite: the clock moves a week on. */
+static void an_import_left_staged_is_discarded_after_a_week(void **state)
+{
+	(void)state;
+	struct session s;
+	struct reply r, done, m;
+	char email[128];
+	snprintf(email, sizeof(email), "%s", harness_addr("oubli"));
+	harness_signup(&H, "Salon Oubli", email, NULL, &s);
+	static const char csv[] = "Nom;E-mail\nOubli;oubli@example.fr\nRappel;rappel@example.fr\n";
+	import_upload_expect(&s, "clients", "text/csv", csv, sizeof(csv) - 1, 201, &r);
+	import_upload_expect(&s, "clients", "text/csv", csv, sizeof(csv) - 1, 201, &done);
+	char path[128], committed[128], commit[160];
+	snprintf(path, sizeof(path), "/api/v1/imports/%s", id_of(&r));
+	snprintf(committed, sizeof(committed), "/api/v1/imports/%s", id_of(&done));
+	snprintf(commit, sizeof(commit), "%s/commit", committed);
+	session_expect(&H, &s, "POST", commit, NULL, 200, &m);
+	reply_free(&m);
+	const char *rows = "SELECT count(*) FROM import_rows WHERE import_id = (SELECT id FROM imports WHERE "
+			   "public_id = $1)";
+	assert_int_equal(store_count(rows, id_of(&r)), 2);
+
+	test_clock_advance_s(7 * 86400 - 600); /* not yet */
+	assert_int_equal(store_count(rows, id_of(&r)), 2);
+	test_clock_advance_s(1200);
+	assert_int_equal(store_count(rows, id_of(&r)), 0);
+	harness_relogin(&H, email, &s); /* a week unused ended the session */
+	session_expect(&H, &s, "GET", path, NULL, 200, &m);
+	assert_string_equal(json_string_value(json_object_get(m.json, "state")), "failed");
+	assert_null(strstr(m.body, "oubli@example.fr"));
+	reply_free(&m);
+	snprintf(commit, sizeof(commit), "%s/commit", path);
+	session_expect(&H, &s, "POST", commit, NULL, 409, &m);
+	assert_error(&m, 409, "import_not_ready");
+	reply_free(&m);
+	assert_int_equal(store_count("SELECT count(*) FROM imports WHERE public_id = $1 AND state = 'failed'"
+				     " AND error = 'expired'",
+				     id_of(&r)),
+			 1);
+	assert_int_equal(store_count("SELECT count(*) FROM imports WHERE public_id = $1 AND state = 'done'",
+				     id_of(&done)),
+			 1);
+	assert_int_equal(clients_count(&s, "oubli@example.fr"), 1); /* from the committed file, once */
+	reply_free(&r);
+	reply_free(&done);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -363,6 +423,7 @@ int main(void)
 		cmocka_unit_test(vcards_3_and_4),
 		cmocka_unit_test(bad_files_are_refused_and_nothing_is_imported),
 		cmocka_unit_test(states_and_tenants),
+		cmocka_unit_test(an_import_left_staged_is_discarded_after_a_week),
 	};
 	return cmocka_run_group_tests_name("api/imports", tests, harness_setup, harness_teardown);
 }
