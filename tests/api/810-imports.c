@@ -20,6 +20,7 @@
 
 #include "harness.h"
 #include "import_util.h"
+#include "sched_fixture.h"
 
 static long clients_count(const struct session *s, const char *q)
 {
@@ -355,17 +356,6 @@ static void states_and_tenants(void **state)
 	assert_int_equal(clients_count(&other, NULL), 0);
 }
 
-static int64_t store_count(const char *sql, const char *arg)
-{
-	struct err e = {0};
-	db_conn *c;
-	int64_t n = -1;
-	assert_int_equal(db_acquire(H.app->db, &c, &e), 0);
-	assert_int_equal(db_query_int(c, sql, DB_ARGS(DB_TEXT(arg)), &n, &e), 1);
-	db_release(c);
-	return n;
-}
-
 /* An import staged and never committed: its rows (the file's names and addresses) are
  * discarded 7 days later and it can no longer be committed; a committed one is left as it is.
  * Last of the suite: the clock moves a week on. */
@@ -388,12 +378,12 @@ static void an_import_left_staged_is_discarded_after_a_week(void **state)
 	reply_free(&m);
 	const char *rows = "SELECT count(*) FROM import_rows WHERE import_id = (SELECT id FROM imports WHERE "
 			   "public_id = $1)";
-	assert_int_equal(store_count(rows, id_of(&r)), 2);
+	assert_int_equal(fx_int(rows, DB_ARGS(DB_TEXT(id_of(&r)))), 2);
 
 	test_clock_advance_s(7 * 86400 - 600); /* not yet */
-	assert_int_equal(store_count(rows, id_of(&r)), 2);
+	assert_int_equal(fx_int(rows, DB_ARGS(DB_TEXT(id_of(&r)))), 2);
 	test_clock_advance_s(1200);
-	assert_int_equal(store_count(rows, id_of(&r)), 0);
+	assert_int_equal(fx_int(rows, DB_ARGS(DB_TEXT(id_of(&r)))), 0);
 	harness_relogin(&H, email, &s); /* a week unused ended the session */
 	session_expect(&H, &s, "GET", path, NULL, 200, &m);
 	assert_string_equal(json_string_value(json_object_get(m.json, "state")), "failed");
@@ -403,12 +393,12 @@ static void an_import_left_staged_is_discarded_after_a_week(void **state)
 	session_expect(&H, &s, "POST", commit, NULL, 409, &m);
 	assert_error(&m, 409, "import_not_ready");
 	reply_free(&m);
-	assert_int_equal(store_count("SELECT count(*) FROM imports WHERE public_id = $1 AND state = 'failed'"
-				     " AND error = 'expired'",
-				     id_of(&r)),
+	assert_int_equal(fx_int("SELECT count(*) FROM imports WHERE public_id = $1 AND state = 'failed'"
+				" AND error = 'expired'",
+				DB_ARGS(DB_TEXT(id_of(&r)))),
 			 1);
-	assert_int_equal(store_count("SELECT count(*) FROM imports WHERE public_id = $1 AND state = 'done'",
-				     id_of(&done)),
+	assert_int_equal(fx_int("SELECT count(*) FROM imports WHERE public_id = $1 AND state = 'done'",
+				DB_ARGS(DB_TEXT(id_of(&done)))),
 			 1);
 	assert_int_equal(clients_count(&s, "oubli@example.fr"), 1); /* from the committed file, once */
 	reply_free(&r);
