@@ -143,27 +143,14 @@ static int setup(void **state)
 	for (int i = 0; i < SERVERS; i++) {
 		snprintf(listen[i], sizeof(listen[i]), "127.0.0.1:%d", free_port());
 		snprintf(server_log[i], sizeof(server_log[i]), "%s/serve%d.log", tmp, i + 1);
-		const char *argv[] = {bin(),
-				      "serve",
-				      "--store",
-				      bouncer_url,
-				      "--listen",
-				      listen[i],
-				      "--no-worker",
-				      "--test-mode",
-				      "--log-level",
-				      "info",
-				      "--web-root",
-				      "web",
-				      "--smtp-url",
-				      smtp,
-				      "--smtp-starttls",
-				      "none",
-				      "--trusted-proxies",
-				      "127.0.0.1",
-				      "--max-per-ip",
-				      "1000",
-				      NULL};
+		const char *argv[] = {bin(), "serve", "--store", bouncer_url, "--listen", listen[i],
+				      "--no-worker", "--test-mode", "--log-level", "info", "--web-root",
+				      "web", "--smtp-url", smtp, "--smtp-starttls", "none",
+				      "--trusted-proxies", "127.0.0.1", "--max-per-ip", "1000",
+				      /* 2 x 12 connections, fewer than PgBouncer's 25 backends: in test
+				       * mode clock_now() reads the store on a second connection, inside
+				       * transactions, which a full PgBouncer would leave waiting */
+				      "--threads", "8", "--pool-size", "12", NULL};
 		servers[i] = spawn(argv, server_log[i]);
 		size_t l = strlen(backends);
 		snprintf(backends + l, sizeof(backends) - l, " %s", listen[i]);
