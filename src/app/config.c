@@ -38,7 +38,7 @@ static const struct opt opts[] = {
 	{"log-level", "CRENEAU_LOG_LEVEL", S(log_level), "info", CFG_STORE, "debug|info|warn|error"},
 	{"listen", "CRENEAU_LISTEN", S(listen), "127.0.0.1:8080", CFG_HTTP, "HTTP address host:port"},
 	{"web-root", "CRENEAU_WEB_ROOT", S(web_root), "web", CFG_HTTP, "static files directory"},
-	{"threads", "CRENEAU_THREADS", L(threads), "0", CFG_HTTP, "HTTP threads (0: 8 x cores, at least 16)"},
+	{"threads", "CRENEAU_THREADS", L(threads), "0", CFG_HTTP, "HTTP threads (0: 8 x cores, 16 to 32)"},
 	{"header-deadline", "CRENEAU_HEADER_DEADLINE", L(header_deadline), "10", CFG_HTTP,
 	 "seconds a client has to send its request headers"},
 	{"max-connections", "CRENEAU_MAX_CONNECTIONS", L(max_connections), "1024", CFG_HTTP,

@@ -52,7 +52,7 @@ struct http_config {
 	const struct http_route *routes;
 	size_t nroutes;
 	const char *web_root;	     /* static files served for GET paths no route matches; may be NULL */
-	int threads;		     /* thread pool size; 0 = 8 x cores, at least 16 */
+	int threads;		     /* thread pool size; 0 = 8 x cores, 16 to 32 */
 	int header_deadline_s;	     /* request headers must arrive within this; 0 = 10 */
 	int idle_timeout_s;	     /* keep-alive idle; 0 = 30 */
 	int max_connections;	     /* total; 0 = 1024 */
@@ -67,8 +67,8 @@ struct http_config {
 	int behind_tls; /* TLS terminates in front of us: cookies get Secure */
 };
 
-/* The thread pool size for the configured `threads`: itself when positive, else 8 x cores
- * and at least 16 (docs/internals/http.md). */
+/* The thread pool size for the configured `threads`: itself when positive, else 8 x cores,
+ * at least 16 and at most 32 (docs/internals/http.md). */
 long http_threads_for(long threads);
 
 /* Starts listening and serving; returns once the socket is bound. */

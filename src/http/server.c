@@ -567,8 +567,10 @@ long http_threads_for(long threads)
 {
 	if (threads > 0)
 		return threads;
-	long cores = sysconf(_SC_NPROCESSORS_ONLN);
-	return cores * 8 > 16 ? cores * 8 : 16;
+	/* at most 32: the store pool follows (app_open_store), and a PostgreSQL server allows 100
+	 * connections by default, shared by every server and worker */
+	long cores = sysconf(_SC_NPROCESSORS_ONLN), n = cores * 8;
+	return n < 16 ? 16 : n > 32 ? 32 : n;
 }
 
 int http_server_start(const struct http_config *cfg, struct http_server **out, struct err *e)
