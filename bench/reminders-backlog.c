@@ -17,6 +17,7 @@
 #include "account/signup.h"
 #include "app/app.h"
 #include "app/config.h"
+#include "bench_util.h"
 #include "base/clock.h"
 #include "base/log.h"
 #include "db/db.h"
@@ -158,28 +159,16 @@ int main(int argc, char **argv)
 
 	/* the backlog, before any worker runs */
 	struct err e = {0};
-	db *d;
-	if (app_open_store(&cfg, &d, &e) || plans_load(d, &e))
-		return fail("store", &e);
-	struct signup su = {.business_name = "Salon Charge",
-			    .email = "owner@backlog.example",
-			    .password = "Tres-Bon-Mot-2027",
-			    .business_type = "hair_salon",
-			    .plan = PLAN_OPTIMUM,
-			    .time_zone = "Europe/Paris",
-			    .locale = "fr",
-			    .ip = "127.0.0.1",
-			    .user_agent = "bench"};
-	struct signup_result sr;
-	if (signup_create(d, &su, clock_now(), &sr, &e))
-		return fail("sign-up", &e);
-	password_pool_stop();
-	struct seed s = {.account = sr.account_id, .due = clock_now(), .n = n};
+	struct bench_business b;
+	const char *what;
+	if (bench_business_open(&b, argv[1], "Salon Charge", "backlog.example", n, &what, &e))
+		return fail(what, &e);
+	struct seed s = {.account = b.account_id, .due = clock_now(), .n = n};
 	int64_t t0 = clock_mono_ms();
-	if (db_transact(d, seed_tx, &s, &e))
+	if (db_transact(b.d, seed_tx, &s, &e))
 		return fail("backlog", &e);
 	int64_t t1 = clock_mono_ms();
-	db_close(d);
+	bench_business_close(&b);
 	printf("backlog: %ld reminders due at once, written in one transaction in %.1f s\n", n,
 	       (double)(t1 - t0) / 1000);
 
