@@ -734,10 +734,8 @@ static enum job_result import_end_job(db *d, const struct job *j, struct err *e)
 	db_release(c);
 	if (rc <= 0)
 		return rc < 0 ? JOB_RETRY : JOB_DONE;
-	do {
-		if (db_transact(d, expire_rows_tx, &x, e))
-			return JOB_RETRY;
-	} while (x.deleted == IMPORT_CHUNK);
+	if (db_transact_batches(d, expire_rows_tx, &x, &x.deleted, IMPORT_CHUNK, NULL, e))
+		return JOB_RETRY;
 	if (db_acquire(d, &c, e))
 		return JOB_RETRY;
 	rc = db_exec(c,

@@ -309,3 +309,17 @@ int db_transact(db *d, int (*fn)(db_conn *c, void *ctx, struct err *e), void *ct
 	db_release(c);
 	return rc;
 }
+
+int db_transact_batches(db *d, int (*fn)(db_conn *c, void *ctx, struct err *e), void *ctx, const int *done,
+			int batch, int64_t *total, struct err *e)
+{
+	int64_t sum = 0;
+	do {
+		if (db_transact(d, fn, ctx, e))
+			return -1;
+		sum += *done;
+	} while (*done >= batch);
+	if (total)
+		*total = sum;
+	return 0;
+}

@@ -155,6 +155,13 @@ long db_fault_counted(const db *d);
  * with an error set in *e (e.g. `return a(...) || b(...);`) rolls back too. */
 int db_transact(db *d, int (*fn)(db_conn *c, void *ctx, struct err *e), void *ctx, struct err *e) WUR;
 
+/* Purges and other work in batches: runs fn in a transaction of its own (db_transact), again
+ * and again while the batch it reports was full — fn sets *done, a field of its ctx, to the
+ * rows its transaction handled, and the runs stop at the first *done < batch. *total (may be
+ * NULL) gets the sum. Each batch stays committed if a later one fails. */
+int db_transact_batches(db *d, int (*fn)(db_conn *c, void *ctx, struct err *e), void *ctx, const int *done,
+			int batch, int64_t *total, struct err *e) WUR;
+
 /* db_transact for short, frequent write transactions of many threads at once (bookings):
  * the same contract, but on SQLite the transactions waiting at one moment share one commit
  * (group.c): one thread runs each fn in its own SAVEPOINT of one transaction, a fn that fails

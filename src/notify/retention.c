@@ -51,14 +51,8 @@ int retention_run(db *d, int64_t now, int64_t counts[4], struct err *e)
 	const int64_t keep[4] = {BODY_KEEP_S, ROW_KEEP_S, ROW_KEEP_S, DONE_JOB_KEEP_S};
 	for (int i = 0; i < 4; i++) {
 		struct step_ctx s = {.sql = steps[i], .before = now - keep[i]};
-		int64_t total = 0;
-		do {
-			if (db_transact(d, step_tx, &s, e))
-				return -1;
-			total += s.changed;
-		} while (s.changed == CHUNK);
-		if (counts)
-			counts[i] = total;
+		if (db_transact_batches(d, step_tx, &s, &s.changed, CHUNK, counts ? &counts[i] : NULL, e))
+			return -1;
 	}
 	return 0;
 }

@@ -464,14 +464,11 @@ static int idem_purge_tx(db_conn *c, void *ctx, struct err *e)
 int appt_idempotency_purge(db *d, int64_t before, int *count, struct err *e)
 {
 	struct idem_purge p = {.before = before};
-	int total = 0;
-	do {
-		if (db_transact(d, idem_purge_tx, &p, e))
-			return -1;
-		total += p.done;
-	} while (p.done == IDEM_PURGE_BATCH);
+	int64_t total = 0;
+	if (db_transact_batches(d, idem_purge_tx, &p, &p.done, IDEM_PURGE_BATCH, &total, e))
+		return -1;
 	if (count)
-		*count = total;
+		*count = (int)total;
 	return 0;
 }
 

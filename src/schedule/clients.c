@@ -658,14 +658,11 @@ static int stale_batch_tx(db_conn *c, void *ctx, struct err *e)
 int clients_anonymise_stale(db *d, int64_t now, int *count, struct err *e)
 {
 	struct stale_ctx s = {.now = now, .cutoff = now - CLIENTS_RETENTION_S};
-	int total = 0;
-	do {
-		if (db_transact(d, stale_batch_tx, &s, e))
-			return -1;
-		total += s.done;
-	} while (s.done == STALE_BATCH);
+	int64_t total = 0;
+	if (db_transact_batches(d, stale_batch_tx, &s, &s.done, STALE_BATCH, &total, e))
+		return -1;
 	if (count)
-		*count = total;
+		*count = (int)total;
 	return 0;
 }
 

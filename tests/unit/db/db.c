@@ -259,6 +259,48 @@ static void test_pool_timeout(void **state)
 	assert_int_equal(st.in_use, 0);
 }
 
+struct batch_ctx {
+	int done, runs, fail_at; /* fail_at: the run that fails (0: none) */
+};
+
+static int delete_three(db_conn *c, void *ctx, struct err *e)
+{
+	struct batch_ctx *b = ctx;
+	if (++b->runs == b->fail_at)
+		return err_set(e, 500, "stop", NULL, "run %d fails", b->runs);
+	b->done = db_exec(c, "DELETE FROM k WHERE n IN (SELECT n FROM k ORDER BY n LIMIT 3)", DB_NOARGS, e);
+	return b->done < 0 ? -1 : 0;
+}
+
+/* Batches run until one is short, each committed on its own. */
+static void test_transact_batches(void **state)
+{
+	struct store *s = *state;
+	script(s->d, per_store(s, "CREATE TABLE k (n INTEGER NOT NULL) STRICT",
+			       "CREATE TABLE k (n BIGINT NOT NULL)"));
+	struct err e = {0};
+	db_conn *c = acquire(s->d);
+	for (int i = 1; i <= 7; i++)
+		assert_int_equal(db_exec(c, "INSERT INTO k (n) VALUES ($1)", DB_ARGS(DB_INT(i)), &e), 1);
+	db_release(c);
+	struct batch_ctx b = {0};
+	int64_t total = -1;
+	must(db_transact_batches(s->d, delete_three, &b, &b.done, 3, &total, &e), &e);
+	assert_int_equal(total, 7);
+	assert_int_equal(b.runs, 3); /* 3, 3, then 1 */
+	assert_int_equal(query_int(s->d, "SELECT count(*) FROM k"), 0);
+
+	/* a failure keeps the batches committed before it */
+	c = acquire(s->d);
+	for (int i = 1; i <= 7; i++)
+		assert_int_equal(db_exec(c, "INSERT INTO k (n) VALUES ($1)", DB_ARGS(DB_INT(i)), &e), 1);
+	db_release(c);
+	b = (struct batch_ctx){.fail_at = 2};
+	assert_true(db_transact_batches(s->d, delete_three, &b, &b.done, 3, NULL, &e) < 0);
+	assert_string_equal(e.code, "stop");
+	assert_int_equal(query_int(s->d, "SELECT count(*) FROM k"), 4);
+}
+
 static int write_pair(db_conn *c, void *ctx, struct err *e)
 {
 	int64_t n = *(int64_t *)ctx;
@@ -521,6 +563,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_overlap_conflict, setup_store, teardown_store),
 		cmocka_unit_test_setup_teardown(test_bugs_are_errors, setup_store, teardown_store),
 		cmocka_unit_test_setup_teardown(test_transactions, setup_store, teardown_store),
+		cmocka_unit_test_setup_teardown(test_transact_batches, setup_store, teardown_store),
 		cmocka_unit_test_setup_teardown(test_pool_timeout, setup_store, teardown_store),
 		cmocka_unit_test_setup_teardown(test_fault_injection, setup_store, teardown_store),
 		cmocka_unit_test_setup_teardown(test_concurrent_writers, setup_store, teardown_store),
