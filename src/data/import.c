@@ -726,26 +726,39 @@ static enum job_result import_end_job(db *d, const struct job *j, struct err *e)
 	if (db_acquire(d, &c, e))
 		return JOB_RETRY;
 	struct expire_ctx x = {0};
-	/* committed (rows already gone) or being published: nothing to end */
-	int rc = db_query_int(c,
-			      "SELECT id FROM imports WHERE account_id = $1 AND public_id = $2"
-			      " AND state IN ('staging', 'ready', 'failed')",
-			      DB_ARGS(DB_INT(j->account_id), DB_TEXT(pid)), &x.id, e);
+	char state[16] = "";
+	db_rows *r;
+	if (db_query(c, "SELECT id, state FROM imports WHERE account_id = $1 AND public_id = $2",
+		     DB_ARGS(DB_INT(j->account_id), DB_TEXT(pid)), &r, e)) {
+		db_release(c);
+		return JOB_RETRY;
+	}
+	int rc = db_rows_next(r, e);
+	if (rc > 0) {
+		x.id = db_rows_int(r, 0);
+		snprintf(state, sizeof(state), "%s", db_rows_text(r, 1));
+	}
+	db_rows_free(r);
+	/* the claim first, so a commit from now on finds it no longer ready (409) and the rows are
+	 * never deleted under a publish; a failed import keeps the error it has */
+	int claimed = 0;
+	if (rc > 0 && (!strcmp(state, "staging") || !strcmp(state, "ready")))
+		claimed = db_exec(c,
+				  "UPDATE imports SET state = 'failed', error = 'expired', progress = 0,"
+				  " updated_at = $2 WHERE id = $1 AND state IN ('staging', 'ready')",
+				  DB_ARGS(DB_INT(x.id), DB_INT(j->now)), e);
 	db_release(c);
-	if (rc <= 0)
-		return rc < 0 ? JOB_RETRY : JOB_DONE;
+	if (rc < 0 || claimed < 0)
+		return JOB_RETRY;
+	/* committed or being published meanwhile (claimed 0), or gone: not ours to end */
+	if (!claimed && strcmp(state, "failed"))
+		return JOB_DONE;
+	/* claimed now, or failed before (its rows, if a run of this job was cut, go too) */
 	if (db_transact_batches(d, expire_rows_tx, &x, &x.deleted, IMPORT_CHUNK, NULL, e))
 		return JOB_RETRY;
-	if (db_acquire(d, &c, e))
-		return JOB_RETRY;
-	rc = db_exec(c,
-		     "UPDATE imports SET state = 'failed', error = 'expired', progress = 0, updated_at = $2"
-		     " WHERE id = $1 AND state IN ('staging', 'ready', 'failed')",
-		     DB_ARGS(DB_INT(x.id), DB_INT(j->now)), e);
-	db_release(c);
-	if (rc < 0)
-		return JOB_RETRY;
-	log_info(IMPORT_EXPIRE_KIND ": import %s not committed within 7 days, its rows discarded", pid);
+	if (claimed)
+		log_info(IMPORT_EXPIRE_KIND ": import %s not committed within 7 days, its rows discarded",
+			 pid);
 	return JOB_DONE;
 }
 

@@ -148,13 +148,18 @@ document.getElementById('clear-demo').addEventListener('click', async () => {
 		s.className = 'form-status success';
 		data.account.has_demo = false;
 		render();
-		if (dash) {
-			dash = await api('GET', '/dashboard?weeks=12');
-			renderDash();
-		}
 	} catch (e) {
 		s.textContent = errorText(e);
 		s.className = 'form-status error';
+		return;
+	}
+	if (dash) {
+		try {
+			dash = await api('GET', '/dashboard?weeks=12');
+			renderDash();
+		} catch {
+			/* the figures stay as they were; the next visit reads them again */
+		}
 	}
 });
 document.addEventListener('langchange', () => {

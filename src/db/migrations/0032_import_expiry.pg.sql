@@ -6,5 +6,5 @@ INSERT INTO jobs (kind, unique_key, account_id, payload, state, run_at, attempts
 	created_at, updated_at)
 SELECT 'data.import_end', 'data.import_end:' || public_id, account_id,
 	'{"import":"' || public_id || '"}', 'queued', created_at + 604800, 0, 10, created_at, created_at
-FROM imports WHERE state IN ('staging', 'ready', 'failed')
+FROM imports WHERE state IN ('staging', 'ready')
 ON CONFLICT (unique_key) DO NOTHING;
