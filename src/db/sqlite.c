@@ -373,15 +373,15 @@ static int sq_connect(db_conn *c, struct err *e)
 	c->handle = h;
 	sqlite3_extended_result_codes(h, 1);
 	sqlite3_busy_timeout(h, BUSY_TIMEOUT_MS);
-	/* auto_vacuum only takes effect on a store without tables yet, before WAL is set;
-	 * on an existing store it changes nothing. secure_delete=FAST zeroes what a delete or an
-	 * update frees inside a page, so a purged account leaves no copy behind (PRODUCT.md).
-	 * temp_store=MEMORY: a SAVEPOINT (each booking of a shared commit has one, db/group.c)
-	 * keeps the original of every page it changes in a sub-journal, a temporary file
-	 * otherwise: one write(2) per page, 12 % of the bookings' throughput. */
+	/* secure_delete=FAST zeroes what a delete or an update frees inside a page, so a purged
+	 * account leaves no copy behind (PRODUCT.md). temp_store=MEMORY: a SAVEPOINT (each
+	 * booking of a shared commit has one, db/group.c) keeps the original of every page it
+	 * changes in a sub-journal, a temporary file otherwise: one write(2) per page, 12 % of
+	 * the bookings' throughput. What the file itself keeps (auto_vacuum, WAL) is set once,
+	 * by sq_open: setting it again on each new connection takes a lock, and connections
+	 * opened while bookings commit then waited in the busy handler for up to seconds. */
 	rc = run_simple(c,
-			"PRAGMA auto_vacuum=INCREMENTAL; PRAGMA journal_mode=WAL;"
-			" PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA secure_delete=FAST;"
+			"PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA secure_delete=FAST;"
 			" PRAGMA mmap_size=268435456; PRAGMA temp_store=MEMORY",
 			e);
 	if (rc < 0) {
@@ -414,6 +414,10 @@ static int sq_open(db *d, struct err *e)
 	 * auto_vacuum before anyone creates a table. */
 	db_conn *c = &d->conns[0];
 	int rc = sq_connect(c, e);
+	/* auto_vacuum only takes effect on a store without tables yet, before WAL is set; on an
+	 * existing store it changes nothing. Both are kept in the file. */
+	if (rc == 0)
+		rc = run_simple(c, "PRAGMA auto_vacuum=INCREMENTAL; PRAGMA journal_mode=WAL", e);
 	if (rc < 0)
 		return rc;
 	char *real = realpath(d->path, NULL);
