@@ -79,6 +79,9 @@ struct db {
 	pthread_cond_t group_cv;
 	struct group_entry *group_head, *group_tail;
 	int group_running;
+	/* the runner's own connection, outside the pool: its page cache outlives a batch, where
+	 * a pooled one finds it discarded whenever another connection wrote since its last use */
+	db_conn group_conn;
 };
 
 /* fault.c: counts one statement; true when it must fail (then *e is filled). */

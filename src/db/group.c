@@ -17,6 +17,8 @@
  * added to fill a batch: a batch is what queued while the previous one ran. */
 #include "db/db_int.h"
 
+#include "base/log.h"
+
 #include "base/banned.h"
 
 #define GROUP_MAX 64 /* transactions in one commit */
@@ -36,10 +38,13 @@ void db_group_init(db *d)
 	pthread_cond_init(&d->group_cv, NULL);
 	d->group_head = d->group_tail = NULL;
 	d->group_running = 0;
+	d->group_conn = (db_conn){.d = d};
 }
 
 void db_group_destroy(db *d)
 {
+	if (d->group_conn.handle)
+		d->drv->disconnect(&d->group_conn);
 	pthread_cond_destroy(&d->group_cv);
 	pthread_mutex_destroy(&d->group_mu);
 }
@@ -79,12 +84,25 @@ fail:
 	return -1;
 }
 
+/* The runner's connection: its own, not one of the pool's (only one runner at a time). A
+ * pooled connection would come with a cold page cache: SQLite drops a connection's cache
+ * whenever the store changed since that connection's last transaction, and the runner is
+ * usually the one that changed it. */
+static int runner_conn(db *d, db_conn **out, struct err *e)
+{
+	db_conn *c = &d->group_conn;
+	c->conflict_name[0] = 0;
+	int rc = d->drv->connect(c, e);
+	*out = rc < 0 ? NULL : c;
+	return rc;
+}
+
 static void run_batch(db *d, struct group_entry *batch)
 {
 	db_conn *c;
 	struct err e;
 	err_clear(&e);
-	int rc = db_acquire(d, &c, &e);
+	int rc = runner_conn(d, &c, &e);
 	if (rc < 0) {
 		for (struct group_entry *g = batch; g; g = g->next) {
 			g->rc = rc;
@@ -97,7 +115,10 @@ static void run_batch(db *d, struct group_entry *batch)
 			err_clear(&g->e);
 			g->rc = db_transact_on(c, g->fn, g->ctx, &g->e);
 		}
-	db_release(c);
+	if (c->in_tx) {
+		log_warn("db: shared commit left a transaction open; rolled back");
+		d->drv->rollback(c);
+	}
 }
 
 int db_transact_shared(db *d, int (*fn)(db_conn *c, void *ctx, struct err *e), void *ctx, struct err *e)
