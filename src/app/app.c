@@ -35,7 +35,7 @@ int app_open_store(const struct config *cfg, db **out, struct err *e)
 	long pool = cfg->pool_size > 0 ? cfg->pool_size
 				       : http_threads_for(cfg->threads) +
 						 (cfg->worker_threads > 0 ? cfg->worker_threads : 1) + 4;
-	struct db_options opts = {.pool_size = (int)pool};
+	struct db_options opts = {.pool_size = (int)pool, .pg_unnamed = cfg->pg_unnamed != 0};
 	backup_ledger_configure(cfg->deletion_ledger, cfg->store);
 	if (db_open(cfg->store, &opts, out, e))
 		return -1;

@@ -30,6 +30,8 @@ static const struct opt opts[] = {
 	 "store URL: sqlite:PATH or postgresql://..."},
 	{"pool-size", "CRENEAU_POOL_SIZE", L(pool_size), "0", CFG_STORE,
 	 "store connections (0: one per HTTP and worker thread, and 4 more)"},
+	{"pg-unnamed", "CRENEAU_PG_UNNAMED", B(pg_unnamed), "0", CFG_STORE,
+	 "PostgreSQL: never prepare statements (behind PgBouncer before 1.21 in transaction mode)"},
 	{"test-mode", "CRENEAU_TEST_MODE", B(test_mode), "0", CFG_STORE,
 	 "shared store-kept clock and /api/v1/test routes (never in production)"},
 	{"deletion-ledger", "CRENEAU_DELETION_LEDGER", S(deletion_ledger), "", CFG_STORE,

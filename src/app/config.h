@@ -28,6 +28,7 @@ struct config {
 	char *sms_dlr_secret;		 /* key of the signed delivery-report URLs (same on every process) */
 	long threads;			 /* HTTP thread pool; 0 = automatic */
 	long pool_size;			 /* store connections */
+	long pg_unnamed;		 /* PostgreSQL: never prepare statements */
 	long worker_threads;		 /* job workers in this process */
 	long header_deadline;		 /* seconds for request headers to arrive */
 	long max_connections;		 /* open connections in total */

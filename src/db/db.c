@@ -71,6 +71,7 @@ int db_open(const char *url, const struct db_options *opts, db **out, struct err
 	d->acquire_wait_ms = opts && opts->acquire_wait_ms > 0 ? opts->acquire_wait_ms : 2000;
 	if (d->pool_size > 1024)
 		d->pool_size = 1024;
+	atomic_init(&d->pg_prepare, !(opts && opts->pg_unnamed));
 	atomic_init(&d->fault_k, 0);
 	atomic_init(&d->fault_counted, 0);
 	db_group_init(d);

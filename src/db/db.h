@@ -40,6 +40,8 @@ enum db_kind { DB_SQLITE, DB_PG };
 struct db_options {
 	int pool_size;	     /* connections; 0 = default (8) */
 	int acquire_wait_ms; /* longest wait for a free connection; 0 = default (2000) */
+	int pg_unnamed;	     /* PostgreSQL: never prepare statements (a pooler in transaction
+				mode that does not track them, PgBouncer before 1.21; pg.c) */
 };
 
 /* Opens a store from its URL: "sqlite:PATH" (created if missing, with the pragmas of

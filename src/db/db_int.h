@@ -74,6 +74,7 @@ struct db {
 	int in_use, waiting;
 	uint64_t timeouts, waits, wait_ns;
 	atomic_long fault_k, fault_counted;
+	atomic_int pg_prepare; /* pg.c: statements are prepared (until one goes missing) */
 	/* group.c: transactions waiting to share a commit, and whether one thread runs them */
 	pthread_mutex_t group_mu;
 	pthread_cond_t group_cv;

@@ -256,7 +256,9 @@ int db_migrate_files(db *d, const struct embedded_file *files, struct err *e)
 	db_conn *c;
 	rc = db_acquire(d, &c, e);
 	if (rc == 0) {
-		while ((rc = migrate_one(c, m, nm, e)) == 1)
+		/* DB_RETRY: a deadlock, or PostgreSQL statements that stopped being prepared (pg.c) */
+		for (int retries = 0;
+		     (rc = migrate_one(c, m, nm, e)) == 1 || (rc == DB_RETRY && retries++ < 5);)
 			;
 		db_release(c);
 	}

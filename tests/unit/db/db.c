@@ -540,6 +540,61 @@ static void test_pg_down_and_back(void **state)
 	assert_int_equal(system(rm), 0);
 }
 
+/* Statements prepared on the connection that runs them, here statements counted by name. */
+static int64_t prepared_here(db_conn *c)
+{
+	struct err e = {0};
+	int64_t n = -1;
+	must(db_query_int(c, "SELECT count(*) FROM pg_prepared_statements WHERE name LIKE 'cr\\_%'",
+			  DB_NOARGS, &n, &e),
+	     &e);
+	return n;
+}
+
+static int64_t plus_one(db_conn *c, int64_t v, int *rc)
+{
+	struct err e = {0};
+	int64_t out = 0;
+	*rc = db_query_int(c, "SELECT $1::bigint + 1", DB_ARGS(DB_INT(v)), &out, &e);
+	return out;
+}
+
+/* PostgreSQL statements are prepared once per connection; when they go missing (as behind a
+ * pooler in transaction mode, imitated by DEALLOCATE ALL) the transaction that met it answers
+ * DB_RETRY, and from then on every statement runs unnamed. pg_unnamed never prepares. */
+static void test_pg_prepared(void **state)
+{
+	struct store *s = *state;
+	struct err e = {0};
+	int rc;
+	db_conn *c = acquire(s->d);
+	assert_int_equal(plus_one(c, 41, &rc), 42);
+	assert_int_equal(rc, 1);
+	assert_true(prepared_here(c) >= 1);
+	assert_int_equal(plus_one(c, 1, &rc), 2); /* the prepared one, again */
+
+	must(db_exec_script(c, "DEALLOCATE ALL", &e), &e);
+	must(db_begin(c, &e), &e);
+	plus_one(c, 1, &rc);
+	assert_int_equal(rc, DB_RETRY);
+	db_rollback(c);
+	assert_int_equal(plus_one(c, 6, &rc), 7); /* unnamed now */
+	assert_int_equal(rc, 1);
+	must(db_begin(c, &e), &e);
+	assert_int_equal(plus_one(c, 7, &rc), 8);
+	must(db_commit(c, &e), &e);
+	assert_int_equal(prepared_here(c), 0);
+	db_release(c);
+
+	db *d;
+	must(db_open(s->url, &(struct db_options){.pool_size = 1, .pg_unnamed = 1}, &d, &e), &e);
+	c = acquire(d);
+	assert_int_equal(plus_one(c, 1, &rc), 2);
+	assert_int_equal(prepared_here(c), 0);
+	db_release(c);
+	db_close(d);
+}
+
 static void test_store_down_at_open(void **state)
 {
 	(void)state; /* starts its own PostgreSQL */
@@ -574,9 +629,11 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_sqlite_new_store_pragmas, setup_store, teardown_store),
 	};
 	const struct CMUnitTest pg_only[] = {
+		cmocka_unit_test_setup_teardown(test_pg_prepared, setup_store, teardown_store),
 		cmocka_unit_test_setup_teardown(test_pg_down_and_back, setup_store, teardown_store),
 		cmocka_unit_test_setup_teardown(test_store_down_at_open, setup_store, teardown_store),
 	};
-	return RUN_ON_STORES("db", tests) + run_on_store("db-sqlite", 0, sqlite_only, 1) +
-	       run_on_store("db-postgresql", 1, pg_only, 2);
+	return RUN_ON_STORES("db", tests) +
+	       run_on_store("db-sqlite", 0, sqlite_only, sizeof(sqlite_only) / sizeof(sqlite_only[0])) +
+	       run_on_store("db-postgresql", 1, pg_only, sizeof(pg_only) / sizeof(pg_only[0]));
 }
