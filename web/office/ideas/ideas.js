@@ -126,8 +126,8 @@ form.addEventListener('submit', async (ev) => {
 			return;
 		}
 		form.reset();
+		await load(); /* the proposal is in the list when the message says it was sent */
 		status(form, t('ideas.sent'), 'success');
-		await load();
 	});
 });
 filter.addEventListener('submit', (ev) => {
