@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "account/account.h"
+#include "base/clock.h"
 #include "base/log.h"
 #include "base/xalloc.h"
 #include "data/import.h"
@@ -18,6 +19,7 @@
 #include "notify/reminders.h"
 #include "schedule/appointments.h"
 #include "schedule/clients.h"
+#include "schedule/setup.h"
 #include "base/banned.h"
 
 #define BLOCK_MAX_S	 259200 /* the store's longest block (migration 0016): 3 days */
@@ -263,23 +265,19 @@ struct cat_staff {
 	int64_t id;
 	char name[128]; /* folded */
 	char display[128];
+	struct slots_staff open; /* weekly hours and exceptions (open.exceptions is owned) */
 };
 struct cat_pair {
 	int64_t service_id, staff_id;
 };
-struct cat_hours {
-	int64_t staff_id;
-	int weekday, start_min, end_min;
-};
-
 struct import_catalogue {
 	const struct tz *zone;
 	char zone_name[TZ_NAME_MAX + 1];
 	struct cat_service *services;
 	struct cat_staff *staff;
 	struct cat_pair *pairs;
-	struct cat_hours *hours;
-	int nservices, nstaff, npairs, nhours;
+	struct slots_date *closed; /* the business's closed days from yesterday on */
+	int nservices, nstaff, npairs, nclosed;
 };
 
 void import_catalogue_free(struct import_catalogue *cat)
@@ -287,9 +285,11 @@ void import_catalogue_free(struct import_catalogue *cat)
 	if (!cat)
 		return;
 	free(cat->services);
+	for (int i = 0; i < cat->nstaff; i++)
+		free((void *)cat->staff[i].open.exceptions);
 	free(cat->staff);
 	free(cat->pairs);
-	free(cat->hours);
+	free(cat->closed);
 	free(cat);
 }
 
@@ -323,6 +323,7 @@ static void add_staff(struct import_catalogue *cat, db_rows *r)
 {
 	cat->staff = xrealloc(cat->staff, (size_t)(cat->nstaff + 1) * sizeof(*cat->staff));
 	struct cat_staff *s = &cat->staff[cat->nstaff++];
+	memset(s, 0, sizeof(*s));
 	s->id = db_rows_int(r, 0);
 	import_fold(db_rows_text(r, 1), s->name, sizeof(s->name));
 	snprintf(s->display, sizeof(s->display), "%s", db_rows_text(r, 1));
@@ -333,16 +334,6 @@ static void add_pair(struct import_catalogue *cat, db_rows *r)
 	cat->pairs = xrealloc(cat->pairs, (size_t)(cat->npairs + 1) * sizeof(*cat->pairs));
 	cat->pairs[cat->npairs].service_id = db_rows_int(r, 0);
 	cat->pairs[cat->npairs++].staff_id = db_rows_int(r, 1);
-}
-
-static void add_hours(struct import_catalogue *cat, db_rows *r)
-{
-	cat->hours = xrealloc(cat->hours, (size_t)(cat->nhours + 1) * sizeof(*cat->hours));
-	struct cat_hours *h = &cat->hours[cat->nhours++];
-	h->staff_id = db_rows_int(r, 0);
-	h->weekday = (int)db_rows_int(r, 1);
-	h->start_min = (int)db_rows_int(r, 2);
-	h->end_min = (int)db_rows_int(r, 3);
 }
 
 /* What the catalogue holds besides the zone, one query and one reader each ($1: the account).
@@ -359,10 +350,30 @@ static const struct {
 	 "ORDER BY id",
 	 add_staff},
 	{"SELECT service_id, staff_id FROM service_staff WHERE account_id = $1 AND is_demo = 0", add_pair},
-	{"SELECT staff_id, weekday, start_min, end_min FROM staff_hours WHERE account_id = $1 AND "
-	 "is_demo = 0",
-	 add_hours},
 };
+
+/* The openings the outside-hours warning checks: each staff member's weekly hours and
+ * exceptions, and the closed days, from yesterday's local date on (an appointment before now
+ * is refused anyway). */
+static int load_openings(db_conn *c, int64_t account_id, struct import_catalogue *cat, struct err *e)
+{
+	struct civil y;
+	tz_to_civil(cat->zone, clock_now() - 86400, &y);
+	char from[16];
+	snprintf(from, sizeof(from), "%04d-%02d-%02d", y.year, y.month, y.day);
+	cat->closed = xcalloc(SLOTS_MAX_CLOSED, sizeof(*cat->closed));
+	if ((cat->nclosed = setup_load_closed(c, account_id, from, cat->closed, e)) < 0)
+		return -1;
+	for (int i = 0; i < cat->nstaff; i++) {
+		struct slots_staff *o = &cat->staff[i].open;
+		struct slots_exception *x = xcalloc(SLOTS_MAX_EXCEPTIONS, sizeof(*x));
+		o->exceptions = x;
+		if (setup_load_week(c, account_id, cat->staff[i].id, &o->week, e) ||
+		    (o->nexceptions = setup_load_exceptions(c, account_id, cat->staff[i].id, from, x, e)) < 0)
+			return -1;
+	}
+	return 0;
+}
 
 int import_catalogue_load(db *d, int64_t account_id, struct import_catalogue **out, struct err *e)
 {
@@ -385,9 +396,11 @@ int import_catalogue_load(db *d, int64_t account_id, struct import_catalogue **o
 	for (size_t q = 0; rc == 0 && q < sizeof(CATALOGUE_QUERIES) / sizeof(CATALOGUE_QUERIES[0]); q++)
 		rc = each_row(db_query(c, CATALOGUE_QUERIES[q].sql, DB_ARGS(DB_INT(account_id)), &r, e), &r,
 			      CATALOGUE_QUERIES[q].add, cat, e);
-	db_release(c);
 	if (rc == 0 && !(cat->zone = tz_get(cat->zone_name, e)))
 		rc = -1;
+	if (rc == 0)
+		rc = load_openings(c, account_id, cat, e);
+	db_release(c);
 	if (rc) {
 		import_catalogue_free(cat);
 		return -1;
@@ -421,22 +434,6 @@ static int provides(const struct import_catalogue *cat, int64_t service_id, int6
 	for (int i = 0; i < cat->npairs; i++)
 		if (cat->pairs[i].service_id == service_id && cat->pairs[i].staff_id == staff_id)
 			return 1;
-	return 0;
-}
-
-/* Whether [start, end) lies inside one range of the staff member's weekly hours. */
-static int inside_hours(const struct import_catalogue *cat, int64_t staff_id, int64_t start, int64_t end)
-{
-	struct civil a;
-	tz_to_civil(cat->zone, start, &a);
-	int from = a.hour * 60 + a.minute;
-	int to = from + (int)((end - start + 59) / 60);
-	int wd = tz_weekday(a.year, a.month, a.day);
-	for (int i = 0; i < cat->nhours; i++) {
-		const struct cat_hours *h = &cat->hours[i];
-		if (h->staff_id == staff_id && h->weekday == wd && h->start_min <= from && to <= h->end_min)
-			return 1;
-	}
 	return 0;
 }
 
@@ -667,9 +664,12 @@ void import_appt_check(const struct import_catalogue *cat, const struct import_r
 			a->ends_at = end;
 			a->blocked_from = start - (int64_t)svc->before * 60;
 			a->blocked_to = end + (int64_t)svc->after * 60;
-			if (!inside_hours(cat, st->id, start, end))
+			if (!setup_inside_openings(cat->zone, &st->open, cat->closed, cat->nclosed, start,
+						   end, start, end))
 				issue(warnings, start_field, "outside_hours",
-				      "outside %.80s's weekly hours: imported all the same", st->display);
+				      "outside %.80s's opening hours (weekly hours, days off, closed days):"
+				      " imported all the same",
+				      st->display);
 		}
 	}
 	if (json_array_size(issues) == 0 && !a->staff_id)

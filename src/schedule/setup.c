@@ -135,6 +135,29 @@ int setup_load_closed(db_conn *c, int64_t account_id, const char *from, struct s
 	return rc < 0 ? -1 : n;
 }
 
+int setup_inside_openings(const struct tz *z, const struct slots_staff *st, const struct slots_date *closed,
+			  int nclosed, int64_t start, int64_t end, int64_t bfrom, int64_t bto)
+{
+	if (bfrom > start)
+		bfrom = start;
+	if (bto < end)
+		bto = end;
+	struct slots_input in = {
+		.zone = z,
+		.staff = st,
+		.nstaff = 1,
+		.closed = closed,
+		.nclosed = nclosed,
+		.service = {(int)((end - start + 59) / 60), (int)((start - bfrom + 59) / 60),
+			    (int)((bto - end + 59) / 60)},
+		.rules = {0, 0, 5},
+		.now = start,
+	};
+	struct err ce = {0};
+	return slots_check_start(&in, 0, start, "start", &ce) == 0 || !strcmp(ce.code, "off_grid") ||
+	       !strcmp(ce.code, "slot_taken");
+}
+
 int setup_conflicts(db_conn *c, int64_t account_id, int64_t staff_id, const struct tz *z, int64_t now,
 		    struct setup_conflicts *out, struct err *e)
 {
@@ -174,26 +197,8 @@ int setup_conflicts(db_conn *c, int64_t account_id, int64_t staff_id, const stru
 	int more;
 	while ((more = db_rows_next(r, e)) == 1) {
 		int64_t start = db_rows_int(r, 1), end = db_rows_int(r, 2);
-		int64_t bfrom = db_rows_int(r, 3), bto = db_rows_int(r, 4);
-		if (bfrom > start)
-			bfrom = start;
-		if (bto < end)
-			bto = end;
-		struct slots_input in = {
-			.zone = z,
-			.staff = &st,
-			.nstaff = 1,
-			.closed = closed,
-			.nclosed = nclosed,
-			.service = {(int)((end - start + 59) / 60), (int)((start - bfrom + 59) / 60),
-				    (int)((bto - end + 59) / 60)},
-			.rules = {0, 0, 5},
-			.now = start,
-		};
-		struct err ce = {0};
-		int inside = slots_check_start(&in, 0, start, "start", &ce) == 0 ||
-			     !strcmp(ce.code, "off_grid") || !strcmp(ce.code, "slot_taken");
-		if (inside)
+		if (setup_inside_openings(z, &st, closed, nclosed, start, end, db_rows_int(r, 3),
+					  db_rows_int(r, 4)))
 			continue;
 		out->total++;
 		if (out->n < SETUP_MAX_CONFLICTS) {

@@ -46,6 +46,12 @@ struct setup_conflicts {
 	struct setup_conflict items[SETUP_MAX_CONFLICTS];
 };
 
+/* Whether [start, end) — with [bfrom, bto) blocked around it, buffers included — lies inside
+ * one opening of staff member st (weekly hours and exceptions) outside the closed days, in
+ * zone z: slots_check_start with no notice, horizon or grid. */
+int setup_inside_openings(const struct tz *z, const struct slots_staff *st, const struct slots_date *closed,
+			  int nclosed, int64_t start, int64_t end, int64_t bfrom, int64_t bto);
+
 /* Lists into *out the booked appointments of staff member staff_id starting at or after `now`
  * whose blocked interval (buffers included) is not inside one opening of that member's hours,
  * exceptions and the closed days as the store holds them now (in the caller's transaction, so

@@ -327,6 +327,45 @@ static void remap_vcard_and_states(void **state)
 	test_account_state(B.s.slug, "active", NULL);
 }
 
+/* The outside-hours warning reads the openings as the booking check does: a closed day of the
+ * business, a staff member's day off and a date with other hours all count, not only the
+ * weekly hours (which every row here is inside). */
+static void outside_openings_are_warned(void **state)
+{
+	(void)state;
+	struct reply r;
+	session_expect(&H, &B.s, "POST", "/api/v1/closed-days", "{\"day\": \"2027-04-20\"}", 201, &r);
+	reply_free(&r);
+	char path[96];
+	snprintf(path, sizeof(path), "/api/v1/staff/%s/exceptions", lea);
+	session_expect(&H, &B.s, "POST", path, "{\"kind\": \"off\", \"from\": \"2027-04-21\"}", 201, &r);
+	reply_free(&r);
+	session_expect(&H, &B.s, "POST", path,
+		       "{\"kind\": \"hours\", \"from\": \"2027-04-22\", \"ranges\": [[\"14:00\", "
+		       "\"18:00\"]]}",
+		       201, &r);
+	reply_free(&r);
+	static const char csv[] = "Date;Heure;Prestation;Collaborateur\n"
+				  "19/04/2027;10:00;Coupe femme;Marc\n" /* 2: open */
+				  "20/04/2027;10:00;Coupe femme;Marc\n" /* 3: closed day */
+				  "21/04/2027;10:00;Coupe femme;Léa\n"	/* 4: Léa's day off */
+				  "22/04/2027;10:00;Coupe femme;Léa\n"	/* 5: Léa from 14:00 */
+				  "22/04/2027;15:00;Coupe femme;Léa\n"; /* 6: inside those hours */
+	import_upload_expect(&B.s, "appointments", "text/csv", csv, strlen(csv), 201, &r);
+	assert_int_equal(report_n(r.json, "rows_ok"), 5);
+	assert_int_equal(report_n(r.json, "rows_warning"), 3);
+	for (long row = 3; row <= 5; row++)
+		assert_issue(r.json, row, "date", "outside_hours");
+	size_t i;
+	json_t *it;
+	json_array_foreach(json_object_get(json_object_get(r.json, "report"), "issues"), i, it)
+	{
+		long row = (long)json_integer_value(json_object_get(it, "row"));
+		assert_true(row >= 3 && row <= 5);
+	}
+	reply_free(&r);
+}
+
 /* More rows than a chunk: staged and published a thousand at a time, each appointment with its
  * own change number, the client look-ups planned right on PostgreSQL after the first chunk. */
 static void a_file_of_several_chunks(void **state)
@@ -380,6 +419,7 @@ int main(void)
 		cmocka_unit_test(agenda_rows_checked_published_without_mail),
 		cmocka_unit_test(a_slot_taken_before_the_commit_is_left_out),
 		cmocka_unit_test(remap_vcard_and_states),
+		cmocka_unit_test(outside_openings_are_warned),
 		cmocka_unit_test(a_file_of_several_chunks),
 	};
 	return cmocka_run_group_tests_name("api/imports-appointments", tests, setup, harness_teardown);
