@@ -261,14 +261,19 @@ int operator_get(db_conn *c, int64_t id, struct operator_info *out, struct err *
 	return rc;
 }
 
-int ops_accounts_list(db_conn *c, int64_t after_id, int limit,
+int ops_accounts_list(db_conn *c, const char *q, int64_t after_id, int limit,
 		      void (*each)(void *ctx, const struct ops_account_row *row), void *ctx, struct err *e)
 {
+	char pattern[OPS_ACCOUNT_SEARCH_MAX * 2 + 4] = "";
+	if (q && *q)
+		db_like_pattern(q, pattern, sizeof(pattern));
 	db_rows *r;
 	if (db_query(c,
 		     "SELECT id, public_id, name, slug, plan, state, created_at FROM accounts"
-		     " WHERE id > $1 ORDER BY id LIMIT $2",
-		     DB_ARGS(DB_INT(after_id), DB_INT(limit)), &r, e))
+		     " WHERE id > $1 AND ($3 = '' OR lower(name) LIKE $3 ESCAPE '\\'"
+		     " OR lower(slug) LIKE $3 ESCAPE '\\' OR lower(contact_email) LIKE $3 ESCAPE '\\'"
+		     " OR public_id = $4) ORDER BY id LIMIT $2",
+		     DB_ARGS(DB_INT(after_id), DB_INT(limit), DB_TEXT(pattern), DB_TEXT(q ? q : "")), &r, e))
 		return -1;
 	int rc, n = 0;
 	while ((rc = db_rows_next(r, e)) == 1) {

@@ -64,9 +64,12 @@ struct ops_account_row {
 	char state[16];
 	int64_t created_at;
 };
-/* Calls each(ctx, row) for up to limit accounts whose id is above after_id, in id order;
- * returns how many were listed, negative on error. */
-int ops_accounts_list(db_conn *c, int64_t after_id, int limit,
+#define OPS_ACCOUNT_SEARCH_MAX 100 /* bytes of a search text */
+
+/* Calls each(ctx, row) for up to limit accounts whose id is above after_id, in id order, and
+ * when q is not empty only those whose name, slug or contact e-mail contains it (ASCII case
+ * ignored) or whose public id it is; returns how many were listed, negative on error. */
+int ops_accounts_list(db_conn *c, const char *q, int64_t after_id, int limit,
 		      void (*each)(void *ctx, const struct ops_account_row *row), void *ctx,
 		      struct err *e) WUR;
 

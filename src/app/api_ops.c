@@ -135,11 +135,14 @@ int handle_ops_accounts(struct http_req *req, struct http_resp *resp, struct err
 	int limit;
 	if (read_paging(req, &after, &limit, e))
 		return -1;
+	const char *q = http_req_query(req, "q");
+	if (q && strlen(q) > OPS_ACCOUNT_SEARCH_MAX)
+		return err_invalid(e, "q", "a search holds at most %d bytes", OPS_ACCOUNT_SEARCH_MAX);
 	db_conn *c;
 	if (db_acquire(api_app(req)->db, &c, e))
 		return -1;
 	struct accounts_ctx a = {req, json_array(), 0};
-	int n = ops_accounts_list(c, after, limit, account_row, &a, e);
+	int n = ops_accounts_list(c, q, after, limit, account_row, &a, e);
 	db_release(c);
 	if (n < 0) {
 		json_decref(a.list);

@@ -152,21 +152,6 @@ static int walk_ideas(db_rows *rows, int operator_view, void (*fn)(void *ctx, co
 	return rc < 0 ? -1 : n;
 }
 
-/* "%word%" lower-cased (ASCII), with LIKE's wildcards escaped by a backslash. */
-static void like_pattern(const char *s, char *out, size_t cap)
-{
-	size_t n = 0;
-	out[n++] = '%';
-	for (; *s && n + 3 < cap; s++) {
-		char ch = *s;
-		if (ch == '%' || ch == '_' || ch == '\\')
-			out[n++] = '\\';
-		out[n++] = (ch >= 'A' && ch <= 'Z') ? (char)(ch - 'A' + 'a') : ch;
-	}
-	out[n++] = '%';
-	out[n] = '\0';
-}
-
 int ideas_list(db_conn *c, const struct idea_query *q, void (*fn)(void *ctx, const struct idea_row *r),
 	       void *ctx, struct err *e)
 {
@@ -176,7 +161,7 @@ int ideas_list(db_conn *c, const struct idea_query *q, void (*fn)(void *ctx, con
 	const char *order = q->by_votes ? "nvotes DESC, i.id DESC" : "i.created_at DESC, i.id DESC";
 	char sql[2048], pattern[IDEA_SEARCH_MAX * 2 + 4] = "";
 	if (q->search && *q->search)
-		like_pattern(q->search, pattern, sizeof(pattern));
+		db_like_pattern(q->search, pattern, sizeof(pattern));
 	snprintf(sql, sizeof(sql),
 		 "SELECT " IDEA_COLS " WHERE %s AND ($2 = '' OR lower(i.title) LIKE $2 ESCAPE '\\'"
 		 " OR lower(i.body) LIKE $2 ESCAPE '\\') AND ($3 = '' OR i.status = $3)"

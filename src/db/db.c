@@ -324,3 +324,17 @@ int db_transact_batches(db *d, int (*fn)(db_conn *c, void *ctx, struct err *e), 
 		*total = sum;
 	return 0;
 }
+
+void db_like_pattern(const char *s, char *out, size_t cap)
+{
+	size_t n = 0;
+	out[n++] = '%';
+	for (; *s && n + 3 < cap; s++) {
+		char ch = *s;
+		if (ch == '%' || ch == '_' || ch == '\\')
+			out[n++] = '\\';
+		out[n++] = (ch >= 'A' && ch <= 'Z') ? (char)(ch - 'A' + 'a') : ch;
+	}
+	out[n++] = '%';
+	out[n] = '\0';
+}

@@ -173,4 +173,9 @@ int db_transact_batches(db *d, int (*fn)(db_conn *c, void *ctx, struct err *e), 
  * On PostgreSQL it is db_transact. */
 int db_transact_shared(db *d, int (*fn)(db_conn *c, void *ctx, struct err *e), void *ctx, struct err *e) WUR;
 
+/* A "contains" pattern for LIKE … ESCAPE '\\' on both stores: "%text%" with ASCII letters
+ * lower-cased (compare it with lower(column)) and LIKE's wildcards and the backslash escaped;
+ * the text is cut to fit cap (at least 3). */
+void db_like_pattern(const char *text, char *out, size_t cap);
+
 #endif

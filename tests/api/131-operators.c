@@ -251,6 +251,39 @@ static void the_console_lists_accounts_page_by_page(void **state)
 	assert_string_not_equal(json_string_value(json_object_get(json_array_get(list, 0), "id")), first_id);
 	reply_free(&r);
 
+	/* search: name, slug or contact e-mail containing the text (ASCII case ignored), or the
+	 * public id; LIKE's wildcards are plain characters */
+	struct session quokka1, quokka2;
+	harness_business(&H, "Barbier Quokka", &quokka1);
+	harness_business(&H, "Fleuriste Quokka", &quokka2);
+	http_call(&H, "GET", "/api/v1/ops/accounts?q=QUOKKA", NULL, op, &r);
+	assert_int_equal(r.status, 200);
+	assert_int_equal(json_array_size(json_object_get(r.json, "accounts")), 2);
+	reply_free(&r);
+	http_call(&H, "GET", "/api/v1/ops/accounts?q=fleuriste-quo", NULL, op, &r); /* the slug */
+	assert_int_equal(r.status, 200);
+	list = json_object_get(r.json, "accounts");
+	assert_int_equal(json_array_size(list), 1);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(list, 0), "name")),
+			    "Fleuriste Quokka");
+	snprintf(path, sizeof(path), "/api/v1/ops/accounts?q=%s",
+		 json_string_value(json_object_get(json_array_get(list, 0), "id")));
+	reply_free(&r);
+	http_call(&H, "GET", path, NULL, op, &r); /* the public id */
+	assert_int_equal(r.status, 200);
+	assert_int_equal(json_array_size(json_object_get(r.json, "accounts")), 1);
+	reply_free(&r);
+	http_call(&H, "GET", "/api/v1/ops/accounts?q=%25", NULL, op, &r);
+	assert_int_equal(r.status, 200);
+	assert_int_equal(json_array_size(json_object_get(r.json, "accounts")), 0);
+	reply_free(&r);
+	char long_q[160] = "/api/v1/ops/accounts?q=";
+	memset(long_q + strlen(long_q), 'a', 101);
+	http_call(&H, "GET", long_q, NULL, op, &r);
+	assert_error(&r, 400, "invalid_field");
+	assert_string_equal(json_path_str(r.json, "error", "field"), "q");
+	reply_free(&r);
+
 	http_call(&H, "GET", "/api/v1/ops/accounts?limit=0", NULL, op, &r);
 	assert_error(&r, 400, "invalid_field");
 	reply_free(&r);

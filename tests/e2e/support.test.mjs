@@ -132,6 +132,15 @@ describe('support tickets', () => {
 		const account = ops.getByLabel('Compte client');
 		await account.locator('option', { hasText: BUSINESS }).waitFor({ state: 'attached' });
 		await checkPage(ops, 'on-behalf form');
+		/* the search box narrows the list: nothing for an unknown name, the account by its name */
+		const search = ops.getByLabel('Rechercher un compte');
+		await search.fill('aucun-compte-zz');
+		await account.locator('option', { hasText: 'Aucun compte ne correspond' }).waitFor({ state: 'attached' });
+		assert.equal(await account.locator('option').count(), 1);
+		await search.fill('INSTITUT LUM'); /* letters' case ignored */
+		await account.locator('option', { hasText: BUSINESS }).waitFor({ state: 'attached' });
+		await search.fill('');
+		await account.locator('option', { hasText: BUSINESS }).waitFor({ state: 'attached' });
 		/* no account chosen: refused next to the field */
 		await ops.getByRole('button', { name: 'Ouvrir le ticket' }).click();
 		await ops.locator('#new-account-error').waitFor();

@@ -130,25 +130,38 @@ document.getElementById('execute-deletion').addEventListener('click', () => {
 	});
 });
 
-/* Every account for the choice of the on-behalf form, by name (at most 10 pages of 200). */
+/* The accounts the on-behalf form offers, by name: those matching the search box (one page of
+ * 200), or without a search every account (at most 10 pages of 200). */
 async function loadAccounts(chosen) {
 	const select = document.getElementById('new-account');
+	const q = document.getElementById('new-account-q').value.trim();
 	const all = [];
 	let cursor = null;
-	for (let i = 0; i < 10; i++) {
-		const page = await api('GET', '/ops/accounts?limit=200' + (cursor ? '&cursor=' + encodeURIComponent(cursor) : ''));
+	for (let i = 0; i < (q ? 1 : 10); i++) {
+		const page = await api('GET', '/ops/accounts?limit=200' + (q ? '&q=' + encodeURIComponent(q) : '') +
+			(cursor ? '&cursor=' + encodeURIComponent(cursor) : ''));
 		all.push(...page.accounts);
 		cursor = page.next_cursor;
 		if (!cursor)
 			break;
 	}
 	all.sort((a, b) => (a.name || a.slug).localeCompare(b.name || b.slug));
-	select.replaceChildren(el('option', { value: '' }, t('opst.new_choose')),
+	select.replaceChildren(el('option', { value: '' }, t(q && !all.length ? 'opst.new_none_found' : 'opst.new_choose')),
 		...all.filter((a) => a.state !== 'deleting' && a.state !== 'deleted').map((a) =>
 			el('option', { value: a.id }, `${a.name || a.slug} — ${planName(a.plan)} — ${a.slug}`)));
 	if (chosen && all.some((a) => a.id === chosen))
 		select.value = chosen;
 }
+
+/* the list follows the search box, a quarter of a second after the last key */
+let searchTimer = null;
+document.getElementById('new-account-q').addEventListener('input', () => {
+	clearTimeout(searchTimer);
+	searchTimer = setTimeout(() => {
+		const select = document.getElementById('new-account');
+		loadAccounts(select.value).catch((e) => showError(newForm, e));
+	}, 250);
+});
 
 newForm.addEventListener('submit', (ev) => {
 	ev.preventDefault();
