@@ -89,10 +89,13 @@ static int64_t client(struct biz *b, int consent)
 	return id;
 }
 
-/* A fresh mobile number, so each test finds its own messages in the operator's log. */
+/* A fresh mobile number, so each test finds its own messages in the operator's log. Always
+ * "+3361…": not every 06 prefix is a valid mobile (0639, 0690 to 0697 but 0695 are not), and a
+ * process id ending in those digits once made every test of the file fail. */
 static void next_phone(char out[32])
 {
-	snprintf(out, 32, "+336%02d%02d%04d", (int)(getpid() % 100), phone_seq++, (int)(getpid() % 10000));
+	snprintf(out, 32, "+3361%d%02d%04d", (int)(getpid() % 10), phone_seq++ % 100,
+		 (int)(getpid() % 10000));
 }
 
 /* Writes one SMS in a transaction, as an event would; returns its outbox id. */
