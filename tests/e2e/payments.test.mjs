@@ -150,7 +150,9 @@ describe('payments', () => {
 		await check(customer, 'mandate form with an error');
 
 		await form.getByLabel('IBAN', { exact: true }).fill(GOOD_IBAN);
+		const signed = customer.waitForResponse((r) => r.url().endsWith('/api/v1/billing/mandate') && r.request().method() === 'PUT');
 		await form.getByRole('button', { name: 'Signer le mandat' }).click();
+		assert.ok((await signed).ok(), 'the mandate is signed'); /* read it only once it is */
 		const m = (await owner.ok('GET', '/billing/mandate')).mandate;
 		await customer.locator('#mandate-status').getByText(`Mandat signé : référence ${m.reference}.`, { exact: false }).waitFor();
 		assert.ok(m && m.state === 'active', JSON.stringify(m));
